@@ -1,0 +1,78 @@
+"""Application factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+
+from flask_appbuilder import AppBuilder
+
+from app.extensions import db, migrate
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete for the chosen mode."""
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app.
+
+    :param overrides: settings applied after ``config.py`` (tests pass their database here).
+    :raises ConfigurationError: production mode with the development secret key.
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object("config")
+    if overrides:
+        app.config.update(overrides)
+    _check_production_config(app)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    from app.security.roles import ROLES
+    from app.security.manager import ShenbaoSecurityManager
+
+    app.config["FAB_ROLES"] = ROLES
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
+    with app.app_context():
+        appbuilder = AppBuilder(
+            security_manager_class=ShenbaoSecurityManager,
+            indexview=_index_view(),
+            base_template="shenbao/base.html",
+            update_perms=False,
+        )
+        appbuilder.init_app(app, db.session)
+        from views import register_views
+
+        register_views(appbuilder)
+        appbuilder.post_init()
+
+    from app.cli import register_cli
+    from app.web import register_web_hooks
+
+    register_cli(app)
+    register_web_hooks(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from config import BASE_DIR
+
+    return str(BASE_DIR / "migrations")
+
+
+def _index_view():
+    from views.home import HomeView
+
+    return HomeView
+
+
+def _check_production_config(app: Flask) -> None:
+    if app.config.get("SHENBAO_ENV") == "production":
+        key = app.config.get("SECRET_KEY") or ""
+        if key == app.config.get("DEV_SECRET_KEY") or len(key) < 32:
+            raise ConfigurationError(
+                "SHENBAO_ENV=production needs SECRET_KEY set to a random value of 32+ characters"
+            )
+        if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+            logging.getLogger(__name__).warning("production mode on SQLite: use PostgreSQL")

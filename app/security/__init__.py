@@ -1,0 +1,1 @@
+"""Authentication, roles as data, and row-level scope."""

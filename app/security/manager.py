@@ -1,0 +1,66 @@
+"""Shenbao's security manager: the extended user model, login by mobile or user name
+with a local captcha, and login failure limits per account and per IP (HTML and JWT)."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.api import expose, safe
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.services import login_throttle
+from models import ShenbaoUser
+
+
+def client_ip() -> str:
+    # Behind a proxy, ProxyFix (configured in app.web) has already set remote_addr.
+    return request.remote_addr or "unknown"
+
+
+class ShenbaoSecurityApi(SecurityApi):
+    """JWT login with the same failure limits as the login page."""
+
+    @expose("/login", methods=["POST"])
+    @safe
+    def login(self):
+        payload = request.get_json(silent=True) if request.is_json else None
+        username = payload.get("username") if isinstance(payload, dict) else None
+        if isinstance(username, str):
+            wait = login_throttle.blocked_for(username, client_ip())
+            if wait:
+                return self.response(
+                    429, message=_("Too many failed logins. Please try again in %(minutes)d minutes.", minutes=max(1, wait // 60 + (wait % 60 > 0)))
+                )
+        return super().login()
+
+
+class ShenbaoSecurityManager(SecurityManager):
+    user_model = ShenbaoUser
+    security_api = ShenbaoSecurityApi
+
+    def __init__(self, appbuilder):
+        from views.auth import ShenbaoAuthDBView
+
+        self.authdbview = ShenbaoAuthDBView
+        super().__init__(appbuilder)
+
+    def resolve_login_name(self, login: str) -> str:
+        """Accept the mobile number (the applicant's account name) or the user name."""
+        login = (login or "").strip()
+        if login.isdigit() and len(login) == 11:
+            username = self.session.execute(
+                select(ShenbaoUser.username).where(ShenbaoUser.mobile == login)
+            ).scalar_one_or_none()
+            if username:
+                return username
+        return login
+
+    def auth_user_db(self, username, password):
+        login = (username or "").strip()
+        user = super().auth_user_db(self.resolve_login_name(login), password)
+        if user is None:
+            login_throttle.record_failure(login, client_ip())
+        else:
+            login_throttle.clear_account(login)
+        return user

@@ -1,0 +1,57 @@
+"""Role policy as data: role name -> list of (view-name regex, permission regex).
+
+FAB evaluates these "builtin roles" in memory, so a page's menu and button checks cost
+no SQL. Row scope (which records a role sees) is separate: app.security.scope.
+"""
+from __future__ import annotations
+
+APPLICANT = "Applicant"
+AGENCY_REVIEWER = "AgencyReviewer"
+PROVINCE_REVIEWER = "ProvinceReviewer"
+ASSOCIATION_REVIEWER = "AssociationReviewer"
+RECOMMENDER = "Recommender"
+CA_OPERATOR = "CAOperator"
+MANAGER = "Manager"
+ADMIN = "Admin"
+
+REVIEWER_ROLES = frozenset({AGENCY_REVIEWER, PROVINCE_REVIEWER})
+
+_READ = "can_list|can_show|can_get|can_info|can_download|menu_access"
+
+ROLES: dict[str, list[list[str]]] = {
+    ADMIN: [[".*", ".*"]],
+    APPLICANT: [
+        ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView)$", ".*"],
+        ["^(MyEnterpriseApi|ProgressApi)$", "can_get|can_info"],
+        ["^(Enterprise|My Enterprise|Progress|Change Password|Core Information Change)$", "menu_access"],
+    ],
+    AGENCY_REVIEWER: [
+        ["^(EnterpriseReviewView|CoreChangeReviewView|EmailChangeReviewView)$", ".*"],
+        ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi)$", "can_get|can_info"],
+        ["^(AttachmentView|AccountView|WorkflowLogView)$", ".*"],
+        [
+            "^(Review|Enterprise Registrations|Core Information Changes|Email Changes|Workflow Log|Change Password)$",
+            "menu_access",
+        ],
+    ],
+    PROVINCE_REVIEWER: [
+        ["^(EnterpriseReviewView|CoreChangeReviewView|EmailChangeReviewView|WorkflowLogView)$", _READ],
+        ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi)$", "can_get|can_info"],
+        ["^(AttachmentView|AccountView)$", ".*"],
+        [
+            "^(Review|Enterprise Registrations|Core Information Changes|Email Changes|Workflow Log|Change Password)$",
+            "menu_access",
+        ],
+    ],
+    MANAGER: [
+        ["^(EnterpriseReviewView|CoreChangeReviewView|WorkflowLogView)$", _READ],
+        ["^(EnterpriseApi|CoreChangeApi)$", "can_get|can_info"],
+        ["^(AttachmentView|AccountView)$", ".*"],
+        ["^(Review|Enterprise Registrations|Core Information Changes|Workflow Log|Change Password)$", "menu_access"],
+    ],
+    # The programs that use these roles arrive with their issues; until then they can
+    # log in and change their password.
+    ASSOCIATION_REVIEWER: [["^AccountView$", ".*"], ["^Change Password$", "menu_access"]],
+    RECOMMENDER: [["^AccountView$", ".*"], ["^Change Password$", "menu_access"]],
+    CA_OPERATOR: [["^AccountView$", ".*"], ["^Change Password$", "menu_access"]],
+}

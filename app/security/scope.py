@@ -1,0 +1,153 @@
+"""Row-level scope, in one place: which records a user may see.
+
+Every list, show, edit, REST call, export and download asks ``scope_criterion`` (or
+``in_scope``) for its model. A model with no rule here is visible to Admin only.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import g
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import false, select, true
+
+from app.security import roles as R
+from models import (
+    Attachment,
+    CoreInfoChange,
+    EmailChangeRequest,
+    Enterprise,
+    WorkflowLog,
+)
+
+
+def role_names(user: Any) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {r.name for r in user.roles}
+
+
+def _province_of(user: Any) -> str | None:
+    agency = getattr(user, "agency", None)
+    return agency.province_code if agency is not None else None
+
+
+def _enterprise_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles or R.MANAGER in roles:
+        return true()
+    clauses = []
+    if R.APPLICANT in roles and user.enterprise_id:
+        clauses.append(Enterprise.id == user.enterprise_id)
+    if R.AGENCY_REVIEWER in roles and user.agency_id:
+        # A draft is the applicant's own business until it is submitted.
+        clauses.append((Enterprise.agency_id == user.agency_id) & (Enterprise.status != "draft"))
+    if R.PROVINCE_REVIEWER in roles and _province_of(user):
+        clauses.append(
+            (Enterprise.province_code == _province_of(user)) & (Enterprise.status != "draft")
+        )
+    return _any(clauses)
+
+
+def _core_change_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles or R.MANAGER in roles:
+        return true()
+    clauses = []
+    if R.APPLICANT in roles and user.enterprise_id:
+        clauses.append(CoreInfoChange.enterprise_id == user.enterprise_id)
+    if R.AGENCY_REVIEWER in roles and user.agency_id:
+        clauses.append((CoreInfoChange.agency_id == user.agency_id) & (CoreInfoChange.status != "draft"))
+    if R.PROVINCE_REVIEWER in roles and _province_of(user):
+        ids = select(Enterprise.id).where(Enterprise.province_code == _province_of(user))
+        clauses.append(CoreInfoChange.enterprise_id.in_(ids) & (CoreInfoChange.status != "draft"))
+    return _any(clauses)
+
+
+def _email_change_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles:
+        return true()
+    clauses = []
+    if R.AGENCY_REVIEWER in roles and user.agency_id:
+        clauses.append(EmailChangeRequest.agency_id == user.agency_id)
+    if R.PROVINCE_REVIEWER in roles and _province_of(user):
+        from models import Agency
+
+        ids = select(Agency.id).where(Agency.province_code == _province_of(user))
+        clauses.append(EmailChangeRequest.agency_id.in_(ids))
+    return _any(clauses)
+
+
+def _workflow_log_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles or R.MANAGER in roles:
+        return true()
+    if R.APPLICANT in roles and user.enterprise_id:
+        return WorkflowLog.enterprise_id == user.enterprise_id
+    if roles & R.REVIEWER_ROLES:
+        ids = select(Enterprise.id).where(_enterprise_rule(user, roles))
+        return WorkflowLog.enterprise_id.in_(ids)
+    return false()
+
+
+def _attachment_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles:
+        return true()
+    clauses = []
+    if R.APPLICANT in roles and user.enterprise_id:
+        clauses.append(Attachment.enterprise_id == user.enterprise_id)
+    if roles & (R.REVIEWER_ROLES | {R.MANAGER}):
+        ent_ids = select(Enterprise.id).where(_enterprise_rule(user, roles))
+        clauses.append((Attachment.record_type == "enterprise") & Attachment.enterprise_id.in_(ent_ids))
+        req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))
+        clauses.append((Attachment.record_type == "email_change") & Attachment.record_id.in_(req_ids))
+    return _any(clauses)
+
+
+def _any(clauses: list):
+    if not clauses:
+        return false()
+    criterion = clauses[0]
+    for clause in clauses[1:]:
+        criterion = criterion | clause
+    return criterion
+
+
+RULES: dict[type, Callable[[Any, set[str]], Any]] = {
+    Enterprise: _enterprise_rule,
+    CoreInfoChange: _core_change_rule,
+    EmailChangeRequest: _email_change_rule,
+    WorkflowLog: _workflow_log_rule,
+    Attachment: _attachment_rule,
+}
+
+
+def scope_criterion(model: type, user: Any = None):
+    """SQL criterion selecting the rows of ``model`` that ``user`` (default: g.user) may see."""
+    user = g.user if user is None else user
+    roles = role_names(user)
+    rule = RULES.get(model)
+    if rule is None:
+        return true() if R.ADMIN in roles else false()
+    return rule(user, roles)
+
+
+def in_scope(session, model: type, pk: Any, user: Any = None) -> Any | None:
+    """The record ``pk`` of ``model`` if ``user`` may see it, else None (callers answer 404)."""
+    try:
+        stmt = select(model).where(model.id == int(pk)).where(scope_criterion(model, user))
+    except (TypeError, ValueError):
+        return None
+    return session.execute(stmt).scalar_one_or_none()
+
+
+class ScopeFilter(BaseFilter):
+    """FAB base filter applying the scope rule of the view's model."""
+
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        return query.filter(scope_criterion(self.model))
+
+
+def scoped_base_filters() -> list:
+    """``base_filters`` for a ModelView / ModelRestApi: always the scope rule."""
+    return [["id", ScopeFilter, lambda: None]]

@@ -1,0 +1,1 @@
+"""Use cases. Views call these; they validate, change state and commit (or raise)."""

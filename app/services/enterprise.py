@@ -1,0 +1,305 @@
+"""Enterprise registration use cases: save, fetch registry data, submit, review, core changes."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.services import enterprise_form as form
+from app.services.errors import Conflict, NotFound, ServiceError
+from app.services.registry import lookup_registry
+from app.workflows import engine
+from app.workflows.definitions import CORE_INFO_CHANGE, ENTERPRISE_REGISTRATION
+from models import Agency, Attachment, CoreInfoChange, Enterprise, Shareholder, VentureInvestment
+from models.base import utcnow
+
+
+def enterprise_of(user) -> Enterprise | None:
+    return db.session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+
+
+def get_or_create(user) -> Enterprise:
+    enterprise = enterprise_of(user)
+    if enterprise is None:
+        enterprise = Enterprise(status="draft", draft={})
+        db.session.add(enterprise)
+        db.session.flush()
+        user.enterprise_id = enterprise.id
+        db.session.commit()
+    return enterprise
+
+
+def editable_sections(enterprise: Enterprise) -> tuple[str, ...]:
+    """Before approval everything is editable in the draft; afterwards only the details
+    (core information goes through a change request)."""
+    if enterprise.status in ("draft", "returned"):
+        return ("basic", "details")
+    if enterprise.status == "approved":
+        return ("details",)
+    return ()
+
+
+def save_draft(user, data: dict[str, Any], expected_version: int | None = None) -> tuple[Enterprise, dict[str, str]]:
+    """Keep everything typed, valid or not; return the messages for what is not valid yet.
+
+    After approval, saving the details applies them at once when they are all valid.
+    """
+    enterprise = get_or_create(user)
+    sections = editable_sections(enterprise)
+    if not sections:
+        raise ServiceError(_("The registration is under review and cannot be changed now."))
+    if expected_version is not None and int(expected_version) != enterprise.version:
+        raise Conflict(_("This record was changed by someone else meanwhile. Please reload and check it again."))
+    allowed = {f.name for f in form.FIELDS if f.section in sections}
+    if "details" in sections:
+        allowed |= {"shareholders", "venture_investments"}
+    draft = dict(enterprise.draft or {})
+    for key, value in data.items():
+        if key in allowed:
+            draft[key] = value
+    if "credit_code" in draft and isinstance(draft["credit_code"], str):
+        draft["credit_code"] = draft["credit_code"].strip()
+    enterprise.draft = draft
+    errors = form.validate(draft, for_submit=enterprise.status == "approved", sections=sections)
+    if enterprise.status == "approved" and not errors:
+        _apply_details(enterprise, draft)
+    db.session.commit()
+    return enterprise, errors
+
+
+def attach_licence(user, stream, filename: str) -> Attachment:
+    from app.storage import save_upload
+
+    enterprise = get_or_create(user)
+    if "basic" not in editable_sections(enterprise):
+        raise ServiceError(_("The business licence can only be replaced through a core information change."))
+    attachment = save_upload(
+        stream, filename, "business_licence",
+        enterprise_id=enterprise.id, record_type="enterprise", record_id=enterprise.id, uploaded_by_id=user.id,
+    )
+    db.session.flush()
+    enterprise.draft = {**(enterprise.draft or {}), "licence_attachment_id": str(attachment.id)}
+    db.session.commit()
+    return attachment
+
+
+def fetch_registry(credit_code: str) -> dict[str, str]:
+    entry = lookup_registry((credit_code or "").strip())
+    if entry is None:
+        raise NotFound(_("No enterprise with this credit code was found in the business registry."))
+    return entry
+
+
+def route_agency(province_code: str, city_code: str, county_code: str) -> Agency | None:
+    """The most local active agency for the region: county, else city, else province."""
+    for code in (county_code, city_code, province_code):
+        agency = db.session.execute(
+            select(Agency).where(Agency.region_code == code, Agency.active.is_(True)).order_by(Agency.id).limit(1)
+        ).scalar_one_or_none()
+        if agency is not None:
+            return agency
+    return None
+
+
+@engine.guard("registration_complete")
+def _registration_complete(enterprise: Enterprise) -> str | None:
+    if form.validate(enterprise.draft or {}, for_submit=True):
+        return _("Please complete the registration form first.")
+    return None
+
+
+def submit(user, expected_version: int | None = None) -> Enterprise:
+    enterprise = enterprise_of(user)
+    if enterprise is None:
+        raise NotFound(_("Record not found."))
+    draft = enterprise.draft or {}
+    errors = form.validate(draft, for_submit=True)
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), errors)
+    taken = db.session.execute(
+        select(Enterprise.id).where(Enterprise.credit_code == draft["credit_code"], Enterprise.id != enterprise.id)
+    ).first()
+    if taken:
+        msg = _("This credit code is already registered by another account.")
+        raise ServiceError(msg, {"credit_code": msg})
+    licence = db.session.get(Attachment, int(draft["licence_attachment_id"]))
+    if licence is None or licence.enterprise_id != enterprise.id:
+        msg = _("Please upload the business licence.")
+        raise ServiceError(msg, {"licence_attachment_id": msg})
+    agency = route_agency(draft["province_code"], draft["city_code"], draft["county_code"])
+    if agency is None:
+        raise ServiceError(_("No evaluation agency serves this region yet. Please contact the platform operator."))
+
+    def enter(record: Enterprise) -> dict:
+        changes = _apply_columns(record, form.column_values(draft))
+        _replace_tables(record, draft)
+        record.agency_id = agency.id
+        record.submitted_at = utcnow()
+        record.return_reason = None
+        return changes
+
+    try:
+        return engine.apply(ENTERPRISE_REGISTRATION, Enterprise, enterprise.id, "submit", user,
+                            expected_version=expected_version, on_enter=enter)
+    except IntegrityError:
+        db.session.rollback()
+        msg = _("This credit code is already registered by another account.")
+        raise ServiceError(msg, {"credit_code": msg})
+
+
+def review(actor, enterprise_id: int, action: str, comment: str | None, expected_version: int | None) -> Enterprise:
+    """Agency decision on a submitted registration: approve, or return with a reason."""
+
+    def enter(record: Enterprise) -> dict | None:
+        if action == "approve":
+            record.approved_at = utcnow()
+            record.return_reason = None
+        else:
+            record.return_reason = comment
+        return None
+
+    return engine.apply(ENTERPRISE_REGISTRATION, Enterprise, enterprise_id, action, actor,
+                        comment=comment, expected_version=expected_version, on_enter=enter)
+
+
+def _apply_columns(record: Any, values: dict[str, Any]) -> dict[str, list]:
+    changes: dict[str, list] = {}
+    for key, new in values.items():
+        old = getattr(record, key)
+        if old != new:
+            changes[key] = [old, new]
+            setattr(record, key, new)
+    return changes
+
+
+def _replace_tables(enterprise: Enterprise, draft: dict) -> None:
+    enterprise.shareholders = [
+        Shareholder(position=i, name=row["name"].strip(), kind=row["kind"],
+                    amount=form.parse_money(row["amount"]), ratio=form.parse_money(row["ratio"]))
+        for i, row in enumerate(draft.get("shareholders") or [])
+    ]
+    investments = draft.get("venture_investments") or [] if draft.get("venture_capital") == "yes" else []
+    enterprise.venture_investments = [
+        VentureInvestment(position=i, investor=row["investor"].strip(), amount=form.parse_money(row["amount"]),
+                          invested_on=form.parse_date(row["date"]))
+        for i, row in enumerate(investments)
+    ]
+
+
+def _apply_details(enterprise: Enterprise, draft: dict) -> None:
+    values = form.column_values(draft)
+    detail_names = {f.name for f in form.FIELDS if f.section == "details"}
+    details = {k: v for k, v in values.items() if k in detail_names or k.startswith(("domestic_", "overseas_", "hightech_", "econdev_"))}
+    _apply_columns(enterprise, details)
+    _replace_tables(enterprise, draft)
+
+
+# --- core information change (企业核心信息变更) ------------------------------------
+
+CORE_COLUMNS = form.CORE_FIELDS
+
+
+def open_core_change(user) -> CoreInfoChange:
+    enterprise = enterprise_of(user)
+    if enterprise is None or enterprise.status != "approved":
+        raise ServiceError(_("Core information can be changed once the registration is approved."))
+    pending = db.session.execute(
+        select(CoreInfoChange).where(
+            CoreInfoChange.enterprise_id == enterprise.id,
+            CoreInfoChange.status.in_(("draft", "submitted", "returned")),
+        )
+    ).scalar_one_or_none()
+    if pending is not None:
+        return pending
+    change = CoreInfoChange(
+        enterprise_id=enterprise.id,
+        status="draft",
+        data={k: getattr(enterprise, k) or "" for k in CORE_COLUMNS},
+    )
+    db.session.add(change)
+    db.session.commit()
+    return change
+
+
+def save_core_change(user, change_id: int, data: dict[str, Any]) -> tuple[CoreInfoChange, dict[str, str]]:
+    change = _own_change(user, change_id)
+    if change.status not in ("draft", "returned"):
+        raise ServiceError(_("This change is under review and cannot be edited now."))
+    change.data = {**change.data, **{k: v for k, v in data.items() if k in CORE_COLUMNS}}
+    db.session.commit()
+    return change, _core_errors(change.data, for_submit=False)
+
+
+def _core_errors(data: dict, for_submit: bool) -> dict[str, str]:
+    errors = form.validate(data, for_submit=for_submit, sections=("basic",))
+    # The credit code and licence are not part of a core change.
+    errors.pop("credit_code", None)
+    errors.pop("licence_attachment_id", None)
+    return errors
+
+
+@engine.guard("core_change_complete")
+def _core_change_complete(change: CoreInfoChange) -> str | None:
+    if _core_errors(change.data, for_submit=True):
+        return _("Please complete the change form first.")
+    return None
+
+
+def submit_core_change(user, change_id: int, expected_version: int | None = None) -> CoreInfoChange:
+    change = _own_change(user, change_id)
+    errors = _core_errors(change.data, for_submit=True)
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), errors)
+    enterprise = change.enterprise
+    if all((change.data.get(k) or "") == (getattr(enterprise, k) or "") for k in CORE_COLUMNS):
+        raise ServiceError(_("Nothing was changed."))
+
+    def enter(record: CoreInfoChange) -> dict:
+        record.before = {k: getattr(enterprise, k) for k in CORE_COLUMNS}
+        record.agency_id = enterprise.agency_id
+        record.submitted_at = utcnow()
+        return {k: [record.before.get(k), record.data.get(k)] for k in CORE_COLUMNS
+                if (record.before.get(k) or "") != (record.data.get(k) or "")}
+
+    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change.id, "submit", user,
+                        expected_version=expected_version, on_enter=enter)
+
+
+def review_core_change(actor, change_id: int, action: str, comment: str | None, expected_version: int | None) -> CoreInfoChange:
+    def enter(change: CoreInfoChange) -> dict | None:
+        change.decided_at = utcnow()
+        if action != "approve":
+            change.return_reason = comment
+            return None
+        enterprise = change.enterprise
+        changes = _apply_columns(enterprise, {k: (change.data.get(k) or None) for k in CORE_COLUMNS})
+        # Keep the draft in step so the enterprise form shows the data in force.
+        enterprise.draft = {**(enterprise.draft or {}), **{k: change.data.get(k) for k in CORE_COLUMNS}}
+        if {"province_code", "city_code", "county_code"} & set(changes):
+            agency = route_agency(enterprise.province_code, enterprise.city_code, enterprise.county_code)
+            if agency is not None:
+                enterprise.agency_id = agency.id
+        return changes
+
+    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change_id, action, actor,
+                        comment=comment, expected_version=expected_version, on_enter=enter)
+
+
+def cancel_core_change(user, change_id: int) -> CoreInfoChange:
+    change = _own_change(user, change_id)
+    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change.id, "cancel", user)
+
+
+def _own_change(user, change_id: int) -> CoreInfoChange:
+    change = db.session.get(CoreInfoChange, change_id)
+    if change is None or change.enterprise_id != user.enterprise_id:
+        raise NotFound(_("Record not found."))
+    return change
+
+
+def timeline_date(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""

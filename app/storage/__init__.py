@@ -1,0 +1,142 @@
+"""Attachments: checked by content, size and name; stored under random names with sha256.
+
+Storage is a local folder (``UPLOAD_DIR``); the interface (save / open) is what a shared
+store would implement.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.services.errors import ServiceError
+from models import Attachment
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    extensions: tuple[str, ...]
+    content_type: str
+    magic: tuple[bytes, ...]
+
+
+KINDS = {
+    "pdf": FileKind("pdf", (".pdf",), "application/pdf", (b"%PDF-",)),
+    "png": FileKind("png", (".png",), "image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpeg": FileKind("jpeg", (".jpg", ".jpeg"), "image/jpeg", (b"\xff\xd8\xff",)),
+}
+
+# purpose -> allowed kinds. New programs add their purposes here.
+PURPOSES: dict[str, tuple[str, ...]] = {
+    "business_licence": ("pdf", "png", "jpeg"),
+    "email_change_proof": ("png", "jpeg"),
+}
+
+
+def max_bytes() -> int:
+    return int(current_app.config["UPLOAD_MAX_BYTES"])
+
+
+def max_megabytes_label() -> str:
+    return f"{max_bytes() / (1024 * 1024):g} MB"
+
+
+def allowed_label(purpose: str) -> str:
+    return ", ".join(ext for k in PURPOSES[purpose] for ext in KINDS[k].extensions)
+
+
+def _check_name(filename: str) -> str:
+    name = (filename or "").strip()
+    if not name or len(name) > 200 or any(c in name for c in '/\\\x00:*?"<>|') or name.startswith("."):
+        raise ServiceError(_("The file name is not acceptable."))
+    return name
+
+
+def detect_kind(head: bytes, purpose: str) -> FileKind | None:
+    for kind_name in PURPOSES[purpose]:
+        kind = KINDS[kind_name]
+        if any(head.startswith(m) for m in kind.magic):
+            return kind
+    return None
+
+
+def _verify_image(data: bytes) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        return True
+    except Exception:  # noqa: BLE001 - any decoder failure means "not an image"
+        return False
+
+
+def save_upload(
+    stream: BinaryIO,
+    filename: str,
+    purpose: str,
+    *,
+    enterprise_id: int | None,
+    record_type: str | None,
+    record_id: int | None,
+    uploaded_by_id: int | None,
+) -> Attachment:
+    """Validate and store one upload. The caller commits.
+
+    :raises ServiceError: wrong type by content, extension not matching the content,
+        too large, empty, or an unacceptable name.
+    """
+    name = _check_name(filename)
+    limit = max_bytes()
+    data = stream.read(limit + 1)
+    if not data:
+        raise ServiceError(_("The file is empty."))
+    if len(data) > limit:
+        raise ServiceError(_("The file is larger than %(limit)s.", limit=max_megabytes_label()))
+    kind = detect_kind(data[:16], purpose)
+    if kind is None:
+        raise ServiceError(_("Allowed file types: %(types)s.", types=allowed_label(purpose)))
+    if os.path.splitext(name)[1].lower() not in kind.extensions:
+        raise ServiceError(_("The file extension does not match its content."))
+    if kind.name in ("png", "jpeg") and not _verify_image(data):
+        raise ServiceError(_("The image file is damaged."))
+    stored_name = secrets.token_hex(16) + kind.extensions[0]
+    path = _path(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)  # never a half-written file under the final name
+    attachment = Attachment(
+        purpose=purpose,
+        original_name=name,
+        stored_name=stored_name,
+        content_type=kind.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        enterprise_id=enterprise_id,
+        record_type=record_type,
+        record_id=record_id,
+        uploaded_by_id=uploaded_by_id,
+    )
+    db.session.add(attachment)
+    return attachment
+
+
+def _path(stored_name: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / stored_name[:2] / stored_name
+
+
+def open_attachment(attachment: Attachment) -> BinaryIO:
+    return open(_path(attachment.stored_name), "rb")

@@ -1,0 +1,84 @@
+"""Request-level concerns: CSRF on every form, security headers, errors without 500 pages."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger("shenbao.web")
+csrf = CSRFProtect()
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_web_hooks(app: Flask) -> None:
+    csrf.init_app(app)
+    # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
+    # the form CSRF check as FAB itself does when CSRFProtect is present.
+    for name, blueprint in app.blueprints.items():
+        if name.endswith("Api") or name == "SecurityApi" or name == "MenuApi" or name == "OpenApi":
+            csrf.exempt(blueprint)
+    if app.config.get("PROXY_FIX"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+
+    @app.after_request
+    def security_headers(response):
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html" and "charset" not in (response.content_type or ""):
+            response.headers["Content-Type"] = "text/html; charset=utf-8"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _error_page(400, exc.description)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is not None and exc.code < 400:
+            return exc  # routing redirects (e.g. a missing trailing slash)
+        return _error_page(exc.code or 500, exc.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # A bug must never show a stack trace; it is logged with the request path.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        return _error_page(500, None)
+
+
+def _error_page(code: int, description: str | None):
+    from flask_babel import gettext as _
+
+    titles = {
+        400: _("The request could not be understood (it may have expired). Please go back and try again."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        413: _("The upload is too large."),
+        429: _("Too many requests. Please wait and try again."),
+        500: _("Something went wrong on our side. The error has been logged."),
+    }
+    message = titles.get(code, description or "")
+    if _wants_json():
+        return jsonify(message=message), code
+    try:
+        return render_template("shenbao/error.html", code=code, message=message), code
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        return f"{code} {message}", code

@@ -1,0 +1,1 @@
+"""Workflows as data (definitions) and the one engine that applies them."""

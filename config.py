@@ -1,0 +1,107 @@
+"""All settings. Each one can be overridden by an environment variable of the same name."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SHENBAO_INSTANCE_DIR", BASE_DIR / "instance"))
+
+_DEV_SECRET = "dev-only-secret-change-me"
+
+
+def _env(name: str, default):
+    """Read ``name`` from the environment, coerced to the type of ``default``."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+# --- runtime mode -----------------------------------------------------------
+# "development" (default) or "production". Production refuses to start on the dev secret.
+SHENBAO_ENV = _env("SHENBAO_ENV", "development")
+SECRET_KEY = _env("SECRET_KEY", _DEV_SECRET)
+DEV_SECRET_KEY = _DEV_SECRET
+
+# --- database ---------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'shenbao.db'}")
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# --- Flask-AppBuilder -------------------------------------------------------
+APP_NAME = _env("APP_NAME", "Shenbao 申报")
+APP_THEME = ""
+FAB_API_SWAGGER_UI = _env("FAB_API_SWAGGER_UI", True)
+# Tables come from migrations only; permissions and roles are written by `flask init`.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_ADD_SECURITY_VIEWS = True
+FAB_ADD_SECURITY_API = False
+FAB_PASSWORD_COMPLEXITY_ENABLED = True
+AUTH_TYPE = 1  # AUTH_DB
+AUTH_USER_REGISTRATION = False  # self-registration is Shenbao's own view (local captcha, SMS)
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+RECAPTCHA_PUBLIC_KEY = ""  # never used: reCAPTCHA is unreachable in mainland China
+FAB_ROLES = {}  # filled by app.security.roles at start-up (roles as data)
+
+# --- language ---------------------------------------------------------------
+BABEL_DEFAULT_LOCALE = _env("BABEL_DEFAULT_LOCALE", "zh")
+BABEL_DEFAULT_TIMEZONE = _env("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# --- sessions and security headers -------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", SHENBAO_ENV == "production")
+REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+WTF_CSRF_ENABLED = _env("WTF_CSRF_ENABLED", True)
+WTF_CSRF_TIME_LIMIT = None
+PERMANENT_SESSION_LIFETIME = _env("PERMANENT_SESSION_LIFETIME", 8 * 3600)
+
+# --- rate limits (login) --------------------------------------------------------
+# Failures counted in the database so every app server sees the same numbers.
+LOGIN_MAX_FAILURES_PER_ACCOUNT = _env("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+LOGIN_MAX_FAILURES_PER_IP = _env("LOGIN_MAX_FAILURES_PER_IP", 20)
+LOGIN_FAILURE_WINDOW_SECONDS = _env("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = _env("REDIS_URL", "memory://")
+AUTH_RATE_LIMITED = _env("AUTH_RATE_LIMITED", True)
+AUTH_RATE_LIMIT = _env("AUTH_RATE_LIMIT", "30 per minute")
+
+# --- verification codes -------------------------------------------------------
+SMS_CODE_TTL_SECONDS = _env("SMS_CODE_TTL_SECONDS", 180)
+SMS_CODE_RESEND_SECONDS = _env("SMS_CODE_RESEND_SECONDS", 60)
+SMS_CODE_MAX_TRIES = _env("SMS_CODE_MAX_TRIES", 5)
+CAPTCHA_TTL_SECONDS = _env("CAPTCHA_TTL_SECONDS", 300)
+RESET_LINK_TTL_SECONDS = _env("RESET_LINK_TTL_SECONDS", 30 * 60)
+
+# --- notifications ------------------------------------------------------------
+# outbox (default: a table the admin can read) | smtp | http
+EMAIL_BACKEND = _env("EMAIL_BACKEND", "outbox")
+SMS_BACKEND = _env("SMS_BACKEND", "outbox")
+SMTP_HOST = _env("SMTP_HOST", "127.0.0.1")
+SMTP_PORT = _env("SMTP_PORT", 25)
+SMTP_USER = _env("SMTP_USER", "")
+SMTP_PASSWORD = _env("SMTP_PASSWORD", "")
+SMTP_STARTTLS = _env("SMTP_STARTTLS", False)
+MAIL_FROM = _env("MAIL_FROM", "noreply@shenbao.local")
+SMS_GATEWAY_URL = _env("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = _env("SMS_GATEWAY_TOKEN", "")
+PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+# --- attachments --------------------------------------------------------------
+UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+UPLOAD_MAX_BYTES = _env("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
+
+# --- business registry provider ("table" or a dotted path to a provider class) ---
+BUSINESS_REGISTRY_PROVIDER = _env("BUSINESS_REGISTRY_PROVIDER", "table")

@@ -1,0 +1,32 @@
+"""SQLAlchemy models: one module per program plus the shared ones.
+
+Importing this package registers every table on ``flask_appbuilder.Model.metadata``,
+which is what Alembic compares against.
+"""
+from models.accounts import (  # noqa: F401
+    CaptchaChallenge,
+    EmailChangeRequest,
+    LoginFailure,
+    PasswordResetToken,
+    ShenbaoUser,
+    VerificationCode,
+)
+from models.attachments import Attachment  # noqa: F401
+from models.audit import WorkflowLog  # noqa: F401
+from models.enterprise import (  # noqa: F401
+    CoreInfoChange,
+    Enterprise,
+    Shareholder,
+    VentureInvestment,
+)
+from models.notify import OutboxMessage  # noqa: F401
+from models.reference import (  # noqa: F401
+    Agency,
+    BusinessRegistryEntry,
+    EconomicType,
+    ForeignCapitalSource,
+    Industry,
+    Region,
+    TechField,
+    Zone,
+)

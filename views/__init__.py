@@ -1,0 +1,57 @@
+"""Every view and API is registered here, with the menu grouped by program."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def register_views(appbuilder) -> None:
+    from views.account import AccountView
+    from views.api import CoreChangeApi, EmailChangeApi, EnterpriseApi, MyEnterpriseApi
+    from views.attachments import AttachmentView
+    from views.enterprise_self import MyEnterpriseView
+    from views.progress import ProgressView
+    from views.reference import (
+        AgencyView,
+        BusinessRegistryView,
+        IndustryView,
+        OutboxView,
+        RegionView,
+        TechFieldView,
+        ZoneView,
+    )
+    from views.review import CoreChangeReviewView, EmailChangeReviewView, EnterpriseReviewView, WorkflowLogView
+
+    # Applicant: "Enterprise" menu (manual 4.3, 4.5)
+    appbuilder.add_view(MyEnterpriseView, "My Enterprise", label=_l("My Enterprise"), icon="fa-building",
+                        category="Enterprise", category_label=_l("Enterprise"), category_icon="fa-building")
+    appbuilder.add_link("Core Information Change", label=_l("Core Information Change"),
+                        href="/my-enterprise/core-change", icon="fa-pencil", category="Enterprise")
+    appbuilder.add_view(ProgressView, "Progress", label=_l("Progress"), icon="fa-list-ol", category="Enterprise")
+
+    # Reviewers: "Review" menu
+    appbuilder.add_view(EnterpriseReviewView, "Enterprise Registrations", label=_l("Enterprise registrations"),
+                        icon="fa-check-square-o", category="Review", category_label=_l("Review"), category_icon="fa-gavel")
+    appbuilder.add_view(CoreChangeReviewView, "Core Information Changes", label=_l("Core information changes"),
+                        icon="fa-exchange", category="Review")
+    appbuilder.add_view(EmailChangeReviewView, "Email Changes", label=_l("E-mail change requests"),
+                        icon="fa-envelope", category="Review")
+    appbuilder.add_view(WorkflowLogView, "Workflow Log", label=_l("Workflow log"), icon="fa-history", category="Review")
+
+    # Admin: reference data
+    for view, name, label in (
+        (RegionView, "Regions", _l("Regions")),
+        (AgencyView, "Agencies", _l("Evaluation agencies")),
+        (IndustryView, "Industries", _l("Industries")),
+        (TechFieldView, "Technology Fields", _l("Technology fields")),
+        (ZoneView, "Zones", _l("Zones")),
+        (BusinessRegistryView, "Business Registry", _l("Business registry")),
+        (OutboxView, "Outbox", _l("Outbox")),
+    ):
+        appbuilder.add_view(view, name, label=label, category="Reference Data",
+                            category_label=_l("Reference data"), category_icon="fa-database")
+
+    appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
+                        category="Account", category_label=_l("Account"), category_icon="fa-user")
+    appbuilder.add_view_no_menu(AttachmentView)
+    for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi):
+        appbuilder.add_api(api)

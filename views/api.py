@@ -1,0 +1,53 @@
+"""REST APIs (FAB ModelRestApi, OpenAPI at /api/v1/_openapi). Read-only, JWT only: a cookie
+session is not accepted, so cross-site requests cannot ride on a browser login."""
+from __future__ import annotations
+
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.security.scope import scoped_base_filters
+from models import CoreInfoChange, EmailChangeRequest, Enterprise
+
+_READ_ONLY = {"get", "get_list", "info"}
+
+
+class EnterpriseApi(ModelRestApi):
+    resource_name = "enterprise"
+    datamodel = SQLAInterface(Enterprise)
+    allow_browser_login = False
+    include_route_methods = _READ_ONLY
+    base_filters = scoped_base_filters()
+    list_columns = ["id", "name", "credit_code", "legal_rep_name", "status", "submitted_at", "approved_at",
+                    "agency.name", "province.name", "city.name", "county.name"]
+    show_columns = list_columns + ["legal_rep_mobile", "legal_rep_id_type", "registration_authority",
+                                   "tax_authority", "tax_collection_mode", "return_reason"]
+    search_columns = ["name", "credit_code", "status", "submitted_at"]
+    order_columns = ["name", "credit_code", "status", "submitted_at"]
+
+
+class MyEnterpriseApi(EnterpriseApi):
+    """The applicant's own enterprise (same scope rule: it can only ever be theirs)."""
+
+    resource_name = "my_enterprise"
+
+
+class CoreChangeApi(ModelRestApi):
+    resource_name = "core_info_change"
+    datamodel = SQLAInterface(CoreInfoChange)
+    allow_browser_login = False
+    include_route_methods = _READ_ONLY
+    base_filters = scoped_base_filters()
+    list_columns = ["id", "enterprise.name", "status", "submitted_at", "decided_at"]
+    show_columns = list_columns + ["data", "before", "return_reason"]
+    search_columns = ["status", "submitted_at"]
+
+
+class EmailChangeApi(ModelRestApi):
+    resource_name = "email_change_request"
+    datamodel = SQLAInterface(EmailChangeRequest)
+    allow_browser_login = False
+    include_route_methods = _READ_ONLY
+    base_filters = scoped_base_filters()
+    list_columns = ["id", "credit_code", "enterprise_name", "contact_name", "new_email", "status", "agency.name", "created_at"]
+    show_columns = list_columns + ["contact_mobile", "decision_comment"]
+    search_columns = ["status", "credit_code"]

@@ -1,0 +1,81 @@
+"""WTForms for the public account pages. Business checks are in app.services.accounts;
+these forms only carry the fields (with CSRF) and show the service's messages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import Length
+
+
+class CaptchaMixin:
+    captcha = StringField(_l("Verification characters"), validators=[Length(max=10)])
+
+
+class RegisterForm(CaptchaMixin, FlaskForm):
+    commitment = BooleanField(_l("I have read and accept the enterprise registration commitment letter"))
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=64)])
+    email = StringField(_l("Contact e-mail"), validators=[Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[Length(max=64)])
+    password_confirm = PasswordField(_l("Confirm password"), validators=[Length(max=64)])
+    mobile = StringField(_l("Contact mobile (your temporary account)"), validators=[Length(max=20)])
+    sms_code = StringField(_l("SMS verification code"), validators=[Length(max=10)])
+
+
+class ChangePasswordForm(FlaskForm):
+    old_password = PasswordField(_l("Current password"), validators=[Length(max=64)])
+    new_password = PasswordField(_l("New password"), validators=[Length(max=64)])
+    new_password_confirm = PasswordField(_l("Confirm new password"), validators=[Length(max=64)])
+
+
+class RecoverEmailForm(CaptchaMixin, FlaskForm):
+    channel = RadioField(
+        _l("Send the link to"),
+        choices=[("contact_email", _l("Contact e-mail")), ("legal_rep_email", _l("Legal representative's e-mail"))],
+        default="contact_email",
+    )
+    credit_code = StringField(_l("Unified social credit code"), validators=[Length(max=18)])
+    legal_rep_name = StringField(_l("Legal representative"), validators=[Length(max=64)])
+
+
+class ResetPasswordForm(CaptchaMixin, FlaskForm):
+    password = PasswordField(_l("New password"), validators=[Length(max=64)])
+    password_confirm = PasswordField(_l("Confirm new password"), validators=[Length(max=64)])
+    credit_code = StringField(_l("Unified social credit code"), validators=[Length(max=18)])
+    enterprise_name = StringField(_l("Enterprise name"), validators=[Length(max=128)])
+
+
+class RecoverMobileForm(FlaskForm):
+    credit_code = StringField(_l("Unified social credit code"), validators=[Length(max=18)])
+    legal_rep_name = StringField(_l("Legal representative"), validators=[Length(max=64)])
+    mobile = StringField(_l("Legal representative's mobile"), validators=[Length(max=20)])
+    sms_code = StringField(_l("SMS verification code"), validators=[Length(max=10)])
+    password = PasswordField(_l("New password"), validators=[Length(max=64)])
+    password_confirm = PasswordField(_l("Confirm new password"), validators=[Length(max=64)])
+
+
+class ForgotEmailForm(CaptchaMixin, FlaskForm):
+    credit_code = StringField(_l("Unified social credit code"), validators=[Length(max=18)])
+    enterprise_name = StringField(_l("Enterprise name"), validators=[Length(max=128)])
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=64)])
+    contact_mobile = StringField(_l("Contact mobile"), validators=[Length(max=20)])
+    new_email = StringField(_l("New e-mail address"), validators=[Length(max=254)])
+    agency_id = SelectField(_l("Accepting agency"), choices=[], validate_choice=False)
+
+
+class DecisionForm(FlaskForm):
+    action = HiddenField()
+    version = HiddenField()
+    comment = StringField(_l("Opinion / reason"), validators=[Length(max=2000)])
+
+
+def apply_errors(form: FlaskForm, field_errors: dict[str, str]) -> list[str]:
+    """Put service messages beside their fields; return those that match no field."""
+    rest = []
+    for name, message in field_errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + [message]
+        else:
+            rest.append(message)
+    return rest

@@ -1,0 +1,62 @@
+"""Admin screens for reference data and the notification outbox."""
+from __future__ import annotations
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from models import Agency, BusinessRegistryEntry, Industry, OutboxMessage, Region, TechField, Zone
+
+
+class RegionView(ModelView):
+    datamodel = SQLAInterface(Region)
+    list_columns = ["code", "name", "level", "parent_code"]
+    search_columns = ["code", "name", "level", "parent_code"]
+    add_columns = edit_columns = ["code", "name", "level", "parent_code"]
+    label_columns = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"), "parent_code": _l("Parent code")}
+
+
+class AgencyView(ModelView):
+    datamodel = SQLAInterface(Agency)
+    list_columns = ["name", "level", "region_code", "province_code", "active"]
+    search_columns = ["name", "level", "region_code", "province_code", "active"]
+    add_columns = edit_columns = ["name", "level", "region_code", "province_code", "active"]
+    label_columns = {"name": _l("Name"), "level": _l("Level"), "region_code": _l("Region code"),
+                     "province_code": _l("Province"), "active": _l("Active")}
+
+
+class IndustryView(ModelView):
+    datamodel = SQLAInterface(Industry)
+    list_columns = search_columns = ["code", "name", "level", "parent_code"]
+    add_columns = edit_columns = ["code", "name", "level", "parent_code"]
+
+
+class TechFieldView(ModelView):
+    datamodel = SQLAInterface(TechField)
+    list_columns = search_columns = ["code", "name", "parent_code"]
+    add_columns = edit_columns = ["code", "name", "parent_code"]
+
+
+class ZoneView(ModelView):
+    datamodel = SQLAInterface(Zone)
+    list_columns = ["kind", "name", "province_code"]
+    search_columns = ["kind", "name", "province_code"]
+    add_columns = edit_columns = ["kind", "name", "province_code"]
+
+
+class BusinessRegistryView(ModelView):
+    datamodel = SQLAInterface(BusinessRegistryEntry)
+    list_columns = search_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
+    add_columns = edit_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
+
+
+class OutboxView(ModelView):
+    """Every SMS and e-mail sent: the default delivery in development."""
+
+    datamodel = SQLAInterface(OutboxMessage)
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("created_at", "desc")
+    list_columns = ["created_at", "channel", "recipient", "subject", "body", "backend", "status"]
+    search_columns = ["channel", "recipient", "status", "created_at"]
+    label_columns = {"created_at": _l("Time"), "channel": _l("Channel"), "recipient": _l("Recipient"),
+                     "subject": _l("Subject"), "body": _l("Content"), "backend": _l("Backend"), "status": _l("Status")}
