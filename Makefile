@@ -1,0 +1,54 @@
+# Two commands on a fresh machine:  make run   |   make test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app run
+PORT ?= 5000
+export PORT
+
+.PHONY: run test setup deps test-deps system-test-deps translations migrate bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
+	$(PIP) install -q -r requirements-test.txt
+	touch $@
+
+deps: $(VENV)/.installed
+
+translations: deps
+	$(VENV)/bin/pybabel compile -q -d app/translations
+
+## make run: install, migrate, load reference + demo data on first run, serve on 127.0.0.1:$(PORT)
+run: deps translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	@if [ ! -f instance/.initialised ]; then $(FLASK) init && $(FLASK) demo && touch instance/.initialised; fi
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Debian packages the tests need: a browser and a CJK font for screenshots.
+system-test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## make test: install what tests need (pip + Debian), then the whole suite (SQLite and PostgreSQL)
+test: $(VENV)/.test-installed translations system-test-deps
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed
+	$(PY) bench/list_pages.py
+
+clean:
+	rm -rf $(VENV) instance/.initialised
