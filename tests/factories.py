@@ -28,8 +28,15 @@ REGIONS = [
 AGENCIES = [("浙江省科学技术厅", "province", "330000"), ("杭州市科学技术局", "city", "330100"),
             ("金华市科学技术局", "city", "330700"), ("北京市科学技术委员会", "city", "110100"),
             ("北京市科学技术委员会（省级）", "province", "110000")]
-PNG_1PX = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-           b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 0, 0)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG_1PX = _png()
 PDF_MIN = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -174,7 +174,8 @@ def start_email_recovery(channel: str, credit_code: str, legal_rep_name: str, ca
             expires_at=utcnow() + dt.timedelta(seconds=ttl),
         )
     )
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("AccountView.reset_password", token=token)
+    # Built from PUBLIC_BASE_URL, not the request: the link must point at the public site.
+    link = f'{current_app.config["PUBLIC_BASE_URL"].rstrip("/")}/account/reset/{token}'
     notify.send_email(
         address,
         _("Shenbao password recovery"),
