@@ -23,7 +23,7 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-test.txt
 deps: $(VENV)/.installed
 
 translations: deps
-	$(VENV)/bin/pybabel compile -q -d app/translations
+	$(VENV)/bin/pybabel -q compile -d app/translations
 
 ## make run: install, migrate, load reference + demo data on first run, serve on 127.0.0.1:$(PORT)
 run: deps translations

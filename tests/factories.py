@@ -143,20 +143,37 @@ class WebClient:
     def __getattr__(self, name):
         return getattr(self.client, name)
 
+    def open(self, *args, **kwargs):
+        # The test's app context is reused by test-client requests, and with it ``g``:
+        # forget what the previous request kept there (signed-in user, caches).
+        from flask import g
+
+        for key in list(g):
+            g.pop(key, None)
+        return self.client.open(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self.open(*args, method="GET", **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self.open(*args, method="POST", **kwargs)
+
     def csrf(self, url: str = "/account/register") -> str:
         from tests.conftest import csrf_from
 
-        return csrf_from(self.client.get(url).data)
+        page = self.get(url)
+        assert page.status_code == 200, (url, page.status_code, page.headers.get("Location"))
+        return csrf_from(page.data)
 
     def login(self, login: str, password: str = PASSWORD, captcha: str = CAPTCHA):
-        self.client.get("/account/captcha.png")
+        self.get("/account/captcha.png")
         token = self.csrf("/login/")
-        return self.client.post("/login/", data={"username": login, "password": password, "captcha": captcha,
+        return self.post("/login/", data={"username": login, "password": password, "captcha": captcha,
                                                  "csrf_token": token})
 
     def logout(self):
-        return self.client.get("/logout/")
+        return self.get("/logout/")
 
     def post_form(self, url: str, data: dict, csrf_url: str | None = None, **kw):
         data = {**data, "csrf_token": self.csrf(csrf_url or url)}
-        return self.client.post(url, data=data, **kw)
+        return self.post(url, data=data, **kw)

@@ -86,10 +86,11 @@ class MyEnterpriseView(BaseView):
             _check_csrf()
             op = request.form.get("op", "save")
             try:
+                enterprise, errors = svc.save_draft(g.user, posted_draft(), request.form.get("version"))
                 licence = request.files.get("licence")
                 if licence is not None and licence.filename:
                     svc.attach_licence(g.user, licence.stream, licence.filename)
-                enterprise, errors = svc.save_draft(g.user, posted_draft(), request.form.get("version"))
+                    errors.pop("licence_attachment_id", None)
                 if op == "submit":
                     svc.submit(g.user, enterprise.version)
                     flash(_("Submitted. Your evaluation agency will review the registration."), "success")

@@ -50,7 +50,7 @@ def _msgstrs(message) -> list[str]:
 
 @pytest.fixture(scope="module")
 def catalog():
-    assert PO_PATH.is_file(), f"{PO_PATH.relative_to(ROOT)} is missing: run pybabel init -l zh"
+    assert PO_PATH.is_file(), f"{os.path.relpath(PO_PATH, ROOT)} is missing: run pybabel init -l zh"
     with PO_PATH.open("rb") as f:
         return read_po(f, locale="zh", ignore_obsolete=True)
 
@@ -105,7 +105,7 @@ def test_every_extracted_string_is_translated(catalog, extracted):
     missing = _untranslated(catalog, sorted(extracted))
     assert not missing, (
         f"{len(missing)} UI string(s) lack a Simplified Chinese translation in "
-        f"{PO_PATH.relative_to(ROOT)} (see this module's docstring to update it):\n"
+        f"{os.path.relpath(PO_PATH, ROOT)} (see this module's docstring to update it):\n"
         + "\n".join(f"  {msgid!r} ({why}) at {', '.join(extracted[msgid][:3])}" for msgid, why in missing)
     )
 
@@ -162,13 +162,13 @@ def test_placeholders_match(catalog):
             continue
         ids = list(message.id) if isinstance(message.id, (tuple, list)) else [message.id]
         expected_percent, expected_brace = _placeholders(ids[0])
-        for string in _msgstrs(message):
-            if not string:
+        for text in _msgstrs(message):
+            if not text:
                 continue
-            percent, brace = _placeholders(string)
+            percent, brace = _placeholders(text)
             if percent != expected_percent or brace != expected_brace:
                 mismatched.append(
-                    f"  {ids[0]!r}\n    -> {string!r}\n"
+                    f"  {ids[0]!r}\n    -> {text!r}\n"
                     f"    expected {sorted((expected_percent + expected_brace).elements())}, "
                     f"got {sorted((percent + brace).elements())}"
                 )

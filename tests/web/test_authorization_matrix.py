@@ -1,0 +1,165 @@
+"""Authorization matrix: for every role and every route that serves a record, another
+enterprise's or another region's record is never returned.
+
+Routes are enumerated from the app's URL map, so a new route with a record argument fails
+this test until it is mapped below.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security import roles as R
+from app.services import email_change
+from app.services import enterprise as svc
+from models import Attachment, CoreInfoChange, Enterprise, ShenbaoUser, WorkflowLog
+from tests import factories as f
+
+# endpoint prefix -> which of the victim's records its argument names
+RECORD_OF = {
+    "EnterpriseReviewView": "enterprise", "EnterpriseApi": "enterprise", "MyEnterpriseApi": "enterprise",
+    "CoreChangeReviewView": "change", "CoreChangeApi": "change",
+    "EmailChangeReviewView": "email_change", "EmailChangeApi": "email_change",
+    "AttachmentView": "attachment", "WorkflowLogView": "log", "ProgressView": "timeline",
+}
+# Reference-data and user screens are admin-only; any id works to prove a non-admin is refused.
+ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "ZoneView", "BusinessRegistryView",
+              "OutboxView", "UserDBModelView", "RoleModelView", "UserStatsChartView", "PermissionModelView",
+              "ViewMenuModelView", "PermissionViewModelView", "UserInfoEditView", "ResetPasswordView",
+              "ResetMyPasswordView", "RoleApi", "UserApi", "PermissionApi", "ViewMenuApi", "PermissionViewMenuApi",
+              "GroupModelView", "GroupApi", "ApiKeyModelView", "UserGroupModelView")
+IGNORED_ARGS = {"filename", "lang", "locale", "token", "version", "pk_type"}
+
+
+@pytest.fixture
+def world(app):
+    """Victim: an approved Hangzhou enterprise with a pending core change, an e-mail change
+    request and attachments. Outsiders: another applicant, Jinhua agency, Beijing province."""
+    victim_user = f.gen_applicant()
+    victim = f.gen_enterprise(victim_user, status="approved")
+    change = svc.open_core_change(victim_user)
+    svc.save_core_change(victim_user, change.id, {"legal_rep_name": "王小明"})
+    svc.submit_core_change(victim_user, change.id)
+    request = email_change.submit(
+        email_change.EmailChangeForm(victim.credit_code, victim.name, victim_user.first_name, victim_user.mobile,
+                                     "x@example.com", str(f.agency("330100").id), _captcha(), f.CAPTCHA),
+        [(io.BytesIO(f.PNG_1PX), "stamp.png")])
+    attachment = db.session.execute(select(Attachment).where(Attachment.enterprise_id == victim.id)).scalars().first()
+    log = db.session.execute(select(WorkflowLog).where(WorkflowLog.enterprise_id == victim.id)).scalars().first()
+    own_user = f.gen_applicant()
+    f.gen_enterprise(own_user, status="submitted", province_code="330000", city_code="330700", county_code="330702")
+    outsiders = {
+        "applicant": own_user,
+        "agency_other_city": f.gen_user(R.AGENCY_REVIEWER, agency_region="330700"),
+        "province_other": f.gen_user(R.PROVINCE_REVIEWER, agency_region="110000"),
+        "association": f.gen_user(R.ASSOCIATION_REVIEWER),
+        "recommender": f.gen_user(R.RECOMMENDER),
+        "ca_operator": f.gen_user(R.CA_OPERATOR),
+    }
+    ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
+           "attachment": attachment.id, "log": log.id}
+    return ids, outsiders
+
+
+def _captcha():
+    from app.services import captcha
+
+    return captcha.new_challenge()[0]
+
+
+def _record_routes(app):
+    routes = []
+    for rule in app.url_map.iter_rules():
+        args = set(rule.arguments) - IGNORED_ARGS
+        if not args:
+            continue
+        view = rule.endpoint.split(".")[0]
+        routes.append((rule, view, args))
+    return routes
+
+
+def _url(rule, view, ids):
+    kind = RECORD_OF.get(view)
+    values = {}
+    for arg in rule.arguments:
+        if arg in ("record_type",):
+            values[arg] = "enterprise"
+        elif arg == "record_id" and kind == "timeline":
+            values[arg] = ids["enterprise"]
+        elif arg == "pk_type":
+            values[arg] = "int"
+        elif kind is None:
+            values[arg] = 1
+        elif kind == "timeline":
+            values[arg] = ids["enterprise"]
+        else:
+            values[arg] = ids[kind]
+    path = rule.rule
+    for name, value in values.items():
+        import re as _re
+
+        path = _re.sub(r"<(?:[^:<>]+:)?%s>" % name, str(value), path)
+    return path
+
+
+def test_every_record_route_is_mapped(app):
+    unmapped = sorted({view for _rule, view, _args in _record_routes(app)
+                       if view not in RECORD_OF and view not in ADMIN_ONLY and view not in ("static", "appbuilder", "LocaleView")})
+    assert unmapped == [], f"routes with record arguments not covered by the matrix: {unmapped}"
+
+
+@pytest.mark.parametrize("role", ["applicant", "agency_other_city", "province_other", "association", "recommender", "ca_operator"])
+def test_outsiders_never_get_the_record(app, world, role):
+    ids, outsiders = world
+    web = f.WebClient(app)
+    user = outsiders[role]
+    assert web.login(user.username).status_code == 302
+    token = web.post("/api/v1/security/login", json={"username": user.username, "password": f.PASSWORD,
+                                                      "provider": "db"}).get_json()["access_token"]
+    checked = 0
+    for rule, view, _args in _record_routes(app):
+        if view in ("static", "appbuilder", "LocaleView"):
+            continue
+        url = _url(rule, view, ids)
+        headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = web.open(url, method=method, headers=headers, **({} if method == "GET" else {"data": {}}))
+            assert response.status_code in (302, 400, 401, 403, 404, 405, 422), (role, method, url, response.status_code)
+            if response.status_code == 302:  # access denied redirects to login/home, never the record
+                assert "/show/" not in response.headers["Location"], (role, url)
+            checked += 1
+    assert checked > 20
+    # Lists: the victim's rows never appear.
+    for url in ("/api/v1/enterprise/", "/api/v1/my_enterprise/", "/api/v1/core_info_change/", "/api/v1/email_change_request/"):
+        response = web.get(url, headers={"Authorization": f"Bearer {token}"})
+        if response.status_code == 200:
+            returned = set(response.get_json()["ids"])
+            assert not returned & {ids["enterprise"], ids["change"], ids["email_change"]}, (role, url)
+    html = web.get("/review/enterprises/list/").data.decode()
+    victim = db.session.get(Enterprise, ids["enterprise"])
+    assert victim.credit_code not in html
+    assert db.session.get(Enterprise, ids["enterprise"]).status == "approved"
+    assert db.session.get(CoreInfoChange, ids["change"]).status == "submitted"
+
+
+def test_scoped_users_do_see_their_own(app, world):
+    ids, _ = world
+    victim = db.session.get(Enterprise, ids["enterprise"])
+    owner = db.session.execute(select(ShenbaoUser).where(ShenbaoUser.enterprise_id == victim.id)).scalar_one()
+    agency_hz = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    province_zj = f.gen_user(R.PROVINCE_REVIEWER, agency_region="330000")
+    for user, url in ((agency_hz, f"/review/enterprises/show/{victim.id}"), (province_zj, f"/review/enterprises/show/{victim.id}"),
+                      (owner, f"/attachments/{ids['attachment']}"), (agency_hz, f"/attachments/{ids['attachment']}"),
+                      (owner, f"/progress/enterprise/{victim.id}")):
+        web = f.WebClient(app)
+        web.login(user.username)
+        response = web.get(url)
+        assert response.status_code == 200, (user.username, url)
+    web = f.WebClient(app)
+    web.login(owner.username)
+    download = web.get(f"/attachments/{ids['attachment']}")
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.data.startswith(b"%PDF")
