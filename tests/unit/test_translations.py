@@ -195,3 +195,16 @@ def test_brace_templates_still_format():
                 message.string.format(**params)
             except (KeyError, IndexError, ValueError) as exc:
                 pytest.fail(f"{message.string!r} (for {template!r}) cannot be formatted: {exc!r}")
+
+
+def test_no_bare_percent_in_translations():
+    """Jinja's gettext always %-formats: a lone % in a translation breaks the page (seen: 占比（%）)."""
+    import re as _re
+
+    from babel.messages.pofile import read_po
+
+    with open(Path(__file__).resolve().parents[2] / "app/translations/zh/LC_MESSAGES/messages.po", "rb") as fh:
+        catalog = read_po(fh)
+    bad = [m.id for m in catalog if m.id and isinstance(m.string, str)
+           and _re.search(r"%(?!\(\w+\)[sd]|%)", m.string)]
+    assert bad == [], f"translations with a bare % (write %% or avoid it): {bad}"

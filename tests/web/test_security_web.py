@@ -1,0 +1,147 @@
+"""Login limits, captcha, CSRF, API authentication, uploads and malformed requests."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from app.extensions import db
+from models import Enterprise, ShenbaoUser
+from tests import factories as f
+
+pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+
+
+def test_login_by_mobile_with_captcha(app):
+    user = f.gen_applicant(mobile="13755556666")
+    web = f.WebClient(app)
+    assert web.login("13755556666").headers["Location"] == "/"
+    assert user.username == "13755556666"
+
+
+def test_wrong_captcha_refuses_login(app):
+    f.gen_applicant(mobile="13755556666")
+    web = f.WebClient(app)
+    response = web.login("13755556666", captcha="zzzzz")
+    assert response.status_code == 200  # the form again, with the captcha message
+    assert web.get("/my-enterprise/registration").status_code == 302
+
+
+def test_repeated_failures_lock_the_account_with_a_clear_message(app):
+    f.gen_applicant(mobile="13755556666")
+    web = f.WebClient(app)
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        web.login("13755556666", password="wrong1")
+    response = web.login("13755556666")  # right password, but locked
+    assert response.status_code == 200
+    with app.test_request_context():
+        from flask_babel import gettext
+
+        expected = gettext("Too many failed logins. Please try again in %(minutes)d minutes.", minutes=15)
+    assert expected.encode() in response.data
+    # The JWT login is limited the same way.
+    api = web.post("/api/v1/security/login", json={"username": "13755556666", "password": f.PASSWORD, "provider": "db"})
+    assert api.status_code == 429
+
+
+def test_api_refuses_cookie_session(app):
+    """REST is JWT-only: a browser session (which a cross-site request could ride on) is not accepted."""
+    user = f.gen_applicant()
+    f.gen_enterprise(user)
+    web = f.WebClient(app)
+    web.login(user.username)
+    assert web.get("/api/v1/my_enterprise/").status_code == 401
+    token = web.post("/api/v1/security/login", json={"username": user.username, "password": f.PASSWORD,
+                                                      "provider": "db"}).get_json()["access_token"]
+    listing = web.get("/api/v1/my_enterprise/", headers={"Authorization": f"Bearer {token}"})
+    assert listing.status_code == 200 and listing.get_json()["count"] == 1
+
+
+def test_forms_need_csrf_token(app):
+    user = f.gen_applicant()
+    web = f.WebClient(app)
+    web.login(user.username)
+    response = web.post("/my-enterprise/registration", data={"op": "save", "name": "无令牌"})
+    assert response.status_code == 400
+    assert db.session.query(Enterprise).filter(Enterprise.name == "无令牌").count() == 0
+
+
+def test_registration_page_keeps_typed_values_on_errors(app):
+    user = f.gen_applicant()
+    web = f.WebClient(app)
+    web.login(user.username)
+    response = web.post_form("/my-enterprise/registration",
+                             {"op": "save", "credit_code": "91330106ma27abcd1c", "legal_rep_mobile": "1391234", "tables": "1"},
+                             csrf_url="/my-enterprise/registration")
+    html = response.data.decode()
+    assert response.status_code == 200
+    assert 'value="91330106ma27abcd1c"' in html and 'value="1391234"' in html
+    assert html.count("help-block error") >= 2
+
+
+@pytest.mark.parametrize("name,content", [
+    ("licence.pdf", b"MZ\x90\x00 not a pdf"),            # wrong magic bytes
+    ("licence.pdf.exe", None),                            # double extension
+    ("../../etc/passwd.pdf", None),                       # path traversal
+    ("licence.png", None),                                # extension does not match content
+])
+def test_upload_attacks_are_rejected_with_a_message(app, name, content):
+    user = f.gen_applicant()
+    web = f.WebClient(app)
+    web.login(user.username)
+    data = {"op": "save", "licence": (io.BytesIO(content or f.PDF_MIN), name)}
+    response = web.post_form("/my-enterprise/registration", data, csrf_url="/my-enterprise/registration",
+                             content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert b"alert-danger" in response.data
+    enterprise = db.session.get(Enterprise, db.session.get(ShenbaoUser, user.id).enterprise_id)
+    assert not (enterprise.draft or {}).get("licence_attachment_id")
+
+
+def test_oversize_upload_is_rejected(app):
+    app.config["UPLOAD_MAX_BYTES"] = 1024
+    user = f.gen_applicant()
+    web = f.WebClient(app)
+    web.login(user.username)
+    data = {"op": "save", "licence": (io.BytesIO(f.PDF_MIN + b"0" * 2048), "licence.pdf")}
+    response = web.post_form("/my-enterprise/registration", data, csrf_url="/my-enterprise/registration",
+                             content_type="multipart/form-data")
+    assert b"alert-danger" in response.data
+
+
+@pytest.mark.parametrize("method,url,kwargs", [
+    ("GET", "/review/enterprises/show/not-a-number", {}),
+    ("GET", "/api/v1/enterprise/?q=(((", {}),
+    ("POST", "/api/v1/security/login", {"data": "{{{", "content_type": "application/json"}),
+    ("GET", "/progress/unknown/1", {}),
+    ("GET", "/attachments/99999999999999999999", {}),
+    ("POST", "/account/sms-code", {"data": {"mobile": "x" * 5000}}),
+])
+def test_malformed_requests_never_500(app, method, url, kwargs):
+    user = f.gen_applicant()
+    web = f.WebClient(app)
+    web.login(user.username)
+    response = web.open(url, method=method, **kwargs)
+    assert response.status_code < 500, (url, response.status_code)
+
+
+def test_security_headers(app):
+    response = f.WebClient(app).get("/login/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "charset=utf-8" in response.headers["Content-Type"]
+    assert "HttpOnly" in (response.headers.get("Set-Cookie") or "HttpOnly")
+
+
+def test_production_mode_refuses_dev_secret(app):
+    from app import ConfigurationError, create_app
+
+    with pytest.raises(ConfigurationError):
+        create_app({"SHENBAO_ENV": "production", "SECRET_KEY": app.config["DEV_SECRET_KEY"]})
+
+
+def test_chinese_is_the_default_and_english_available(app):
+    web = f.WebClient(app)
+    assert "登录".encode() in web.get("/login/").data
+    web.get("/lang/en")
+    assert b"Sign in" in web.get("/login/").data
