@@ -20,6 +20,25 @@ from models import CoreInfoChange, EmailChangeRequest, Enterprise, WorkflowLog
 from views.forms import DecisionForm
 
 
+def _yes_no(value):
+    return "" if value is None else (_("Yes") if value else _("No"))
+
+
+def _choice(field_name):
+    from app.services.enterprise_form import choice_label
+
+    return lambda value: choice_label(field_name, value)
+
+
+def _attachment_link(value):
+    from markupsafe import Markup, escape
+
+    if not value:
+        return ""
+    url = url_for("AttachmentView.download", attachment_id=value)
+    return Markup(f'<a href="{escape(url)}">{escape(_("Download"))}</a>')
+
+
 def status_formatter(workflow):
     return lambda value: _(workflow.states.get(value, value))
 
@@ -89,7 +108,15 @@ class EnterpriseReviewView(ReviewMixin, ModelView):
             "overseas_listing_type", "overseas_listing_date", "hightech_zone", "econdev_zone",
             "foreign_capital_source_code", "tech_field", "venture_capital"]}),
     ]
-    formatters_columns = {"status": status_formatter(ENTERPRISE_REGISTRATION)}
+    formatters_columns = {
+        "status": status_formatter(ENTERPRISE_REGISTRATION),
+        "legal_rep_id_type": _choice("legal_rep_id_type"),
+        "tax_collection_mode": _choice("tax_collection_mode"),
+        "domestic_listing_type": _choice("domestic_listing_type"),
+        "overseas_listing_type": _choice("overseas_listing_type"),
+        "domestic_listed": _yes_no, "overseas_listed": _yes_no, "venture_capital": _yes_no,
+        "licence_attachment_id": _attachment_link,
+    }
     label_columns = {
         "name": _l("Enterprise name"), "credit_code": _l("Unified social credit code"),
         "legal_rep_name": _l("Legal representative"), "legal_rep_mobile": _l("Legal representative's mobile"),
