@@ -145,3 +145,22 @@ def test_chinese_is_the_default_and_english_available(app):
     assert "登录".encode() in web.get("/login/").data
     web.get("/lang/en")
     assert b"Sign in" in web.get("/login/").data
+
+
+def test_many_accounts_from_one_ip_are_limited(app):
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 3
+    f.gen_applicant(mobile="13755556666")
+    web = f.WebClient(app)
+    for i in range(3):
+        web.login(f"1370000000{i}", password="wrong1")
+    response = web.login("13755556666")  # a different, valid account from the same address
+    assert response.status_code == 200
+    assert web.get("/my-enterprise/registration").status_code == 302
+
+
+def test_self_registration_of_fab_is_not_exposed(app):
+    """FAB's own register form (reCAPTCHA, Flask-Mail) is off; ours has a local captcha."""
+    web = f.WebClient(app)
+    assert web.get("/register/form").status_code == 404
+    page = web.get("/account/register").data.decode()
+    assert "recaptcha" not in page.lower() and "captcha.png" in page
