@@ -698,7 +698,8 @@ def main() -> int:
             pages.append(f"{kind}: FAB {f.matching:,} matching rows (agency + status {FILTER_STATUS}), deep page "
                          f"0-based {f.deep_page} (OFFSET {f.deep_page * PAGE_SIZE:,}); Django status__exact="
                          f"{d.status} {d.matching:,} rows, deep page p={d.deep_page} (OFFSET "
-                         f"{(d.deep_page - 1) * PAGE_SIZE:,})")
+                         f"{(d.deep_page - 1) * PAGE_SIZE:,}); Django unfiltered {d.info['rows']:,} rows, deep page "
+                         f"p={d.ref_deep_page}")
         meta = {
             "rows": args.rows, "rounds": args.rounds, "n": args.n, "warmup": args.warmup,
             "time_utc": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "cores": os.cpu_count(),
