@@ -28,7 +28,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _check_production_config(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
 
+    from app import fab_patches
     from app.security.roles import ROLES
+
+    fab_patches.apply()
     from app.security.manager import ShenbaoSecurityManager
 
     app.config["FAB_ROLES"] = ROLES

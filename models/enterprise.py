@@ -30,8 +30,9 @@ class Enterprise(VersionedMixin, TimestampMixin, Model):
     __tablename__ = "enterprise"
     __table_args__ = (
         # The agency list: filter by agency + status, sort by submit time.
-        Index("ix_enterprise_agency_status_submitted", "agency_id", "status", "submitted_at"),
-        Index("ix_enterprise_province_status_submitted", "province_code", "status", "submitted_at"),
+        # id last: FAB orders by (column, id), so the page walk never sorts.
+        Index("ix_enterprise_agency_status_submitted", "agency_id", "status", "submitted_at", "id"),
+        Index("ix_enterprise_province_status_submitted", "province_code", "status", "submitted_at", "id"),
     )
     id = Column(Integer, primary_key=True)
     status = Column(String(16), nullable=False, default="draft", index=True)

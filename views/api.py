@@ -3,7 +3,7 @@ session is not accepted, so cross-site requests cannot ride on a browser login."
 from __future__ import annotations
 
 from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.datamodel import PagedSQLAInterface
 
 from app.security.scope import scoped_base_filters
 from models import CoreInfoChange, EmailChangeRequest, Enterprise
@@ -13,7 +13,7 @@ _READ_ONLY = {"get", "get_list", "info"}
 
 class EnterpriseApi(ModelRestApi):
     resource_name = "enterprise"
-    datamodel = SQLAInterface(Enterprise)
+    datamodel = PagedSQLAInterface(Enterprise)
     allow_browser_login = False
     include_route_methods = _READ_ONLY
     base_filters = scoped_base_filters()
@@ -33,7 +33,7 @@ class MyEnterpriseApi(EnterpriseApi):
 
 class CoreChangeApi(ModelRestApi):
     resource_name = "core_info_change"
-    datamodel = SQLAInterface(CoreInfoChange)
+    datamodel = PagedSQLAInterface(CoreInfoChange)
     allow_browser_login = False
     include_route_methods = _READ_ONLY
     base_filters = scoped_base_filters()
@@ -44,7 +44,7 @@ class CoreChangeApi(ModelRestApi):
 
 class EmailChangeApi(ModelRestApi):
     resource_name = "email_change_request"
-    datamodel = SQLAInterface(EmailChangeRequest)
+    datamodel = PagedSQLAInterface(EmailChangeRequest)
     allow_browser_login = False
     include_route_methods = _READ_ONLY
     base_filters = scoped_base_filters()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.datamodel import PagedSQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -87,7 +87,7 @@ class ReviewMixin:
 
 class EnterpriseReviewView(ReviewMixin, ModelView):
     route_base = "/review/enterprises"
-    datamodel = SQLAInterface(Enterprise)
+    datamodel = PagedSQLAInterface(Enterprise)
     workflow = ENTERPRISE_REGISTRATION
     decide_service = staticmethod(enterprise_svc.review)
     base_filters = scoped_base_filters()
@@ -136,7 +136,7 @@ class EnterpriseReviewView(ReviewMixin, ModelView):
 
 class CoreChangeReviewView(ReviewMixin, ModelView):
     route_base = "/review/core-changes"
-    datamodel = SQLAInterface(CoreInfoChange)
+    datamodel = PagedSQLAInterface(CoreInfoChange)
     workflow = CORE_INFO_CHANGE
     decide_service = staticmethod(enterprise_svc.review_core_change)
     base_filters = scoped_base_filters()
@@ -155,7 +155,7 @@ class CoreChangeReviewView(ReviewMixin, ModelView):
 
 class EmailChangeReviewView(ReviewMixin, ModelView):
     route_base = "/review/email-changes"
-    datamodel = SQLAInterface(EmailChangeRequest)
+    datamodel = PagedSQLAInterface(EmailChangeRequest)
     workflow = EMAIL_CHANGE
     decide_service = staticmethod(email_change.decide)
     base_filters = scoped_base_filters()
@@ -176,7 +176,7 @@ class EmailChangeReviewView(ReviewMixin, ModelView):
 
 class WorkflowLogView(ModelView):
     route_base = "/review/log"
-    datamodel = SQLAInterface(WorkflowLog)
+    datamodel = PagedSQLAInterface(WorkflowLog)
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show"]
     base_order = ("at", "desc")
