@@ -46,12 +46,13 @@ def _check_csrf() -> None:
         abort(400)
 
 
-def form_context(draft: dict) -> dict:
-    """Choices the form needs, each list limited to what one select shows."""
+def form_context(draft: dict, licence: Attachment | None = None) -> dict:
+    """Choices the form needs (``ctx`` in the templates), each list limited to what one
+    select shows."""
     province = draft.get("province_code") or ""
     city = draft.get("city_code") or ""
     return {
-        "fields": form_spec.FIELDS,
+        "licence": licence,
         "provinces": region_children(None),
         "cities": region_children(province) if province else [],
         "counties": region_children(city) if city else [],
@@ -116,10 +117,10 @@ class MyEnterpriseView(BaseView):
             enterprise=enterprise,
             draft=draft,
             errors=errors,
-            licence=licence,
+            fields=form_spec.FIELDS,
             sections=svc.editable_sections(enterprise),
             status_label=_(ENTERPRISE_REGISTRATION.states[enterprise.status]),
-            **form_context(draft),
+            ctx=form_context(draft, licence),
         )
 
     @expose("/fetch-registry", methods=["POST"])
@@ -189,5 +190,6 @@ class MyEnterpriseView(BaseView):
             errors=errors,
             status_label=_(CORE_INFO_CHANGE.states[change.status]),
             editable=change.status in ("draft", "returned"),
-            **form_context(draft),
+            fields=form_spec.FIELDS,
+            ctx=form_context(draft),
         )
