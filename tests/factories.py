@@ -11,7 +11,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.security import roles as R
 from models import Agency, BusinessRegistryEntry, Enterprise, OutboxMessage, Region, ShenbaoUser, TechField
-from models.base import utcnow
 from rules.credit_code import make_credit_code
 
 CAPTCHA = "k7m2p"

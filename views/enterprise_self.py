@@ -1,13 +1,11 @@
 """The applicant's own enterprise: registration form, information page, core changes."""
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
-from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
-from wtforms import ValidationError
 
 from app.extensions import db
 from app.services import enterprise as svc
@@ -15,7 +13,7 @@ from app.services import enterprise_form as form_spec
 from app.services.errors import ServiceError
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import CORE_INFO_CHANGE, ENTERPRISE_REGISTRATION
-from models import Attachment, EconomicType, ForeignCapitalSource, Region, TechField
+from models import Attachment, EconomicType, ForeignCapitalSource, TechField
 from views.reference_choices import region_children
 
 
@@ -37,13 +35,6 @@ def posted_draft() -> dict:
         data["shareholders"] = _rows("sh", ("name", "kind", "amount", "ratio"))
         data["venture_investments"] = _rows("vc", ("investor", "amount", "date"))
     return data
-
-
-def _check_csrf() -> None:
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        abort(400)
 
 
 def form_context(draft: dict, licence: Attachment | None = None) -> dict:
@@ -84,7 +75,6 @@ class MyEnterpriseView(BaseView):
     def registration(self):
         errors: dict[str, str] = {}
         if request.method == "POST":
-            _check_csrf()
             op = request.form.get("op", "save")
             try:
                 enterprise, errors = svc.save_draft(g.user, posted_draft(), request.form.get("version"))
@@ -126,7 +116,6 @@ class MyEnterpriseView(BaseView):
     @expose("/fetch-registry", methods=["POST"])
     @has_access
     def fetch_registry(self):
-        _check_csrf()
         code = request.form.get("credit_code", "")
         try:
             return jsonify(ok=True, **svc.fetch_registry(code))
@@ -163,7 +152,6 @@ class MyEnterpriseView(BaseView):
             flash(exc.message, "warning")
             return redirect(url_for("MyEnterpriseView.index"))
         if request.method == "POST":
-            _check_csrf()
             op = request.form.get("op", "save")
             try:
                 if op == "cancel":

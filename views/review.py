@@ -4,7 +4,7 @@ Lists are scoped by app.security.scope; decisions go through the services (workf
 """
 from __future__ import annotations
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, redirect, url_for
 from flask_appbuilder import ModelView, expose
 from app.datamodel import PagedSQLAInterface
 from flask_appbuilder.security.decorators import has_access

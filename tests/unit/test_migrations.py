@@ -2,7 +2,6 @@
 on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
