@@ -42,8 +42,10 @@ class ShenbaoSecurityManager(SecurityManager):
 
     def __init__(self, appbuilder):
         from views.auth import ShenbaoAuthDBView
+        from views.users import ShenbaoUserDBModelView
 
         self.authdbview = ShenbaoAuthDBView
+        self.userdbmodelview = ShenbaoUserDBModelView
         super().__init__(appbuilder)
 
     def get_public_permissions(self):

@@ -164,3 +164,22 @@ def test_self_registration_of_fab_is_not_exposed(app):
     assert web.get("/register/form").status_code == 404
     page = web.get("/account/register").data.decode()
     assert "recaptcha" not in page.lower() and "captcha.png" in page
+
+
+def test_admin_assigns_a_reviewer_to_an_agency(app):
+    from app.security import roles as R
+
+    admin = f.gen_user(R.ADMIN, "root")
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, "reviewer1")
+    web = f.WebClient(app)
+    web.login("root")
+    edit_url = f"/users/edit/{reviewer.id}"
+    page = web.get(edit_url)
+    assert page.status_code == 200 and b'name="agency"' in page.data
+    agency = f.agency("330700")
+    response = web.post_form(edit_url, {"first_name": "审核员", "username": "reviewer1",
+                                        "email": reviewer.email, "active": "y",
+                                        "roles": [str(r.id) for r in reviewer.roles], "agency": str(agency.id)})
+    assert response.status_code == 302, response.data[:2000]
+    assert db.session.get(ShenbaoUser, reviewer.id).agency_id == agency.id
+    assert admin.id != reviewer.id

@@ -1,0 +1,26 @@
+"""Admin user screens: FAB's, plus the mobile and the reviewer's agency (row scope)."""
+from __future__ import annotations
+
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+
+
+class ShenbaoUserDBModelView(UserDBModelView):
+    list_columns = ["first_name", "username", "mobile", "email", "active", "roles", "agency"]
+    search_columns = ["first_name", "username", "mobile", "email", "active", "roles"]
+    # One name field: Chinese names are not split into first and last.
+    add_columns = ["first_name", "username", "mobile", "active", "email", "roles", "agency",
+                   "password", "conf_password"]
+    # enterprise_id is never editable here: it is set when the applicant registers its enterprise.
+    edit_columns = ["first_name", "username", "mobile", "active", "email", "roles", "agency"]
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "mobile", "active", "roles", "agency", "login_count"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "email"], "expanded": True}),
+        (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"], "expanded": False}),
+    ]
+    label_columns = {**UserDBModelView.label_columns, "mobile": _l("Mobile"), "agency": _l("Evaluation agency")}
+    label_columns["first_name"] = _l("Name")
+
+    def pre_add(self, item):
+        item.last_name = item.last_name or ""
+        super().pre_add(item)
