@@ -30,7 +30,7 @@ ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "Zone
               "OutboxView", "UserDBModelView", "RoleModelView", "UserStatsChartView", "PermissionModelView",
               "ViewMenuModelView", "PermissionViewModelView", "UserInfoEditView", "ResetPasswordView",
               "ResetMyPasswordView", "RoleApi", "UserApi", "PermissionApi", "ViewMenuApi", "PermissionViewMenuApi",
-              "GroupModelView", "GroupApi", "ApiKeyModelView", "UserGroupModelView")
+              "GroupModelView", "GroupApi", "ApiKeyModelView", "UserGroupModelView", "ShenbaoUserDBModelView")
 IGNORED_ARGS = {"filename", "lang", "locale", "token", "version", "pk_type"}
 
 
