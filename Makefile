@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app run
 PORT ?= 5000
 export PORT
 
-.PHONY: run test setup deps test-deps system-test-deps translations migrate bench clean
+.PHONY: run test deps system-run-deps system-test-deps apt-install translations bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,17 +26,21 @@ translations: deps
 	$(VENV)/bin/pybabel -q compile -d app/translations
 
 ## make run: install, migrate, load reference + demo data on first run, serve on 127.0.0.1:$(PORT)
-run: deps translations
+run: deps translations system-run-deps
 	mkdir -p instance
 	$(FLASK) db upgrade
 	@if [ ! -f instance/.initialised ]; then $(FLASK) init && $(FLASK) demo && touch instance/.initialised; fi
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# Debian packages the tests need: a browser and a CJK font for screenshots.
-system-test-deps:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
+# Debian packages: the CJK font PDFs embed (run), plus a browser and poppler for the tests.
+system-run-deps:
+	@$(MAKE) --no-print-directory apt-install PKGS="$$([ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || echo fonts-wqy-zenhei)"
+
+system-test-deps: system-run-deps
+	@$(MAKE) --no-print-directory apt-install PKGS="$$(command -v chromium >/dev/null || echo chromium) $$(command -v pdftoppm >/dev/null || echo poppler-utils)"
+
+apt-install:
+	@missing="$$(echo $(PKGS))"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

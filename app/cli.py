@@ -27,6 +27,46 @@ def register_cli(app: Flask) -> None:
         for line in create_demo():
             click.echo(line)
 
+    @app.cli.command("score")
+    @click.argument("source", type=click.File("r", encoding="utf-8"))
+    def score_command(source) -> None:
+        """Score a Tech-SME evaluation in the interchange format (FILE.json, or - for stdin)."""
+        import json
+        import sys
+
+        from rules.sme import evaluate, parse_interchange, result_to_json
+        from rules.sme.interchange import InterchangeError
+
+        try:
+            data = json.load(source)
+            result = result_to_json(evaluate(parse_interchange(data)))
+        except json.JSONDecodeError as exc:
+            click.echo(f"error: not valid JSON: {exc}", err=True)
+            sys.exit(2)
+        except InterchangeError as exc:
+            click.echo(f"error: {exc.field}: {exc.message}", err=True)
+            sys.exit(2)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+    @app.cli.command("publicity-tick")
+    @click.option("--date", "on_date", default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+    def publicity_tick_command(on_date: str | None) -> None:
+        """Open and close publicity windows that are due (the scheduler runs this daily)."""
+        import datetime as dt
+
+        from app.jobs import today_in_china
+        from app.services.sme import publicity_tick
+
+        day = dt.date.fromisoformat(on_date) if on_date else today_in_china()
+        click.echo(publicity_tick(day))
+
+    @app.cli.command("scheduler")
+    def scheduler_command() -> None:
+        """Run the scheduled jobs (exactly one such process per deployment)."""
+        from app.jobs import run_scheduler
+
+        run_scheduler(app)
+
     @app.cli.command("import-registry")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def import_registry(path: str) -> None:

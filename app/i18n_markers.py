@@ -63,6 +63,22 @@ STATE_LABELS: tuple[str, ...] = (
     N_("Returned by agency"),
     N_("Approved"),
     N_("Cancelled"),
+    # Tech-SME evaluation (``SME_EVALUATION``, manual 4.4.6)
+    N_("Filling in"),
+    N_("Waiting for agency confirmation"),
+    N_("Confirmed by agency"),
+    N_("Waiting for provincial agency confirmation"),
+    N_("Recommended for publicity"),
+    N_("Waiting for spot check"),
+    N_("Queued for publicity"),
+    N_("In publicity"),
+    N_("Publicity completed"),
+    N_("Stored"),
+    N_("Certificate number generated"),
+    N_("Returned by evaluation agency"),
+    N_("Returned by provincial agency"),
+    N_("Not passed"),
+    N_("Publicity objection"),
 )
 
 #: Menu category and view names registered with Flask-AppBuilder (``views/__init__.py``).
@@ -72,6 +88,7 @@ MENU_LABELS: tuple[str, ...] = (
     N_("Review"),
     N_("Reference Data"),
     N_("Account"),
+    N_("Tech SME"),
     # view / link names
     N_("My Enterprise"),
     N_("Core Information Change"),
@@ -87,6 +104,10 @@ MENU_LABELS: tuple[str, ...] = (
     N_("Zones"),
     N_("Business Registry"),
     N_("Outbox"),
+    N_("SME Evaluations"),
+    N_("IP Registry"),
+    N_("SME Review"),
+    N_("Publicity Batches"),
     N_("Change Password"),
 )
 

@@ -20,6 +20,13 @@ from models.enterprise import (  # noqa: F401
     VentureInvestment,
 )
 from models.notify import OutboxMessage  # noqa: F401
+from models.sme import (  # noqa: F401
+    CertificateCounter,
+    EnterpriseIp,
+    PublicityBatch,
+    SmeEvaluation,
+    SpotCheckDraw,
+)
 from models.reference import (  # noqa: F401
     Agency,
     BusinessRegistryEntry,

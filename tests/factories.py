@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.security import roles as R
-from models import Agency, BusinessRegistryEntry, Enterprise, OutboxMessage, Region, ShenbaoUser, TechField
+from models import Agency, BusinessRegistryEntry, Enterprise, Industry, OutboxMessage, Region, ShenbaoUser, TechField
 from rules.credit_code import make_credit_code
 
 CAPTCHA = "k7m2p"
@@ -48,6 +48,8 @@ def seed_reference_data() -> None:
     db.session.flush()
     for name, level, region in AGENCIES:
         db.session.add(Agency(name=name, level=level, region_code=region, province_code=region[:2] + "0000"))
+    db.session.add(Industry(code="C", name="制造业", level="section"))
+    db.session.add(Industry(code="39", name="计算机、通信和其他电子设备制造业", level="division", parent_code="C"))
     db.session.add(TechField(code="1", name="电子信息"))
     db.session.add(TechField(code="1.1", name="软件", parent_code="1"))
     db.session.commit()
@@ -176,3 +178,59 @@ class WebClient:
     def post_form(self, url: str, data: dict, csrf_url: str | None = None, **kw):
         data = {**data, "csrf_token": self.csrf(csrf_url or url)}
         return self.post(url, data=data, **kw)
+
+
+def sme_tables(**overrides) -> dict:
+    """Nine tables that qualify by score: 30% tech staff (20) + 6% R&D/sales (50) + 1 invention patent (30)."""
+    tables = {
+        "main": {"industry_section": "C", "industry_code": "39"},
+        "entry": {"products_ok": "yes", "credit_ok": "yes"},
+        "finance": {"sales_revenue": "1000", "total_assets": "800", "cost_expenses": "900"},
+        "rd_projects": [{"name": "新型传感器研发", "number": "RD-01", "form": "independent", "status": "ongoing", "amount": "60"}],
+        "hr": {"fulltime": "80", "parttime": "15", "temporary": "5", "tech_fulltime": "25", "tech_parttime": "4",
+               "tech_temporary": "1", "new_hires": "10", "fresh_graduates": "3",
+               "edu_doctor": "2", "edu_master": "10", "edu_bachelor": "50", "edu_college": "30", "edu_other": "8",
+               "title_senior": "5", "title_intermediate": "15", "title_junior": "30", "title_none": "50"},
+        "ip": [{"name": "一种传感器", "kind": "invention_patent", "grant_date": "2025-03-01", "number": "ZL2025000001",
+                "acquisition": "original", "proof": ""}],
+        "standards": [], "institutions": [], "awards": [],
+        "other": {"high_tech_cert": "no", "notes": ""},
+    }
+    tables.update(overrides)
+    return tables
+
+
+def gen_sme(user=None, *, status: str = "draft", year: int = 2026, enterprise_status: str = "approved", **overrides):
+    """An evaluation with all nine tables filled and a cover; moved to ``status`` through the real services."""
+    from app.security import roles as R
+    from app.services import sme as svc
+    from app.services import sme_form
+
+    user = user or gen_applicant()
+    if user.enterprise_id is None:
+        gen_enterprise(user, status=enterprise_status)
+    evaluation = svc.create(user, year)
+    data = sme_tables(**overrides)
+    for table in sme_form.TABLES:
+        values = data.get(table.key) if table.fields else None
+        rows = [dict(r) for r in data.get(table.rows) or []] if table.rows else None
+        svc.save_table(user, evaluation.id, table.key, values, rows)
+    svc.upload_cover(user, evaluation.id, io.BytesIO(PDF_MIN), "cover.pdf")
+    path = {
+        "pending_agency": [("submit", None)],
+        "agency_confirmed": [("submit", None), ("confirm", "agency")],
+        "pending_province": [("submit", None), ("confirm", "agency"), ("send", "agency")],
+        "recommended": [("submit", None), ("confirm", "agency"), ("send", "agency"), ("approve", "province")],
+    }.get(status, [])
+    agency_user = province_user = None
+    for action, who in path:
+        if action == "submit":
+            svc.submit(user, evaluation.id)
+        elif who == "agency":
+            agency_user = agency_user or gen_user(R.AGENCY_REVIEWER, agency_region=evaluation.enterprise.city_code)
+            svc.review(agency_user, evaluation.id, action)
+        else:
+            province_user = province_user or gen_user(R.PROVINCE_REVIEWER, agency_region=evaluation.enterprise.province_code)
+            svc.review(province_user, evaluation.id, action)
+    db.session.refresh(evaluation)
+    return evaluation

@@ -50,8 +50,21 @@ def register_views(appbuilder) -> None:
         appbuilder.add_view(view, name, label=label, category="Reference Data",
                             category_label=_l("Reference data"), category_icon="fa-database")
 
+    # Tech-SME evaluation (科技型中小企业评价)
+    from views.sme_review import EnterpriseIpView, PublicityBatchView, SmeReviewView
+    from views.sme_self import SmeSelfView
+
+    appbuilder.add_view(SmeSelfView, "SME Evaluations", label=_l("Evaluation materials"), icon="fa-file-text",
+                        category="Tech SME", category_label=_l("Tech-based SME"), category_icon="fa-flask")
+    appbuilder.add_view(EnterpriseIpView, "IP Registry", label=_l("IP registry"), icon="fa-certificate", category="Tech SME")
+    appbuilder.add_view(SmeReviewView, "SME Review", label=_l("Evaluation review"), icon="fa-gavel", category="Tech SME")
+    appbuilder.add_view(PublicityBatchView, "Publicity Batches", label=_l("Publicity batches"), icon="fa-bullhorn",
+                        category="Tech SME")
+
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
     appbuilder.add_view_no_menu(AttachmentView)
-    for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi):
+    from views.api import SmeEvaluationApi
+
+    for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi):
         appbuilder.add_api(api)

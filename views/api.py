@@ -6,7 +6,7 @@ from flask_appbuilder.api import ModelRestApi
 from app.datamodel import PagedSQLAInterface
 
 from app.security.scope import scoped_base_filters
-from models import CoreInfoChange, EmailChangeRequest, Enterprise
+from models import CoreInfoChange, EmailChangeRequest, Enterprise, SmeEvaluation
 
 _READ_ONLY = {"get", "get_list", "info"}
 
@@ -51,3 +51,16 @@ class EmailChangeApi(ModelRestApi):
     list_columns = ["id", "credit_code", "enterprise_name", "contact_name", "new_email", "status", "agency.name", "created_at"]
     show_columns = list_columns + ["contact_mobile", "decision_comment"]
     search_columns = ["status", "credit_code"]
+
+
+class SmeEvaluationApi(ModelRestApi):
+    resource_name = "sme_evaluation"
+    datamodel = PagedSQLAInterface(SmeEvaluation)
+    allow_browser_login = False
+    include_route_methods = _READ_ONLY
+    base_filters = scoped_base_filters()
+    list_columns = ["id", "system_number", "enterprise.name", "year", "status", "qualified", "total_score", "path",
+                    "submitted_at", "certificate_number"]
+    show_columns = list_columns + ["result", "return_reason"]
+    search_columns = ["status", "year", "submitted_at", "certificate_number", "qualified"]
+    order_columns = ["system_number", "year", "status", "submitted_at", "total_score"]

@@ -11,14 +11,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.security.scope import scope_criterion
 from app.workflows.definitions import WORKFLOWS
-from models import CoreInfoChange, EmailChangeRequest, Enterprise, WorkflowLog
+from models import CoreInfoChange, EmailChangeRequest, Enterprise, SmeEvaluation, WorkflowLog
 
 MATERIAL_TYPES = (
     ("enterprise", _l("Enterprise registration")),
     ("core_info_change", _l("Core information change")),
     ("email_change", _l("E-mail change")),
+    ("sme_evaluation", _l("Tech-based SME evaluation")),
 )
-_WORKFLOW_OF = {"enterprise": "enterprise_registration", "core_info_change": "core_info_change", "email_change": "email_change"}
+_WORKFLOW_OF = {"enterprise": "enterprise_registration", "core_info_change": "core_info_change",
+                "email_change": "email_change", "sme_evaluation": "sme_evaluation"}
 
 
 def materials(enterprise_id: int, kind: str | None) -> list[dict]:
@@ -38,6 +40,11 @@ def materials(enterprise_id: int, kind: str | None) -> list[dict]:
                                     .order_by(EmailChangeRequest.id.desc())).scalars():
             rows.append({"type": "email_change", "id": r.id, "title": r.new_email,
                          "status": r.status, "submitted_at": r.created_at, "updated_at": r.updated_at})
+    if kind in (None, "", "sme_evaluation"):
+        for ev in db.session.execute(select(SmeEvaluation).where(SmeEvaluation.enterprise_id == enterprise_id)
+                                     .order_by(SmeEvaluation.year.desc())).scalars():
+            rows.append({"type": "sme_evaluation", "id": ev.id, "title": f"{ev.year} {ev.system_number or ''}",
+                         "status": ev.status, "submitted_at": ev.submitted_at, "updated_at": ev.updated_at})
     for row in rows:
         workflow = WORKFLOWS[_WORKFLOW_OF[row["type"]]]
         row["status_label"] = _(workflow.states.get(row["status"], row["status"]))
@@ -82,10 +89,25 @@ class ProgressView(BaseView):
 
 
 ACTION_LABELS = {
-    "submit": _l("Submitted"),
-    "approve": _l("Approved"),
-    "return": _l("Returned"),
-    "cancel": _l("Cancelled"),
+    "submit": _l("Submit"),
+    "approve": _l("Approve"),
+    "return": _l("Return"),
+    "cancel": _l("Cancel"),
+    "withdraw": _l("Withdraw"),
+    "confirm": _l("Confirm"),
+    "send": _l("Send to the provincial agency"),
+    "return_to_agency": _l("Return to the evaluation agency"),
+    "reject": _l("Not passed"),
+    "sample": _l("Drawn for spot check"),
+    "queue": _l("Queued for publicity"),
+    "check_pass": _l("Spot check passed"),
+    "check_fail": _l("Spot check failed"),
+    "open_publicity": _l("Publicity opened"),
+    "close_publicity": _l("Publicity completed"),
+    "object": _l("Objection raised"),
+    "resolve": _l("Objection resolved"),
+    "store": _l("Store"),
+    "number": _l("Generate certificate number"),
 }
 
 

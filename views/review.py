@@ -49,6 +49,8 @@ class ReviewMixin:
     show_template = "shenbao/review_show.html"
     workflow = None
     decide_service = None
+    # Actions taken elsewhere (applicant pages, sampling, the scheduler), not from this form.
+    indirect_actions = frozenset({"submit", "withdraw", "sample", "queue", "open_publicity", "close_publicity"})
 
     def _decision_context(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
@@ -56,8 +58,12 @@ class ReviewMixin:
         if item is not None:
             from app.security.scope import role_names
 
-            actions = [t for t in self.workflow.actions_from(item.status, role_names(g.user)) if t.action != "submit"]
+            actions = [t for t in self.workflow.actions_from(item.status, role_names(g.user))
+                       if t.action not in self.indirect_actions]
+        from views.progress import ACTION_LABELS
+
         return {"decision_form": DecisionForm(), "decision_actions": actions, "item": item,
+                "action_labels": {k: str(v) for k, v in ACTION_LABELS.items()},
                 "decide_url": url_for(f"{self.__class__.__name__}.decide", pk=pk)}
 
     @expose("/decide/<int:pk>", methods=["POST"])

@@ -13,6 +13,8 @@ RECOMMENDER = "Recommender"
 CA_OPERATOR = "CAOperator"
 MANAGER = "Manager"
 ADMIN = "Admin"
+# Not a login role: the identity of scheduled jobs acting through the workflow engine.
+SYSTEM = "System"
 
 REVIEWER_ROLES = frozenset({AGENCY_REVIEWER, PROVINCE_REVIEWER})
 
@@ -21,13 +23,16 @@ _READ = "can_list|can_show|can_get|can_info|can_download|menu_access"
 ROLES: dict[str, list[list[str]]] = {
     ADMIN: [[".*", ".*"]],
     APPLICANT: [
-        ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView)$", ".*"],
+        ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView|SmeSelfView|EnterpriseIpView)$", ".*"],
         ["^(MyEnterpriseApi|ProgressApi)$", "can_get|can_info"],
-        ["^(Enterprise|My Enterprise|Progress|Change Password|Core Information Change)$", "menu_access"],
+        ["^(Enterprise|My Enterprise|Progress|Change Password|Core Information Change|Tech SME|SME Evaluations|IP Registry)$", "menu_access"],
     ],
     AGENCY_REVIEWER: [
         ["^(EnterpriseReviewView|CoreChangeReviewView|EmailChangeReviewView)$", ".*"],
-        ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi)$", "can_get|can_info"],
+        # Spot checks and publicity batches are the provincial agency's.
+        ["^SmeReviewView$", "^(?!can_draw$|can_batch$|bulk_approve$|bulk_store$|bulk_number$).*"],
+        ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi|SmeEvaluationApi)$", "can_get|can_info"],
+        ["^(Tech SME|SME Review)$", "menu_access"],
         ["^(AttachmentView|AccountView|WorkflowLogView)$", ".*"],
         [
             "^(Review|Enterprise Registrations|Core Information Changes|Email Changes|Workflow Log|Change Password)$",
@@ -36,6 +41,9 @@ ROLES: dict[str, list[list[str]]] = {
     ],
     PROVINCE_REVIEWER: [
         ["^(EnterpriseReviewView|CoreChangeReviewView|EmailChangeReviewView|WorkflowLogView)$", _READ],
+        ["^(SmeReviewView|PublicityBatchView)$", ".*"],
+        ["^SmeEvaluationApi$", "can_get|can_info"],
+        ["^(Tech SME|SME Review|Publicity Batches)$", "menu_access"],
         ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi)$", "can_get|can_info"],
         ["^(AttachmentView|AccountView)$", ".*"],
         [
@@ -44,7 +52,9 @@ ROLES: dict[str, list[list[str]]] = {
         ],
     ],
     MANAGER: [
-        ["^(EnterpriseReviewView|CoreChangeReviewView|WorkflowLogView)$", _READ],
+        ["^(EnterpriseReviewView|CoreChangeReviewView|WorkflowLogView|SmeReviewView|PublicityBatchView)$", _READ],
+        ["^SmeEvaluationApi$", "can_get|can_info"],
+        ["^(Tech SME|SME Review|Publicity Batches)$", "menu_access"],
         ["^(EnterpriseApi|CoreChangeApi)$", "can_get|can_info"],
         ["^(AttachmentView|AccountView)$", ".*"],
         ["^(Review|Enterprise Registrations|Core Information Changes|Workflow Log|Change Password)$", "menu_access"],

@@ -17,6 +17,9 @@ from models import (
     CoreInfoChange,
     EmailChangeRequest,
     Enterprise,
+    EnterpriseIp,
+    PublicityBatch,
+    SmeEvaluation,
     WorkflowLog,
 )
 
@@ -77,7 +80,7 @@ def _email_change_rule(user: Any, roles: set[str]):
 
 
 def _workflow_log_rule(user: Any, roles: set[str]):
-    if R.ADMIN in roles or R.MANAGER in roles:
+    if roles & {R.ADMIN, R.MANAGER, R.SYSTEM}:
         return true()
     if R.APPLICANT in roles and user.enterprise_id:
         return WorkflowLog.enterprise_id == user.enterprise_id
@@ -94,11 +97,42 @@ def _attachment_rule(user: Any, roles: set[str]):
     if R.APPLICANT in roles and user.enterprise_id:
         clauses.append(Attachment.enterprise_id == user.enterprise_id)
     if roles & (R.REVIEWER_ROLES | {R.MANAGER}):
+        sme_ids = select(SmeEvaluation.id).where(_sme_rule(user, roles))
+        clauses.append((Attachment.record_type == "sme_evaluation") & Attachment.record_id.in_(sme_ids))
         ent_ids = select(Enterprise.id).where(_enterprise_rule(user, roles))
         clauses.append((Attachment.record_type == "enterprise") & Attachment.enterprise_id.in_(ent_ids))
         req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))
         clauses.append((Attachment.record_type == "email_change") & Attachment.record_id.in_(req_ids))
     return _any(clauses)
+
+
+def _sme_rule(user: Any, roles: set[str]):
+    if roles & {R.ADMIN, R.MANAGER, R.SYSTEM}:
+        return true()
+    clauses = []
+    if R.APPLICANT in roles and user.enterprise_id:
+        clauses.append(SmeEvaluation.enterprise_id == user.enterprise_id)
+    if R.AGENCY_REVIEWER in roles and user.agency_id:
+        clauses.append((SmeEvaluation.agency_id == user.agency_id) & (SmeEvaluation.status != "draft"))
+    if R.PROVINCE_REVIEWER in roles and _province_of(user):
+        clauses.append((SmeEvaluation.province_code == _province_of(user)) & (SmeEvaluation.status != "draft"))
+    return _any(clauses)
+
+
+def _publicity_batch_rule(user: Any, roles: set[str]):
+    if roles & {R.ADMIN, R.MANAGER, R.SYSTEM}:
+        return true()
+    if R.PROVINCE_REVIEWER in roles and _province_of(user):
+        return PublicityBatch.province_code == _province_of(user)
+    return false()
+
+
+def _enterprise_ip_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles:
+        return true()
+    if R.APPLICANT in roles and user.enterprise_id:
+        return EnterpriseIp.enterprise_id == user.enterprise_id
+    return false()
 
 
 def _any(clauses: list):
@@ -116,6 +150,9 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     EmailChangeRequest: _email_change_rule,
     WorkflowLog: _workflow_log_rule,
     Attachment: _attachment_rule,
+    SmeEvaluation: _sme_rule,
+    PublicityBatch: _publicity_batch_rule,
+    EnterpriseIp: _enterprise_ip_rule,
 }
 
 

@@ -39,6 +39,8 @@ KINDS = {
 PURPOSES: dict[str, tuple[str, ...]] = {
     "business_licence": ("pdf", "png", "jpeg"),
     "email_change_proof": ("png", "jpeg"),
+    "sme_proof": ("pdf", "png", "jpeg"),
+    "sme_cover": ("pdf", "png", "jpeg"),
 }
 
 

@@ -59,3 +59,56 @@ EMAIL_CHANGE = Workflow(
 WORKFLOWS: dict[str, Workflow] = {
     w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE)
 }
+
+
+# 科技型中小企业评价: the 15 statuses of the manual §4.4.6 (plus the draft).
+_AGENCY = frozenset({R.AGENCY_REVIEWER, R.ADMIN})
+_PROVINCE = frozenset({R.PROVINCE_REVIEWER, R.ADMIN})
+_PROVINCE_OR_SYSTEM = _PROVINCE | {R.SYSTEM}
+
+SME_EVALUATION = Workflow(
+    name="sme_evaluation",
+    record_type="sme_evaluation",
+    initial="draft",
+    states={
+        "draft": "Filling in",
+        "pending_agency": "Waiting for agency confirmation",
+        "agency_confirmed": "Confirmed by agency",
+        "pending_province": "Waiting for provincial agency confirmation",
+        "recommended": "Recommended for publicity",
+        "spot_check": "Waiting for spot check",
+        "publicity_queued": "Queued for publicity",
+        "in_publicity": "In publicity",
+        "publicity_done": "Publicity completed",
+        "stored": "Stored",
+        "numbered": "Certificate number generated",
+        "returned_by_agency": "Returned by evaluation agency",
+        "returned_by_province": "Returned by provincial agency",
+        "rejected": "Not passed",
+        "objection": "Publicity objection",
+    },
+    transitions=(
+        Transition("submit", ("draft", "returned_by_agency"), "pending_agency", _APPLICANT, guard="sme_submittable"),
+        Transition("withdraw", ("pending_agency",), "draft", _APPLICANT),
+        Transition("confirm", ("pending_agency",), "agency_confirmed", _AGENCY),
+        Transition("return", ("pending_agency", "agency_confirmed", "returned_by_province"), "returned_by_agency",
+                   _AGENCY, comment_required=True),
+        Transition("send", ("agency_confirmed", "returned_by_province"), "pending_province", _AGENCY),
+        Transition("approve", ("pending_province",), "recommended", _PROVINCE),
+        Transition("return_to_agency", ("pending_province",), "returned_by_province", _PROVINCE, comment_required=True),
+        Transition("reject", ("pending_province", "objection"), "rejected", _PROVINCE, comment_required=True),
+        Transition("sample", ("recommended",), "spot_check", _PROVINCE),
+        Transition("queue", ("recommended",), "publicity_queued", _PROVINCE),
+        Transition("check_pass", ("spot_check",), "publicity_queued", _PROVINCE),
+        Transition("check_fail", ("spot_check",), "rejected", _PROVINCE, comment_required=True),
+        Transition("open_publicity", ("publicity_queued",), "in_publicity", _PROVINCE_OR_SYSTEM, guard="publicity_started"),
+        Transition("close_publicity", ("in_publicity",), "publicity_done", _PROVINCE_OR_SYSTEM, guard="publicity_ended"),
+        Transition("object", ("in_publicity",), "objection", _PROVINCE, comment_required=True),
+        Transition("resolve", ("objection",), "in_publicity", _PROVINCE, comment_required=True),
+        Transition("store", ("publicity_done",), "stored", _PROVINCE),
+        Transition("number", ("stored",), "numbered", _PROVINCE),
+    ),
+    final=frozenset({"numbered", "rejected"}),
+)
+
+WORKFLOWS[SME_EVALUATION.name] = SME_EVALUATION

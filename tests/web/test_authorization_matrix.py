@@ -6,6 +6,7 @@ this test until it is mapped below.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -15,7 +16,16 @@ from app.extensions import db
 from app.security import roles as R
 from app.services import email_change
 from app.services import enterprise as svc
-from models import Attachment, CoreInfoChange, Enterprise, ShenbaoUser, WorkflowLog
+from models import (
+    Attachment,
+    CoreInfoChange,
+    Enterprise,
+    EnterpriseIp,
+    PublicityBatch,
+    ShenbaoUser,
+    SmeEvaluation,
+    WorkflowLog,
+)
 from tests import factories as f
 
 # endpoint prefix -> which of the victim's records its argument names
@@ -24,6 +34,8 @@ RECORD_OF = {
     "CoreChangeReviewView": "change", "CoreChangeApi": "change",
     "EmailChangeReviewView": "email_change", "EmailChangeApi": "email_change",
     "AttachmentView": "attachment", "WorkflowLogView": "log", "ProgressView": "timeline",
+    "SmeSelfView": "sme", "SmeReviewView": "sme", "SmeEvaluationApi": "sme",
+    "PublicityBatchView": "batch", "EnterpriseIpView": "ip",
 }
 # Reference-data and user screens are admin-only; any id works to prove a non-admin is refused.
 ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "ZoneView", "BusinessRegistryView",
@@ -47,6 +59,11 @@ def world(app):
         email_change.EmailChangeForm(victim.credit_code, victim.name, victim_user.first_name, victim_user.mobile,
                                      "x@example.com", str(f.agency("330100").id), _captcha(), f.CAPTCHA),
         [(io.BytesIO(f.PNG_1PX), "stamp.png")])
+    sme = f.gen_sme(victim_user, status="pending_agency")
+    ip = EnterpriseIp(enterprise_id=victim.id, name="一种传感器", kind="invention_patent", number="ZL1")
+    batch = PublicityBatch(province_code="330000", name="浙江第一批", starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 5, 9))
+    db.session.add_all([ip, batch])
+    db.session.commit()
     attachment = db.session.execute(select(Attachment).where(Attachment.enterprise_id == victim.id)).scalars().first()
     log = db.session.execute(select(WorkflowLog).where(WorkflowLog.enterprise_id == victim.id)).scalars().first()
     own_user = f.gen_applicant()
@@ -60,7 +77,7 @@ def world(app):
         "ca_operator": f.gen_user(R.CA_OPERATOR),
     }
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
-           "attachment": attachment.id, "log": log.id}
+           "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id}
     return ids, outsiders
 
 
@@ -87,6 +104,8 @@ def _url(rule, view, ids):
     for arg in rule.arguments:
         if arg in ("record_type",):
             values[arg] = "enterprise"
+        elif arg == "key":
+            values[arg] = "main"
         elif arg == "record_id" and kind == "timeline":
             values[arg] = ids["enterprise"]
         elif arg == "pk_type":
@@ -133,16 +152,20 @@ def test_outsiders_never_get_the_record(app, world, role):
             checked += 1
     assert checked > 20
     # Lists: the victim's rows never appear.
-    for url in ("/api/v1/enterprise/", "/api/v1/my_enterprise/", "/api/v1/core_info_change/", "/api/v1/email_change_request/"):
+    for url, key in (("/api/v1/enterprise/", "enterprise"), ("/api/v1/my_enterprise/", "enterprise"),
+                     ("/api/v1/core_info_change/", "change"), ("/api/v1/email_change_request/", "email_change"),
+                     ("/api/v1/sme_evaluation/", "sme")):
         response = web.get(url, headers={"Authorization": f"Bearer {token}"})
         if response.status_code == 200:
-            returned = set(response.get_json()["ids"])
-            assert not returned & {ids["enterprise"], ids["change"], ids["email_change"]}, (role, url)
+            assert ids[key] not in set(response.get_json()["ids"]), (role, url)
     html = web.get("/review/enterprises/list/").data.decode()
     victim = db.session.get(Enterprise, ids["enterprise"])
     assert victim.credit_code not in html
     assert db.session.get(Enterprise, ids["enterprise"]).status == "approved"
     assert db.session.get(CoreInfoChange, ids["change"]).status == "submitted"
+    assert db.session.get(SmeEvaluation, ids["sme"]).status == "pending_agency"
+    sme_list = web.get("/review/sme/list/").data.decode()
+    assert db.session.get(SmeEvaluation, ids["sme"]).system_number not in sme_list
 
 
 def test_scoped_users_do_see_their_own(app, world):

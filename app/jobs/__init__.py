@@ -1,0 +1,38 @@
+"""Scheduled jobs: thin wrappers that run a service. One scheduler process per deployment
+(APScheduler's job store must not be shared by several schedulers)."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+log = logging.getLogger("shenbao.jobs")
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today_in_china(now: dt.datetime | None = None) -> dt.date:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(CHINA).date()
+
+
+def publicity_job(app: Flask, clock=None) -> dict:
+    """Open / close due publicity windows. ``clock`` returns the current date (tests pass one)."""
+    from app.services.sme import publicity_tick
+
+    with app.app_context():
+        moved = publicity_tick((clock or today_in_china)())
+        log.info("publicity tick: %s", moved)
+        return moved
+
+
+def run_scheduler(app: Flask) -> None:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone=CHINA)
+    # Shortly after midnight China time, and once at start-up to catch up after downtime.
+    scheduler.add_job(publicity_job, "cron", hour=0, minute=5, args=[app], id="publicity", replace_existing=True)
+    publicity_job(app)
+    log.info("scheduler started")
+    scheduler.start()

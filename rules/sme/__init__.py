@@ -1,0 +1,62 @@
+"""Tech-SME (科技型中小企业) evaluation rules: pure stdlib, Decimal arithmetic.
+
+* :mod:`rules.sme.model` — input and result dataclasses.
+* :mod:`rules.sme.tables` — the rule tables, as data keyed by evaluation year.
+* :mod:`rules.sme.scoring` — :func:`evaluate` and its helpers.
+* :mod:`rules.sme.interchange` — the JSON interchange format in and out.
+"""
+
+from rules.sme.interchange import InterchangeError, parse_interchange, result_to_json
+from rules.sme.model import (
+    INSTITUTION_LEVELS,
+    IP_KINDS,
+    PATH_DIRECT,
+    PATH_ENTRY_FAILED,
+    PATH_SCORED,
+    RD_FORMS,
+    STANDARD_LEVELS,
+    EvaluationInput,
+    EvaluationResult,
+    IndicatorResult,
+    IpItem,
+    NationalAward,
+    RatioScore,
+    RdInstitution,
+    RdProject,
+    StaffCounts,
+    Standard,
+)
+from rules.sme.scoring import evaluate, format_ratio, ip_counts, rd_total
+from rules.sme.tables import INDICATOR_NAMES, RULES_2017, RULESETS, Ruleset, ruleset_for
+
+__all__ = [
+    "INDICATOR_NAMES",
+    "INSTITUTION_LEVELS",
+    "IP_KINDS",
+    "PATH_DIRECT",
+    "PATH_ENTRY_FAILED",
+    "PATH_SCORED",
+    "RD_FORMS",
+    "RULES_2017",
+    "RULESETS",
+    "STANDARD_LEVELS",
+    "EvaluationInput",
+    "EvaluationResult",
+    "IndicatorResult",
+    "InterchangeError",
+    "IpItem",
+    "NationalAward",
+    "RatioScore",
+    "RdInstitution",
+    "RdProject",
+    "Ruleset",
+    "StaffCounts",
+    "Standard",
+    "evaluate",
+    "format_ratio",
+    "ip_counts",
+    "parse_interchange",
+    "rd_total",
+    "result_to_json",
+    "ruleset_for",
+]
