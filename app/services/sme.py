@@ -114,7 +114,9 @@ def save_table(user, evaluation_id: int, table_key: str, values: dict | None, ro
     errors = form.validate(data, for_submit=False, year=evaluation.year, industries=_industries())
     rule_errors = self_evaluate(evaluation)
     db.session.commit()
-    return evaluation, {**rule_errors, **errors}
+    # Report what belongs to the table on screen; the rest shows on the self-evaluation page.
+    mine = (table.key, table.rows)
+    return evaluation, {k: v for k, v in {**rule_errors, **errors}.items() if k.split(".")[0] in mine}
 
 
 def self_evaluate(evaluation: SmeEvaluation) -> dict[str, str]:

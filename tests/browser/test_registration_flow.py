@@ -266,10 +266,10 @@ def test_register_submit_return_resubmit_approve(app, live_server, browser, shot
     steps = page.locator("#timeline > li")
     expect(steps).to_have_count(4)
     expected = [
-        (tr(app, "Submitted"), pending, tr(app, "Enterprise"), CONTACT, None),
-        (tr(app, "Returned"), returned, AGENCY, reviewer_name, REASON),
-        (tr(app, "Submitted"), pending, tr(app, "Enterprise"), CONTACT, None),
-        (tr(app, "Approved"), approved, AGENCY, reviewer_name, None),
+        (tr(app, "Submit"), pending, tr(app, "Enterprise"), CONTACT, None),
+        (tr(app, "Return"), returned, AGENCY, reviewer_name, REASON),
+        (tr(app, "Submit"), pending, tr(app, "Enterprise"), CONTACT, None),
+        (tr(app, "Approve"), approved, AGENCY, reviewer_name, None),
     ]
     for i, (action, state, who, person, comment) in enumerate(expected):
         step = steps.nth(i)
