@@ -2,10 +2,12 @@
 session is not accepted, so cross-site requests cannot ride on a browser login."""
 from __future__ import annotations
 
-from flask_appbuilder.api import ModelRestApi
+from flask import g, request
+from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from app.datamodel import PagedSQLAInterface
 
-from app.security.scope import scoped_base_filters
+from app.extensions import db
+from app.security.scope import in_scope, scoped_base_filters
 from models import CoreInfoChange, EmailChangeRequest, Enterprise, SmeEvaluation
 
 _READ_ONLY = {"get", "get_list", "info"}
@@ -54,10 +56,41 @@ class EmailChangeApi(ModelRestApi):
 
 
 class SmeEvaluationApi(ModelRestApi):
+    """Evaluations (scoped); ``/<pk>/interchange`` exports (GET) or imports (PUT, the applicant
+    while the materials are editable) the rules' interchange JSON."""
+
     resource_name = "sme_evaluation"
     datamodel = PagedSQLAInterface(SmeEvaluation)
     allow_browser_login = False
-    include_route_methods = _READ_ONLY
+    include_route_methods = _READ_ONLY | {"export_interchange", "import_interchange"}
+    method_permission_name = {"export_interchange": "get", "import_interchange": "put"}
+
+    @expose("/<int:pk>/interchange", methods=["GET"])
+    @protect()
+    @safe
+    def export_interchange(self, pk):
+        from app.services import sme as svc
+
+        record = in_scope(db.session, SmeEvaluation, pk)
+        if record is None:
+            return self.response_404()
+        return self.response(200, **svc.export_interchange(record))
+
+    @expose("/<int:pk>/interchange", methods=["PUT"])
+    @protect()
+    @safe
+    def import_interchange(self, pk):
+        from app.services import sme as svc
+        from app.services.errors import ServiceError
+
+        try:
+            record = svc.import_interchange(g.user, pk, request.get_json(silent=True))
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.status_code == 404:
+                return self.response_404()
+            return self.response(exc.status_code, message=exc.message, errors=exc.field_errors)
+        return self.response(200, result=record.result)
     base_filters = scoped_base_filters()
     list_columns = ["id", "system_number", "enterprise.name", "year", "status", "qualified", "total_score", "path",
                     "submitted_at", "certificate_number"]

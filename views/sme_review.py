@@ -51,7 +51,11 @@ class SmeReviewView(ReviewMixin, ModelView):
     show_columns = ["system_number", "enterprise_name", "year", "status", "qualified", "path", "total_score",
                     "submitted_at", "return_reason", "objection_reason", "publicity_batch", "sampled",
                     "certificate_number", "cover_attachment_id"]
-    formatters_columns = {"status": status_formatter(SME_EVALUATION)}
+    formatters_columns = {"status": status_formatter(SME_EVALUATION),
+                          "total_score": lambda v: "" if v is None else v,
+                          "certificate_number": lambda v: v or "",
+                          "path": lambda v: {"scored": _("Scored"), "direct": _("Qualified directly"),
+                                             "entry_failed": _("Entry condition not met")}.get(v, "")}
     label_columns = {
         "system_number": _l("System number"), "enterprise_name": _l("Enterprise name"), "year": _l("Year"),
         "total_score": _l("Score"), "path": _l("Qualification path"), "status": _l("Status"),

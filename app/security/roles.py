@@ -25,6 +25,7 @@ ROLES: dict[str, list[list[str]]] = {
     APPLICANT: [
         ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView|SmeSelfView|EnterpriseIpView)$", ".*"],
         ["^(MyEnterpriseApi|ProgressApi)$", "can_get|can_info"],
+        ["^SmeEvaluationApi$", "can_get|can_info|can_put"],
         ["^(Enterprise|My Enterprise|Progress|Change Password|Core Information Change|Tech SME|SME Evaluations|IP Registry)$", "menu_access"],
     ],
     AGENCY_REVIEWER: [

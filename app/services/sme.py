@@ -394,3 +394,52 @@ def publicity_tick(today: dt.date) -> dict[str, int]:
 def _batch_records(batch_id: int, status: str) -> list[int]:
     return list(db.session.execute(select(SmeEvaluation.id).where(
         SmeEvaluation.publicity_batch_id == batch_id, SmeEvaluation.status == status)).scalars())
+
+
+# --- interchange (REST import / export) ---------------------------------------------
+
+def export_interchange(evaluation: SmeEvaluation) -> dict:
+    """The evaluation in the rules' interchange format (what ``flask score`` reads)."""
+    enterprise = evaluation.enterprise
+    mainland = bool(enterprise.province_code) and enterprise.province_code[:2] not in ("71", "81", "82")
+    return form.to_interchange(evaluation.data or {}, year=evaluation.year, registered_in_mainland=mainland)
+
+
+def import_interchange(user, evaluation_id: int, payload: dict) -> SmeEvaluation:
+    """Fill the tables from an interchange document (validated by the rules first).
+
+    :raises ServiceError: with ``field_errors`` naming the interchange field.
+    """
+    evaluation = own(user, evaluation_id)
+    if evaluation.status not in EDITABLE:
+        raise ServiceError(_("The materials are under review and cannot be changed now."))
+    if not isinstance(payload, dict):
+        raise ServiceError(_("The document must be a JSON object."), {"$": _("The document must be a JSON object.")})
+    try:
+        parse_interchange(payload)
+    except InterchangeError as exc:
+        raise ServiceError(exc.message, {exc.field: exc.message})
+    if int(payload["year"]) != evaluation.year:
+        raise ServiceError(_("The document is for another year."), {"year": _("The document is for another year.")})
+    data = dict(evaluation.data or {})
+    staff = payload["employees"]
+    tech = payload["tech_staff"]
+    data["entry"] = {"products_ok": "yes" if payload["products_not_prohibited"] else "no",
+                     "credit_ok": "yes" if payload["credit_ok"] else "no"}
+    data["finance"] = {**(data.get("finance") or {}), **{k: str(payload[k]) for k in ("sales_revenue", "total_assets", "cost_expenses")}}
+    data["hr"] = {**(data.get("hr") or {}), **{k: str(staff[k]) for k in ("fulltime", "parttime", "temporary")},
+                  **{f"tech_{k}": str(tech[k]) for k in ("fulltime", "parttime", "temporary")}}
+    data["rd_projects"] = [{"name": p["name"], "number": "", "form": p["form"], "status": "", "amount": str(p["amount"])}
+                           for p in payload.get("rd_projects", [])]
+    data["awards"] = [{"name": a["name"], "level": "", "year": str(a["year"]), "rank": str(a["rank"]), "proof": ""}
+                      for a in payload.get("national_awards", [])]
+    data["institutions"] = [{"name": i["name"], "level": i["level"], "proof": ""} for i in payload.get("rd_institutions", [])]
+    data["standards"] = [{"name": s["name"], "number": "", "level": s["level"], "year": str(s["year"]), "rank": str(s["rank"]),
+                          "proof": ""} for s in payload.get("standards", [])]
+    data["ip"] = [{"name": i["name"], "kind": i["kind"], "grant_date": "", "number": "", "acquisition": "", "proof": ""}
+                  for i in payload.get("ip", [])]
+    data["other"] = {**(data.get("other") or {}), "high_tech_cert": "yes" if payload.get("high_tech_certificate_valid") else "no"}
+    evaluation.data = data
+    self_evaluate(evaluation)
+    db.session.commit()
+    return evaluation
