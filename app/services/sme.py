@@ -119,12 +119,17 @@ def save_table(user, evaluation_id: int, table_key: str, values: dict | None, ro
     return evaluation, {k: v for k, v in {**rule_errors, **errors}.items() if k.split(".")[0] in mine}
 
 
+def registered_in_mainland(enterprise) -> bool:
+    """Indicator 1: registered in mainland China (not Taiwan, Hong Kong or Macao). Before the
+    registration is submitted the region typed in its draft is used."""
+    code = enterprise.province_code or (enterprise.draft or {}).get("province_code") or ""
+    return code[:2] not in ("71", "81", "82")
+
+
 def self_evaluate(evaluation: SmeEvaluation) -> dict[str, str]:
     """Run the year's rules on the tables; store the result or say which field blocks it."""
-    enterprise = evaluation.enterprise
-    mainland = bool(enterprise.province_code) and enterprise.province_code[:2] not in ("71", "81", "82") \
-        if enterprise.province_code else (evaluation.data.get("main") or {}).get("industry_code") is not None
-    payload = form.to_interchange(evaluation.data or {}, year=evaluation.year, registered_in_mainland=bool(mainland))
+    payload = form.to_interchange(evaluation.data or {}, year=evaluation.year,
+                                  registered_in_mainland=registered_in_mainland(evaluation.enterprise))
     try:
         result = result_to_json(evaluate(parse_interchange(payload)))
     except InterchangeError as exc:
@@ -400,9 +405,8 @@ def _batch_records(batch_id: int, status: str) -> list[int]:
 
 def export_interchange(evaluation: SmeEvaluation) -> dict:
     """The evaluation in the rules' interchange format (what ``flask score`` reads)."""
-    enterprise = evaluation.enterprise
-    mainland = bool(enterprise.province_code) and enterprise.province_code[:2] not in ("71", "81", "82")
-    return form.to_interchange(evaluation.data or {}, year=evaluation.year, registered_in_mainland=mainland)
+    return form.to_interchange(evaluation.data or {}, year=evaluation.year,
+                               registered_in_mainland=registered_in_mainland(evaluation.enterprise))
 
 
 def import_interchange(user, evaluation_id: int, payload: dict) -> SmeEvaluation:
