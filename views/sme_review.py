@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from app.datamodel import PagedSQLAInterface
 from app.extensions import db
-from app.security.scope import scope_criterion, scoped_base_filters
+from app.security.scope import in_scope, scope_criterion, scoped_base_filters
 from app.services import sme as svc
+from app.services import sme_documents
 from app.services.errors import ServiceError
 from app.services.sme_form import IP_ACQUISITION, IP_KINDS
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -36,11 +37,12 @@ def _flash_bulk(results) -> None:
 
 class SmeReviewView(ReviewMixin, ModelView):
     route_base = "/review/sme"
+    show_template = "shenbao/sme/review_show.html"
     datamodel = PagedSQLAInterface(SmeEvaluation)
     workflow = SME_EVALUATION
     decide_service = staticmethod(svc.review)
     base_filters = scoped_base_filters()
-    base_permissions = ["can_list", "can_show", "can_decide", "can_draw", "can_batch"]
+    base_permissions = ["can_list", "can_show", "can_decide", "can_draw", "can_batch", "can_pdf"]
     base_order = ("submitted_at", "desc")
     list_title = _l("Tech-based SME evaluations")
     show_title = _l("Tech-based SME evaluation")
@@ -64,6 +66,24 @@ class SmeReviewView(ReviewMixin, ModelView):
         "publicity_batch": _l("Publicity batch"), "sampled": _l("Drawn for spot check"),
         "cover_attachment_id": _l("Stamped cover"),
     }
+
+    def _decision_context(self, pk):
+        context = super()._decision_context(pk)
+        item = context["item"]
+        if item is not None:
+            context.update(doc=sme_documents.context(item), result=item.result)
+        return context
+
+    @expose("/pdf/<int:pk>")
+    @has_access
+    def pdf(self, pk):
+        from flask import Response
+
+        item = in_scope(db.session, SmeEvaluation, pk)
+        if item is None:
+            abort(404)
+        return Response(sme_documents.information_pdf(item), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="sme-{item.system_number}.pdf"'})
 
     def _bulk(self, items, action_name):
         if not isinstance(items, list):

@@ -151,6 +151,11 @@ def test_spot_check_sample_is_reproducible(app):
     assert sampled.status == "spot_check" and sampled.sampled
     svc.review(province, sampled.id, "check_fail", "抽查发现研发费用不实")
     assert db.session.get(SmeEvaluation, sampled.id).status == "rejected"
+    passed = db.session.get(SmeEvaluation, draw.sampled_ids[1])
+    svc.review(province, passed.id, "check_pass")
+    assert db.session.get(SmeEvaluation, passed.id).status == "publicity_queued"
+    not_sampled = next(i for i in ids if i not in draw.sampled_ids)
+    assert db.session.get(SmeEvaluation, not_sampled).status == "publicity_queued"
 
 
 def test_agency_cannot_draw_or_approve(app):

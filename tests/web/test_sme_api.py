@@ -55,3 +55,17 @@ def test_reviewer_can_export_in_scope_but_not_import(app):
     assert web.put(f"/api/v1/sme_evaluation/{evaluation.id}/interchange", json={}, headers=headers).status_code == 403
     other = {"Authorization": f"Bearer {_token(web, outsider.username)}"}
     assert web.get(f"/api/v1/sme_evaluation/{evaluation.id}/interchange", headers=other).status_code == 404
+
+
+def test_reviewer_sees_the_materials_and_gets_the_pdf(app):
+    evaluation = f.gen_sme(status="pending_agency")
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    web = f.WebClient(app)
+    web.login(reviewer.username)
+    page = web.get(f"/review/sme/show/{evaluation.id}").data.decode()
+    assert "新型传感器研发" in page and 'id="sme-result"' in page and 'id="action-confirm"' in page
+    pdf = web.get(f"/review/sme/pdf/{evaluation.id}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    outsider = f.WebClient(app)
+    outsider.login(f.gen_user(R.AGENCY_REVIEWER, agency_region="330700").username)
+    assert outsider.get(f"/review/sme/pdf/{evaluation.id}").status_code == 404
