@@ -22,6 +22,32 @@ from tests import factories as f
 from tests.conftest import PG_OK
 
 
+def _race(app, n: int, attempt) -> list[str]:
+    """Run ``attempt`` in ``n`` threads started together, each with its own session; return
+    what each said ("ok"-like value, or the ServiceError class name it raised)."""
+    barrier = threading.Barrier(n)
+    outcomes: list[str] = []
+
+    def worker():
+        with app.app_context():
+            barrier.wait(30)  # the pool (15) makes a few wait for a connection
+            try:
+                outcomes.append(attempt())
+            except ServiceError as exc:
+                db.session.rollback()
+                outcomes.append(type(exc).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(outcomes) == n, outcomes
+    return outcomes
+
+
 def _owner(evaluation) -> ShenbaoUser:
     return db.session.execute(select(ShenbaoUser).where(ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
 
@@ -35,33 +61,17 @@ def test_20_concurrent_creates_and_submits_leave_exactly_one(app):
     data, cover = template.data, template.cover_attachment_id
     db.session.delete(template)
     db.session.commit()
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
+    def attempt() -> str:
+        user = db.session.get(ShenbaoUser, user_id)
+        evaluation = svc.create(user, 2026)
+        evaluation.data, evaluation.cover_attachment_id = data, cover
+        svc.self_evaluate(evaluation)
+        db.session.commit()
+        svc.submit(user, evaluation.id)
+        return "submitted"
 
-    def worker():
-        with app.app_context():
-            barrier.wait(30)  # start together; the pool (15) makes a few wait for a connection
-            try:
-                user = db.session.get(ShenbaoUser, user_id)
-                evaluation = svc.create(user, 2026)
-                evaluation.data, evaluation.cover_attachment_id = data, cover
-                svc.self_evaluate(evaluation)
-                db.session.commit()
-                svc.submit(user, evaluation.id)
-                outcomes.append("submitted")
-            except ServiceError as exc:
-                db.session.rollback()
-                outcomes.append(type(exc).__name__)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = _race(app, 20, attempt)
     assert outcomes.count("submitted") == 1, outcomes
-    assert len(outcomes) == 20
     count = db.session.execute(select(func.count()).select_from(SmeEvaluation).where(
         SmeEvaluation.enterprise_id == template.enterprise_id, SmeEvaluation.year == 2026)).scalar_one()
     assert count == 1
@@ -75,27 +85,12 @@ def test_20_concurrent_creates_and_submits_leave_exactly_one(app):
 def test_concurrent_submit_of_one_record_is_accepted_once(app):
     evaluation = f.gen_sme()
     user_id, evaluation_id, seen = _owner(evaluation).id, evaluation.id, evaluation.version
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
 
-    def worker():
-        with app.app_context():
-            barrier.wait(30)
-            try:
-                user = db.session.get(ShenbaoUser, user_id)
-                svc.submit(user, evaluation_id, seen)
-                outcomes.append("ok")
-            except ServiceError as exc:
-                db.session.rollback()
-                outcomes.append(exc.message)
-            finally:
-                db.session.remove()
+    def attempt() -> str:
+        svc.submit(db.session.get(ShenbaoUser, user_id), evaluation_id, seen)
+        return "ok"
 
-    threads = [threading.Thread(target=worker) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = _race(app, 10, attempt)
     assert outcomes.count("ok") == 1, outcomes
     db.session.expire_all()
     assert db.session.get(SmeEvaluation, evaluation_id).status == "pending_agency"
