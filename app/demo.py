@@ -77,5 +77,31 @@ def create_demo() -> list[str]:
             db.session.flush()
             user.enterprise_id = enterprise.id
         lines.append(f"{R.APPLICANT:20s} {mobile:16s} {DEMO_PASSWORD}  {ent_name} ({status})")
+    _demo_benchmark(lines)
     db.session.commit()
     return lines
+
+
+def _demo_benchmark(lines: list[str]) -> None:
+    """Recommending units and one activity open for declaration now."""
+    import datetime as dt
+
+    from models import Activity, RecommendingUnit
+
+    units = []
+    for name in ("浙江省质量协会", "中国电子质量管理协会"):
+        unit = db.session.execute(select(RecommendingUnit).where(RecommendingUnit.name == name)).scalar_one_or_none()
+        if unit is None:
+            unit = RecommendingUnit(name=name)
+            db.session.add(unit)
+        units.append(unit)
+    db.session.flush()
+    recommender = db.session.execute(select(ShenbaoUser).where(ShenbaoUser.username == "recommender")).scalar_one()
+    recommender.recommending_unit_id = units[0].id
+    today = dt.date.today()
+    if db.session.execute(select(Activity).where(Activity.year == today.year)).first() is None:
+        db.session.add(Activity(name=f"{today.year}年全国质量标杆活动", year=today.year, status="open",
+                                opens_on=today - dt.timedelta(days=7), closes_on=today + dt.timedelta(days=60),
+                                commitment_text="本组织承诺：所填报的信息和提交的材料真实、准确、完整，如有不实，愿承担相应责任。",
+                                recommending_units=units))
+    lines.append(f"quality benchmark: activity {today.year} open, recommending units {', '.join(u.name for u in units)}")

@@ -79,6 +79,9 @@ STATE_LABELS: tuple[str, ...] = (
     N_("Returned by provincial agency"),
     N_("Not passed"),
     N_("Publicity objection"),
+    N_("Filed, pending association review"),
+    N_("Filing approved"),
+    N_("Returned by the association"),
 )
 
 #: Menu category and view names registered with Flask-AppBuilder (``views/__init__.py``).
@@ -89,6 +92,11 @@ MENU_LABELS: tuple[str, ...] = (
     N_("Reference Data"),
     N_("Account"),
     N_("Tech SME"),
+    N_("Quality Benchmark"),
+    N_("Organization Filing"),
+    N_("Filing Review"),
+    N_("Activities"),
+    N_("Recommending Units"),
     # view / link names
     N_("My Enterprise"),
     N_("Core Information Change"),

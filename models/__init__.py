@@ -13,6 +13,12 @@ from models.accounts import (  # noqa: F401
 )
 from models.attachments import Attachment  # noqa: F401
 from models.audit import WorkflowLog  # noqa: F401
+from models.benchmark import (  # noqa: F401
+    Activity,
+    FilingEconomicYear,
+    OrganizationFiling,
+    RecommendingUnit,
+)
 from models.enterprise import (  # noqa: F401
     CoreInfoChange,
     Enterprise,

@@ -19,6 +19,8 @@ class ShenbaoUser(User):
     mobile = Column(String(11), unique=True, nullable=True)
     enterprise_id = Column(Integer, ForeignKey("enterprise.id", use_alter=True), nullable=True, index=True)
     agency_id = Column(Integer, ForeignKey("agency.id"), nullable=True, index=True)
+    # Recommender staff belong to one recommending unit (quality benchmark).
+    recommending_unit_id = Column(Integer, ForeignKey("recommending_unit.id"), nullable=True, index=True)
     commitment_accepted_at = Column(DateTime, nullable=True)
 
     agency = relationship("Agency", foreign_keys=[agency_id], lazy="joined")

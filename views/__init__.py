@@ -61,6 +61,17 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(PublicityBatchView, "Publicity Batches", label=_l("Publicity batches"), icon="fa-bullhorn",
                         category="Tech SME")
 
+    # Quality benchmark (全国质量标杆)
+    from views.benchmark import ActivityView, FilingReviewView, FilingSelfView, RecommendingUnitView
+
+    appbuilder.add_view(FilingSelfView, "Organization Filing", label=_l("Organization filing"), icon="fa-building-o",
+                        category="Quality Benchmark", category_label=_l("Quality benchmark"), category_icon="fa-trophy")
+    appbuilder.add_view(FilingReviewView, "Filing Review", label=_l("Filing review"), icon="fa-gavel",
+                        category="Quality Benchmark")
+    appbuilder.add_view(ActivityView, "Activities", label=_l("Activities"), icon="fa-calendar", category="Quality Benchmark")
+    appbuilder.add_view(RecommendingUnitView, "Recommending Units", label=_l("Recommending units"), icon="fa-sitemap",
+                        category="Quality Benchmark")
+
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
     appbuilder.add_view_no_menu(AttachmentView)

@@ -11,16 +11,18 @@ from sqlalchemy import select
 from app.extensions import db
 from app.security.scope import scope_criterion
 from app.workflows.definitions import WORKFLOWS
-from models import CoreInfoChange, EmailChangeRequest, Enterprise, SmeEvaluation, WorkflowLog
+from models import CoreInfoChange, EmailChangeRequest, Enterprise, OrganizationFiling, SmeEvaluation, WorkflowLog
 
 MATERIAL_TYPES = (
     ("enterprise", _l("Enterprise registration")),
     ("core_info_change", _l("Core information change")),
     ("email_change", _l("E-mail change")),
     ("sme_evaluation", _l("Tech-based SME evaluation")),
+    ("organization_filing", _l("Organization filing")),
 )
 _WORKFLOW_OF = {"enterprise": "enterprise_registration", "core_info_change": "core_info_change",
-                "email_change": "email_change", "sme_evaluation": "sme_evaluation"}
+                "email_change": "email_change", "sme_evaluation": "sme_evaluation",
+                "organization_filing": "organization_filing"}
 
 
 def materials(enterprise_id: int, kind: str | None) -> list[dict]:
@@ -45,6 +47,11 @@ def materials(enterprise_id: int, kind: str | None) -> list[dict]:
                                      .order_by(SmeEvaluation.year.desc())).scalars():
             rows.append({"type": "sme_evaluation", "id": ev.id, "title": f"{ev.year} {ev.system_number or ''}",
                          "status": ev.status, "submitted_at": ev.submitted_at, "updated_at": ev.updated_at})
+    if kind in (None, "", "organization_filing"):
+        for filing in db.session.execute(select(OrganizationFiling).where(OrganizationFiling.enterprise_id == enterprise_id)
+                                         .order_by(OrganizationFiling.id.desc())).scalars():
+            rows.append({"type": "organization_filing", "id": filing.id, "title": f"{filing.for_year} {filing.org_name or ''}",
+                         "status": filing.status, "submitted_at": filing.filed_at, "updated_at": filing.updated_at})
     for row in rows:
         workflow = WORKFLOWS[_WORKFLOW_OF[row["type"]]]
         row["status_label"] = _(workflow.states.get(row["status"], row["status"]))
@@ -108,6 +115,7 @@ ACTION_LABELS = {
     "resolve": _l("Objection resolved"),
     "store": _l("Store"),
     "number": _l("Generate certificate number"),
+    "file": _l("File"),
 }
 
 

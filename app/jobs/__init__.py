@@ -27,12 +27,24 @@ def publicity_job(app: Flask, clock=None) -> dict:
         return moved
 
 
+def activity_job(app: Flask, clock=None) -> dict:
+    """Open / close quality-benchmark activity windows."""
+    from app.services.filing import activity_tick
+
+    with app.app_context():
+        moved = activity_tick((clock or today_in_china)())
+        log.info("activity tick: %s", moved)
+        return moved
+
+
 def run_scheduler(app: Flask) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=CHINA)
     # Shortly after midnight China time, and once at start-up to catch up after downtime.
     scheduler.add_job(publicity_job, "cron", hour=0, minute=5, args=[app], id="publicity", replace_existing=True)
+    scheduler.add_job(activity_job, "cron", hour=0, minute=1, args=[app], id="activities", replace_existing=True)
     publicity_job(app)
+    activity_job(app)
     log.info("scheduler started")
     scheduler.start()

@@ -18,6 +18,7 @@ from models import (
     EmailChangeRequest,
     Enterprise,
     EnterpriseIp,
+    OrganizationFiling,
     PublicityBatch,
     SmeEvaluation,
     WorkflowLog,
@@ -96,11 +97,13 @@ def _attachment_rule(user: Any, roles: set[str]):
     clauses = []
     if R.APPLICANT in roles and user.enterprise_id:
         clauses.append(Attachment.enterprise_id == user.enterprise_id)
-    if roles & (R.REVIEWER_ROLES | {R.MANAGER}):
+    if roles & (R.REVIEWER_ROLES | {R.MANAGER, R.ASSOCIATION_REVIEWER}):
         sme_ids = select(SmeEvaluation.id).where(_sme_rule(user, roles))
         clauses.append((Attachment.record_type == "sme_evaluation") & Attachment.record_id.in_(sme_ids))
         ent_ids = select(Enterprise.id).where(_enterprise_rule(user, roles))
         clauses.append((Attachment.record_type == "enterprise") & Attachment.enterprise_id.in_(ent_ids))
+        filing_ids = select(OrganizationFiling.id).where(_filing_rule(user, roles))
+        clauses.append((Attachment.record_type == "organization_filing") & Attachment.record_id.in_(filing_ids))
         req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))
         clauses.append((Attachment.record_type == "email_change") & Attachment.record_id.in_(req_ids))
     return _any(clauses)
@@ -135,6 +138,15 @@ def _enterprise_ip_rule(user: Any, roles: set[str]):
     return false()
 
 
+def _filing_rule(user: Any, roles: set[str]):
+    if roles & {R.ADMIN, R.MANAGER, R.ASSOCIATION_REVIEWER, R.SYSTEM}:
+        # The association reviews every filing, but a draft is the applicant's own business.
+        return true() if roles & {R.ADMIN, R.SYSTEM} else OrganizationFiling.status != "draft"
+    if R.APPLICANT in roles and user.enterprise_id:
+        return OrganizationFiling.enterprise_id == user.enterprise_id
+    return false()
+
+
 def _any(clauses: list):
     if not clauses:
         return false()
@@ -153,6 +165,7 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     SmeEvaluation: _sme_rule,
     PublicityBatch: _publicity_batch_rule,
     EnterpriseIp: _enterprise_ip_rule,
+    OrganizationFiling: _filing_rule,
 }
 
 

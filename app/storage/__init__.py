@@ -11,7 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -41,6 +41,8 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "email_change_proof": ("png", "jpeg"),
     "sme_proof": ("pdf", "png", "jpeg"),
     "sme_cover": ("pdf", "png", "jpeg"),
+    "filing_licence": ("pdf", "png", "jpeg"),
+    "filing_proof": ("pdf", "png", "jpeg"),
 }
 
 
@@ -91,8 +93,12 @@ def save_upload(
     record_type: str | None,
     record_id: int | None,
     uploaded_by_id: int | None,
+    transform: Callable[[bytes, str], bytes] | None = None,
 ) -> Attachment:
     """Validate and store one upload. The caller commits.
+
+    :param transform: applied to the checked content before it is stored (e.g. a watermark);
+        the stored size and sha256 are those of the stored bytes.
 
     :raises ServiceError: wrong type by content, extension not matching the content,
         too large, empty, or an unacceptable name.
@@ -111,6 +117,8 @@ def save_upload(
         raise ServiceError(_("The file extension does not match its content."))
     if kind.name in ("png", "jpeg") and not _verify_image(data):
         raise ServiceError(_("The image file is damaged."))
+    if transform is not None:
+        data = transform(data, kind.content_type)
     stored_name = secrets.token_hex(16) + kind.extensions[0]
     path = _path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)

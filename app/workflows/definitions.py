@@ -112,3 +112,29 @@ SME_EVALUATION = Workflow(
 )
 
 WORKFLOWS[SME_EVALUATION.name] = SME_EVALUATION
+
+
+# 全国质量标杆: organization filing (备案), reviewed by the association.
+_ASSOCIATION = frozenset({R.ASSOCIATION_REVIEWER, R.ADMIN})
+
+ORGANIZATION_FILING = Workflow(
+    name="organization_filing",
+    record_type="organization_filing",
+    initial="draft",
+    states={
+        "draft": "Draft",
+        "filed": "Filed, pending association review",
+        "approved": "Filing approved",
+        "returned": "Returned by the association",
+        "cancelled": "Cancelled",
+    },
+    transitions=(
+        Transition("file", ("draft", "returned"), "filed", _APPLICANT, guard="filing_complete"),
+        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT),
+        Transition("approve", ("filed",), "approved", _ASSOCIATION),
+        Transition("return", ("filed",), "returned", _ASSOCIATION, comment_required=True),
+    ),
+    final=frozenset({"approved", "cancelled"}),
+)
+
+WORKFLOWS[ORGANIZATION_FILING.name] = ORGANIZATION_FILING

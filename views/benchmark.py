@@ -1,0 +1,156 @@
+"""Quality benchmark screens: the applicant's entry page and organization filing, the
+association's filing review, activities and recommending units."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.datamodel import PagedSQLAInterface
+from app.extensions import db
+from app.security.scope import scoped_base_filters
+from app.services import filing as svc
+from app.services.errors import ServiceError
+from app.storage import allowed_label, max_megabytes_label
+from app.workflows.definitions import ORGANIZATION_FILING
+from models import Activity, EconomicType, Industry, OrganizationFiling, RecommendingUnit
+from views.reference_choices import region_children
+from views.review import ReviewMixin, status_formatter
+
+
+def filing_status(status: str) -> str:
+    return _(ORGANIZATION_FILING.states.get(status, status))
+
+
+class FilingSelfView(BaseView):
+    route_base = "/benchmark"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("shenbao/benchmark/entry.html", activities=svc.open_activities(),
+                                    filings=svc.list_for(g.user), filing_status=filing_status)
+
+    @expose("/filing/new", methods=["POST"])
+    @has_access
+    def new_filing(self):
+        try:
+            year = int(request.form.get("year") or 0)
+            if not 2000 <= year <= 2100:
+                raise ValueError
+        except ValueError:
+            flash(_("Please choose the activity year."), "danger")
+            return redirect(url_for("FilingSelfView.index"))
+        filing = svc.create(g.user, year)
+        return redirect(url_for("FilingSelfView.filing", filing_id=filing.id))
+
+    @expose("/filing/<int:filing_id>", methods=["GET", "POST"])
+    @has_access
+    def filing(self, filing_id):
+        try:
+            filing = svc.own(g.user, filing_id)
+        except ServiceError:
+            abort(404)
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            op = request.form.get("op", "save")
+            try:
+                if op == "cancel":
+                    svc.cancel(g.user, filing.id)
+                    flash(_("The filing was cancelled."), "success")
+                    return redirect(url_for("FilingSelfView.index"))
+                years = [{"year": str(y), **{n: (request.form.get(f"y{y}_{n}") or "").strip() for n in svc.YEAR_FIELDS}}
+                         for y in svc.required_years(filing.for_year)]
+                filing, errors = svc.save(g.user, filing.id, request.form, years)
+                licence = request.files.get("licence")
+                if licence is not None and licence.filename:
+                    svc.attach_licence(g.user, filing.id, licence.stream, licence.filename)
+                for y in svc.required_years(filing.for_year):
+                    proof = request.files.get(f"y{y}_proof_file")
+                    if proof is not None and proof.filename:
+                        svc.attach_year_proof(g.user, filing.id, y, proof.stream, proof.filename)
+                if op == "file":
+                    svc.file(g.user, filing.id)
+                    flash(_("Filed. The association will review the filing."), "success")
+                    return redirect(url_for("FilingSelfView.filing", filing_id=filing.id))
+                flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
+                      "warning" if errors else "success")
+            except ServiceError as exc:
+                db.session.rollback()
+                errors = {**errors, **exc.field_errors}
+                flash(exc.message, "danger")
+            filing = svc.own(g.user, filing_id)
+        draft = filing.draft or {}
+        return self.render_template(
+            "shenbao/benchmark/filing.html", filing=filing, draft=draft, errors=errors,
+            years={str(r.get("year")): r for r in draft.get("economic_years") or []},
+            required_years=svc.required_years(filing.for_year), sizes=svc.ORG_SIZES,
+            economic_types=list(db.session.execute(select(EconomicType).order_by(EconomicType.code)).scalars()),
+            divisions=list(db.session.execute(select(Industry).where(Industry.level == "division").order_by(Industry.code)).scalars()),
+            provinces=region_children(None), cities=region_children(draft.get("province_code")) if draft.get("province_code") else [],
+            editable=filing.status in svc.EDITABLE, status_label=filing_status(filing.status),
+            upload_limit=max_megabytes_label(), file_types=allowed_label("filing_licence"))
+
+
+class FilingReviewView(ReviewMixin, ModelView):
+    route_base = "/review/filings"
+    datamodel = PagedSQLAInterface(OrganizationFiling)
+    workflow = ORGANIZATION_FILING
+    decide_service = staticmethod(svc.review)
+    base_filters = scoped_base_filters()
+    base_permissions = ["can_list", "can_show", "can_decide"]
+    base_order = ("filed_at", "desc")
+    list_title = _l("Organization filings")
+    show_title = _l("Organization filing")
+    list_columns = ["org_name", "for_year", "org_size", "status", "filed_at", "approved_at"]
+    search_columns = ["org_name", "for_year", "status", "filed_at"]
+    show_columns = ["org_name", "for_year", "economic_type_code", "province_code", "city_code", "address",
+                    "industry_code", "quality_head", "quality_head_phone", "org_size", "licence_attachment_id",
+                    "status", "filed_at", "approved_at", "return_reason"]
+    formatters_columns = {"status": status_formatter(ORGANIZATION_FILING),
+                          "org_size": lambda v: str(dict(svc.ORG_SIZES).get(v, v or ""))}
+    label_columns = {"org_name": _l("Organization name"), "for_year": _l("Activity year"), "org_size": _l("Organization size"),
+                     "status": _l("Status"), "filed_at": _l("Filed at"), "approved_at": _l("Approved at"),
+                     "economic_type_code": _l("Economic type"), "province_code": _l("Province"), "city_code": _l("City"),
+                     "address": _l("Address"), "industry_code": _l("Industry"), "quality_head": _l("Head of quality department"),
+                     "quality_head_phone": _l("Phone of the quality department head"),
+                     "licence_attachment_id": _l("Business licence"), "return_reason": _l("Return reason")}
+
+
+class ActivityView(ModelView):
+    route_base = "/benchmark/activities"
+    datamodel = PagedSQLAInterface(Activity)
+    base_order = ("opens_on", "desc")
+    list_title = _l("Activities")
+    list_columns = ["year", "name", "opens_on", "closes_on", "status"]
+    search_columns = ["year", "name", "status"]
+    add_columns = edit_columns = ["name", "year", "opens_on", "closes_on", "commitment_text", "recommending_units"]
+    label_columns = {"year": _l("Year"), "name": _l("Name"), "opens_on": _l("Declaration opens"),
+                     "closes_on": _l("Declaration closes"), "status": _l("Status"),
+                     "commitment_text": _l("Commitment letter"), "recommending_units": _l("Recommending units")}
+
+    def pre_add(self, item):
+        _check_window(item)
+
+    def pre_update(self, item):
+        _check_window(item)
+
+
+def _check_window(item) -> None:
+    from flask_appbuilder.exceptions import FABException
+
+    if item.opens_on and item.closes_on and item.closes_on < item.opens_on:
+        raise FABException(_("The window must open before it closes."))
+
+
+class RecommendingUnitView(ModelView):
+    route_base = "/benchmark/recommending-units"
+    datamodel = PagedSQLAInterface(RecommendingUnit)
+    list_title = _l("Recommending units")
+    list_columns = search_columns = ["name"]
+    add_columns = edit_columns = ["name"]
+    label_columns = {"name": _l("Name")}
