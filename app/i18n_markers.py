@@ -82,6 +82,14 @@ STATE_LABELS: tuple[str, ...] = (
     N_("Filed, pending association review"),
     N_("Filing approved"),
     N_("Returned by the association"),
+    N_("Submitted, choose the recommending unit"),
+    N_("Waiting for the recommending unit"),
+    N_("Returned by the recommending unit"),
+    N_("Recommended, waiting for qualification review"),
+    N_("Qualification passed"),
+    N_("Qualification not passed"),
+    N_("Selected as a quality benchmark"),
+    N_("Not selected"),
 )
 
 #: Menu category and view names registered with Flask-AppBuilder (``views/__init__.py``).

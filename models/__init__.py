@@ -15,8 +15,10 @@ from models.attachments import Attachment  # noqa: F401
 from models.audit import WorkflowLog  # noqa: F401
 from models.benchmark import (  # noqa: F401
     Activity,
+    Declaration,
     FilingEconomicYear,
     OrganizationFiling,
+    Project,
     RecommendingUnit,
 )
 from models.enterprise import (  # noqa: F401

@@ -14,7 +14,7 @@ class Attachment(Model):
     purpose = Column(String(32), nullable=False)  # business_licence | email_change_proof ...
     original_name = Column(String(255), nullable=False)
     stored_name = Column(String(64), nullable=False, unique=True)
-    content_type = Column(String(64), nullable=False)
+    content_type = Column(String(128), nullable=False)
     size = Column(BigInteger, nullable=False)
     sha256 = Column(String(64), nullable=False)
     # The owner decides who may download: see app.security.scope.

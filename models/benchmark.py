@@ -103,3 +103,50 @@ class FilingEconomicYear(Model):
     total_tax = Column(MONEY, nullable=False)
     employees = Column(Integer, nullable=False)
     proof_attachment_id = Column(Integer, ForeignKey("attachment.id"), nullable=True)
+
+
+class Project(TimestampMixin, Model):
+    """申报主体: reusable across activities; IP and honours rows kept as typed (``data``)."""
+
+    __tablename__ = "benchmark_project"
+    id = Column(Integer, primary_key=True)
+    enterprise_id = Column(Integer, ForeignKey("enterprise.id"), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    keywords = Column(JSON, nullable=False, default=list)
+    summary = Column(Text, nullable=True)
+    other_evidence = Column(Text, nullable=True)
+    data = Column(JSON, nullable=False, default=dict)  # {"ip": [...], "honours": [...]}
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Declaration(VersionedMixin, TimestampMixin, Model):
+    """A project declared into an activity; ``snapshot`` freezes the organization and the
+    project at submission so later edits never change what was submitted."""
+
+    __tablename__ = "declaration"
+    __table_args__ = (UniqueConstraint("activity_id", "project_id", name="uq_declaration_activity_project"),)
+    id = Column(Integer, primary_key=True)
+    activity_id = Column(Integer, ForeignKey("activity.id"), nullable=False, index=True)
+    enterprise_id = Column(Integer, ForeignKey("enterprise.id"), nullable=False, index=True)
+    filing_id = Column(Integer, ForeignKey("organization_filing.id"), nullable=False)
+    project_id = Column(Integer, ForeignKey("benchmark_project.id"), nullable=False)
+    status = Column(String(32), nullable=False, default="draft", index=True)
+    commitment_text = Column(Text, nullable=False)
+    commitment_accepted_at = Column(DateTime, nullable=False)
+    commitment_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    contact = Column(JSON, nullable=False, default=dict)
+    summary_attachment_id = Column(Integer, ForeignKey("attachment.id"), nullable=True)
+    snapshot = Column(JSON, nullable=True)
+    recommending_unit_id = Column(Integer, ForeignKey("recommending_unit.id"), nullable=True, index=True)
+    submitted_at = Column(DateTime, nullable=True)
+    return_reason = Column(Text, nullable=True)
+    recommendation_opinion = Column(Text, nullable=True)
+
+    activity = relationship("Activity", lazy="joined")
+    project = relationship("Project")
+    recommending_unit = relationship("RecommendingUnit", lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"{self.activity} · {self.project}"

@@ -17,8 +17,10 @@ from models import (
     CoreInfoChange,
     EmailChangeRequest,
     Enterprise,
+    Declaration,
     EnterpriseIp,
     OrganizationFiling,
+    Project,
     PublicityBatch,
     SmeEvaluation,
     WorkflowLog,
@@ -97,11 +99,13 @@ def _attachment_rule(user: Any, roles: set[str]):
     clauses = []
     if R.APPLICANT in roles and user.enterprise_id:
         clauses.append(Attachment.enterprise_id == user.enterprise_id)
-    if roles & (R.REVIEWER_ROLES | {R.MANAGER, R.ASSOCIATION_REVIEWER}):
+    if roles & (R.REVIEWER_ROLES | {R.MANAGER, R.ASSOCIATION_REVIEWER, R.RECOMMENDER}):
         sme_ids = select(SmeEvaluation.id).where(_sme_rule(user, roles))
         clauses.append((Attachment.record_type == "sme_evaluation") & Attachment.record_id.in_(sme_ids))
         ent_ids = select(Enterprise.id).where(_enterprise_rule(user, roles))
         clauses.append((Attachment.record_type == "enterprise") & Attachment.enterprise_id.in_(ent_ids))
+        declaration_ids = select(Declaration.id).where(_declaration_rule(user, roles))
+        clauses.append((Attachment.record_type == "declaration") & Attachment.record_id.in_(declaration_ids))
         filing_ids = select(OrganizationFiling.id).where(_filing_rule(user, roles))
         clauses.append((Attachment.record_type == "organization_filing") & Attachment.record_id.in_(filing_ids))
         req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))
@@ -147,6 +151,30 @@ def _filing_rule(user: Any, roles: set[str]):
     return false()
 
 
+def _declaration_rule(user: Any, roles: set[str]):
+    if roles & {R.ADMIN, R.MANAGER, R.SYSTEM}:
+        return true()
+    clauses = []
+    if R.APPLICANT in roles and user.enterprise_id:
+        clauses.append(Declaration.enterprise_id == user.enterprise_id)
+    if R.RECOMMENDER in roles and getattr(user, "recommending_unit_id", None):
+        # Only declarations that chose this unit, once they reached it.
+        clauses.append((Declaration.recommending_unit_id == user.recommending_unit_id)
+                       & Declaration.status.notin_(("draft", "submitted")))
+    if R.ASSOCIATION_REVIEWER in roles:
+        clauses.append(Declaration.status.notin_(("draft", "submitted", "pending_recommendation",
+                                                  "returned_by_recommender")))
+    return _any(clauses)
+
+
+def _project_rule(user: Any, roles: set[str]):
+    if R.ADMIN in roles:
+        return true()
+    if R.APPLICANT in roles and user.enterprise_id:
+        return Project.enterprise_id == user.enterprise_id
+    return false()
+
+
 def _any(clauses: list):
     if not clauses:
         return false()
@@ -166,6 +194,8 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     PublicityBatch: _publicity_batch_rule,
     EnterpriseIp: _enterprise_ip_rule,
     OrganizationFiling: _filing_rule,
+    Declaration: _declaration_rule,
+    Project: _project_rule,
 }
 
 

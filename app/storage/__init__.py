@@ -33,6 +33,8 @@ KINDS = {
     "pdf": FileKind("pdf", (".pdf",), "application/pdf", (b"%PDF-",)),
     "png": FileKind("png", (".png",), "image/png", (b"\x89PNG\r\n\x1a\n",)),
     "jpeg": FileKind("jpeg", (".jpg", ".jpeg"), "image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": FileKind("docx", (".docx",),
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
 }
 
 # purpose -> allowed kinds. New programs add their purposes here.
@@ -43,7 +45,12 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "sme_cover": ("pdf", "png", "jpeg"),
     "filing_licence": ("pdf", "png", "jpeg"),
     "filing_proof": ("pdf", "png", "jpeg"),
+    "declaration_summary": ("docx", "pdf"),
 }
+
+# A .docx expands; more than this, or an extreme ratio, is treated as a zip bomb.
+DOCX_MAX_UNPACKED = 100 * 1024 * 1024
+DOCX_MAX_RATIO = 200
 
 
 def max_bytes() -> int:
@@ -84,6 +91,22 @@ def _verify_image(data: bytes) -> bool:
         return False
 
 
+def _verify_docx(data: bytes) -> None:
+    """A Word document: a zip holding word/document.xml, of sane unpacked size."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ServiceError(_("The Word document is damaged."))
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        raise ServiceError(_("The file is not a Word (.docx) document."))
+    if unpacked > DOCX_MAX_UNPACKED or unpacked > DOCX_MAX_RATIO * max(len(data), 1):
+        raise ServiceError(_("The Word document expands to an unreasonable size and was refused."))
+
+
 def save_upload(
     stream: BinaryIO,
     filename: str,
@@ -117,6 +140,8 @@ def save_upload(
         raise ServiceError(_("The file extension does not match its content."))
     if kind.name in ("png", "jpeg") and not _verify_image(data):
         raise ServiceError(_("The image file is damaged."))
+    if kind.name == "docx":
+        _verify_docx(data)
     if transform is not None:
         data = transform(data, kind.content_type)
     stored_name = secrets.token_hex(16) + kind.extensions[0]

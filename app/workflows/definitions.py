@@ -138,3 +138,40 @@ ORGANIZATION_FILING = Workflow(
 )
 
 WORKFLOWS[ORGANIZATION_FILING.name] = ORGANIZATION_FILING
+
+
+# 全国质量标杆: a declaration, recommended by the unit it chose, then qualified by the association.
+_RECOMMENDER = frozenset({R.RECOMMENDER, R.ADMIN})
+_EDITABLE_DECLARATION = ("draft", "returned_by_recommender", "returned_by_association")
+
+DECLARATION = Workflow(
+    name="declaration",
+    record_type="declaration",
+    initial="draft",
+    states={
+        "draft": "Draft",
+        "submitted": "Submitted, choose the recommending unit",
+        "pending_recommendation": "Waiting for the recommending unit",
+        "returned_by_recommender": "Returned by the recommending unit",
+        "recommended": "Recommended, waiting for qualification review",
+        "returned_by_association": "Returned by the association",
+        "qualified": "Qualification passed",
+        "rejected": "Qualification not passed",
+        "selected": "Selected as a quality benchmark",
+        "not_selected": "Not selected",
+    },
+    transitions=(
+        Transition("submit", _EDITABLE_DECLARATION, "submitted", _APPLICANT, guard="declaration_submittable"),
+        Transition("choose_recommender", ("submitted",), "pending_recommendation", _APPLICANT),
+        Transition("recommend", ("pending_recommendation",), "recommended", _RECOMMENDER),
+        Transition("return", ("pending_recommendation",), "returned_by_recommender", _RECOMMENDER, comment_required=True),
+        Transition("qualify", ("recommended",), "qualified", _ASSOCIATION),
+        Transition("return_to_applicant", ("recommended",), "returned_by_association", _ASSOCIATION, comment_required=True),
+        Transition("reject", ("recommended",), "rejected", _ASSOCIATION, comment_required=True),
+        Transition("select", ("qualified",), "selected", _ASSOCIATION),
+        Transition("not_select", ("qualified",), "not_selected", _ASSOCIATION),
+    ),
+    final=frozenset({"rejected", "selected", "not_selected"}),
+)
+
+WORKFLOWS[DECLARATION.name] = DECLARATION

@@ -1,0 +1,249 @@
+"""Quality benchmark projects (申报主体) and declarations (manual §4–6): commitment, contact
+data, summary material, submission within the window, recommender choice and reviews."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.i18n import violation_message
+from app.services import enterprise as enterprise_svc
+from app.services.errors import NotFound, ServiceError
+from app.storage import save_upload
+from app.workflows import engine
+from app.workflows.definitions import DECLARATION
+from models import Activity, Declaration, OrganizationFiling, Project
+from models.base import utcnow
+from rules.contact import validate_email, validate_mobile
+
+EDITABLE = ("draft", "returned_by_recommender", "returned_by_association")
+IP_COLUMNS = ("category", "name", "country", "grant_date", "certificate_number", "right_holder", "inventor",
+              "validity_years", "application_number", "grant_number", "proof")
+HONOUR_COLUMNS = ("award", "level", "awarding_body", "date", "note", "proof")
+CONTACT_FIELDS = ("department", "person", "position", "mobile", "phone", "fax", "email", "postcode", "address")
+
+
+# --- projects -----------------------------------------------------------------------
+
+def parse_keywords(value: Any) -> list[str]:
+    if isinstance(value, list):
+        items = value
+    else:
+        items = re.split(r"[,，;；、\s]+", str(value or ""))
+    return [k.strip() for k in items if k and k.strip()]
+
+
+def project_errors(project: Project) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not (project.name or "").strip():
+        errors["name"] = _("This field is required.")
+    keywords = project.keywords or []
+    if not 1 <= len(keywords) <= 3:
+        errors["keywords"] = _("Give 1 to 3 keywords.")
+    elif any(len(k) > 20 for k in keywords):
+        errors["keywords"] = _("A keyword has at most 20 characters.")
+    for i, row in enumerate((project.data or {}).get("ip") or []):
+        if not (row.get("name") or "").strip():
+            errors[f"ip.{i}.name"] = _("This field is required.")
+    for i, row in enumerate((project.data or {}).get("honours") or []):
+        if not (row.get("award") or "").strip():
+            errors[f"honours.{i}.award"] = _("This field is required.")
+    return errors
+
+
+def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[dict] | None = None,
+                 honours: list[dict] | None = None) -> tuple[Project, dict[str, str]]:
+    """Create or update a project, keeping what was typed; returns its messages."""
+    enterprise = enterprise_svc.get_or_create(user)
+    if project_id is None:
+        project = Project(enterprise_id=enterprise.id, name="", keywords=[], data={})
+        db.session.add(project)
+    else:
+        project = own_project(user, project_id)
+    project.name = (values.get("name") or "").strip()[:200]
+    project.keywords = parse_keywords(values.get("keywords"))
+    project.summary = values.get("summary") or ""
+    project.other_evidence = values.get("other_evidence") or ""
+    data = dict(project.data or {})
+    if ip is not None:
+        data["ip"] = [{c: (row.get(c) or "") for c in IP_COLUMNS} for row in ip]
+    if honours is not None:
+        data["honours"] = [{c: (row.get(c) or "") for c in HONOUR_COLUMNS} for row in honours]
+    project.data = data
+    db.session.commit()
+    return project, project_errors(project)
+
+
+def own_project(user, project_id: int) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None or not user.enterprise_id or project.enterprise_id != user.enterprise_id:
+        raise NotFound(_("Record not found."))
+    return project
+
+
+def projects_for(user) -> list[Project]:
+    if not user.enterprise_id:
+        return []
+    return list(db.session.execute(select(Project).where(Project.enterprise_id == user.enterprise_id)
+                                   .order_by(Project.id.desc())).scalars())
+
+
+# --- declarations ---------------------------------------------------------------------
+
+def start(user, activity_id: int, filing_id: int, project_id: int, commitment_accepted: bool) -> Declaration:
+    """Open a declaration once the commitment letter is accepted (who, when, which text)."""
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or activity.status != "open":
+        raise ServiceError(_("This activity is not open for declaration."))
+    if not commitment_accepted:
+        raise ServiceError(_("Please read and accept the commitment letter."), {"commitment": _("Please read and accept the commitment letter.")})
+    filing = db.session.get(OrganizationFiling, filing_id)
+    if filing is None or filing.enterprise_id != user.enterprise_id or filing.status != "approved":
+        raise ServiceError(_("Only an approved organization filing can declare."), {"filing_id": _("Only an approved organization filing can declare.")})
+    project = own_project(user, project_id)
+    declaration = Declaration(activity_id=activity.id, enterprise_id=filing.enterprise_id, filing_id=filing.id,
+                              project_id=project.id, status="draft", commitment_text=activity.commitment_text,
+                              commitment_accepted_at=utcnow(), commitment_by_id=user.id, contact={})
+    db.session.add(declaration)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("This project is already declared in this activity."))
+    return declaration
+
+
+def own(user, declaration_id: int) -> Declaration:
+    declaration = db.session.get(Declaration, declaration_id)
+    if declaration is None or not user.enterprise_id or declaration.enterprise_id != user.enterprise_id:
+        raise NotFound(_("Record not found."))
+    return declaration
+
+
+def contact_errors(contact: dict[str, str], for_submit: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in CONTACT_FIELDS:
+        value = (contact.get(name) or "").strip()
+        if not value:
+            if for_submit and name != "fax":
+                errors[name] = _("This field is required.")
+            continue
+        if name == "mobile" and validate_mobile(value):
+            errors[name] = violation_message(validate_mobile(value))
+        elif name == "email" and validate_email(value):
+            errors[name] = violation_message(validate_email(value))
+        elif name in ("phone", "fax") and not re.fullmatch(r"0\d{2,3}-\d{7,8}(-\d{1,6})?", value):
+            errors[name] = _("Enter the area code and number, e.g. 010-12345678.")
+        elif name == "postcode" and not re.fullmatch(r"\d{6}", value):
+            errors[name] = _("The postcode has 6 digits.")
+    return errors
+
+
+def save(user, declaration_id: int, contact: dict[str, str]) -> tuple[Declaration, dict[str, str]]:
+    declaration = own(user, declaration_id)
+    if declaration.status not in EDITABLE:
+        raise ServiceError(_("The declaration cannot be changed in its current status."))
+    declaration.contact = {name: (contact.get(name) or "").strip() for name in CONTACT_FIELDS}
+    db.session.commit()
+    return declaration, contact_errors(declaration.contact, for_submit=False)
+
+
+def upload_summary(user, declaration_id: int, stream, filename: str):
+    declaration = own(user, declaration_id)
+    if declaration.status not in EDITABLE:
+        raise ServiceError(_("The declaration cannot be changed in its current status."))
+    attachment = save_upload(stream, filename, "declaration_summary", enterprise_id=declaration.enterprise_id,
+                             record_type="declaration", record_id=declaration.id, uploaded_by_id=user.id)
+    db.session.flush()
+    declaration.summary_attachment_id = attachment.id
+    db.session.commit()
+    return attachment
+
+
+def submit_problems(declaration: Declaration) -> list[str]:
+    problems = []
+    if declaration.activity.status != "open":
+        problems.append(_("The declaration window of this activity is closed; the draft is kept."))
+    filing = db.session.get(OrganizationFiling, declaration.filing_id)
+    if filing is None or filing.status != "approved":
+        problems.append(_("Only an approved organization filing can declare."))
+    if project_errors(declaration.project):
+        problems.append(_("The project is incomplete (name, 1 to 3 keywords, tables)."))
+    if contact_errors(declaration.contact or {}, for_submit=True):
+        problems.append(_("Some contact data are missing or invalid."))
+    if not declaration.summary_attachment_id:
+        problems.append(_("Please upload the summary material."))
+    return problems
+
+
+@engine.guard("declaration_submittable")
+def _submittable(declaration: Declaration) -> str | None:
+    problems = submit_problems(declaration)
+    return " ".join(problems) if problems else None
+
+
+def snapshot(declaration: Declaration) -> dict:
+    """What was submitted: organization, three years, project with its rows."""
+    filing = db.session.get(OrganizationFiling, declaration.filing_id)
+    project = declaration.project
+    return {
+        "organization": {name: getattr(filing, name) for name in (
+            "org_name", "economic_type_code", "province_code", "city_code", "address", "industry_code",
+            "quality_head", "quality_head_phone", "org_size")},
+        "economic_years": [{"year": y.year, "total_assets": str(y.total_assets), "operating_revenue": str(y.operating_revenue),
+                            "other_revenue": str(y.other_revenue), "total_profit": str(y.total_profit),
+                            "total_tax": str(y.total_tax), "employees": y.employees} for y in filing.economic_years],
+        "project": {"name": project.name, "keywords": list(project.keywords or []), "summary": project.summary or "",
+                    "other_evidence": project.other_evidence or "",
+                    "ip": [dict(r) for r in (project.data or {}).get("ip") or []],
+                    "honours": [dict(r) for r in (project.data or {}).get("honours") or []]},
+        "contact": dict(declaration.contact or {}),
+    }
+
+
+def submit(user, declaration_id: int, expected_version: int | None = None) -> Declaration:
+    declaration = own(user, declaration_id)
+
+    def enter(record: Declaration) -> None:
+        record.snapshot = snapshot(record)
+        record.submitted_at = utcnow()
+        record.return_reason = None
+
+    return engine.apply(DECLARATION, Declaration, declaration.id, "submit", user,
+                        expected_version=expected_version, on_enter=enter)
+
+
+def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
+    """The applicant picks one of the activity's recommending units after submitting."""
+    declaration = own(user, declaration_id)
+    allowed = {u.id: u for u in declaration.activity.recommending_units}
+    unit = allowed.get(int(unit_id)) if str(unit_id).isdigit() else None
+    if unit is None:
+        msg = _("Please choose one of the activity's recommending units.")
+        raise ServiceError(msg, {"unit_id": msg})
+
+    def enter(record: Declaration) -> dict:
+        record.recommending_unit_id = unit.id
+        return {"recommending_unit": [None, unit.name]}
+
+    return engine.apply(DECLARATION, Declaration, declaration.id, "choose_recommender", user, on_enter=enter)
+
+
+def review(actor, declaration_id: int, action: str, comment: str | None = None,
+           expected_version: int | None = None) -> Declaration:
+    """Recommender (recommend / return) and association (qualify / return / reject / select)."""
+    if action in ("submit", "choose_recommender"):
+        raise ServiceError(_("This action is not possible in the current status."))
+
+    def enter(record: Declaration) -> None:
+        if action == "recommend":
+            record.recommendation_opinion = comment
+        elif action in ("return", "return_to_applicant", "reject"):
+            record.return_reason = comment
+
+    return engine.apply(DECLARATION, Declaration, declaration_id, action, actor,
+                        comment=comment, expected_version=expected_version, on_enter=enter)
