@@ -10,6 +10,8 @@ from app.workflows.engine import GUARDS
 # Importing the services registers their guards.
 import app.services.email_change  # noqa: F401,E402
 import app.services.enterprise  # noqa: F401,E402
+import app.services.declaration  # noqa: F401,E402
+import app.services.filing  # noqa: F401,E402
 import app.services.sme  # noqa: F401,E402
 
 
