@@ -105,6 +105,8 @@ MENU_LABELS: tuple[str, ...] = (
     N_("Filing Review"),
     N_("Activities"),
     N_("Recommending Units"),
+    N_("My Declarations"),
+    N_("Declaration Review"),
     # view / link names
     N_("My Enterprise"),
     N_("Core Information Change"),

@@ -68,6 +68,12 @@ def register_views(appbuilder) -> None:
                         category="Quality Benchmark", category_label=_l("Quality benchmark"), category_icon="fa-trophy")
     appbuilder.add_view(FilingReviewView, "Filing Review", label=_l("Filing review"), icon="fa-gavel",
                         category="Quality Benchmark")
+    from views.declaration import DeclarationReviewView, DeclarationSelfView
+
+    appbuilder.add_view(DeclarationSelfView, "My Declarations", label=_l("My declarations"), icon="fa-flag",
+                        category="Quality Benchmark")
+    appbuilder.add_view(DeclarationReviewView, "Declaration Review", label=_l("Declaration review"), icon="fa-check",
+                        category="Quality Benchmark")
     appbuilder.add_view(ActivityView, "Activities", label=_l("Activities"), icon="fa-calendar", category="Quality Benchmark")
     appbuilder.add_view(RecommendingUnitView, "Recommending Units", label=_l("Recommending units"), icon="fa-sitemap",
                         category="Quality Benchmark")

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.security.scope import scope_criterion
 from app.workflows.definitions import WORKFLOWS
-from models import CoreInfoChange, EmailChangeRequest, Enterprise, OrganizationFiling, SmeEvaluation, WorkflowLog
+from models import (
+    CoreInfoChange,
+    Declaration,
+    EmailChangeRequest,
+    Enterprise,
+    OrganizationFiling,
+    SmeEvaluation,
+    WorkflowLog,
+)
 
 MATERIAL_TYPES = (
     ("enterprise", _l("Enterprise registration")),
@@ -19,10 +27,11 @@ MATERIAL_TYPES = (
     ("email_change", _l("E-mail change")),
     ("sme_evaluation", _l("Tech-based SME evaluation")),
     ("organization_filing", _l("Organization filing")),
+    ("declaration", _l("Quality benchmark declaration")),
 )
 _WORKFLOW_OF = {"enterprise": "enterprise_registration", "core_info_change": "core_info_change",
                 "email_change": "email_change", "sme_evaluation": "sme_evaluation",
-                "organization_filing": "organization_filing"}
+                "organization_filing": "organization_filing", "declaration": "declaration"}
 
 
 def materials(enterprise_id: int, kind: str | None) -> list[dict]:
@@ -52,6 +61,11 @@ def materials(enterprise_id: int, kind: str | None) -> list[dict]:
                                          .order_by(OrganizationFiling.id.desc())).scalars():
             rows.append({"type": "organization_filing", "id": filing.id, "title": f"{filing.for_year} {filing.org_name or ''}",
                          "status": filing.status, "submitted_at": filing.filed_at, "updated_at": filing.updated_at})
+    if kind in (None, "", "declaration"):
+        for item in db.session.execute(select(Declaration).where(Declaration.enterprise_id == enterprise_id)
+                                       .order_by(Declaration.id.desc())).scalars():
+            rows.append({"type": "declaration", "id": item.id, "title": str(item),
+                         "status": item.status, "submitted_at": item.submitted_at, "updated_at": item.updated_at})
     for row in rows:
         workflow = WORKFLOWS[_WORKFLOW_OF[row["type"]]]
         row["status_label"] = _(workflow.states.get(row["status"], row["status"]))
@@ -116,6 +130,12 @@ ACTION_LABELS = {
     "store": _l("Store"),
     "number": _l("Generate certificate number"),
     "file": _l("File"),
+    "choose_recommender": _l("Send to the recommending unit"),
+    "recommend": _l("Recommend"),
+    "qualify": _l("Pass the qualification review"),
+    "return_to_applicant": _l("Return to the applicant"),
+    "select": _l("Select as a benchmark"),
+    "not_select": _l("Not selected"),
 }
 
 

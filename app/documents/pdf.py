@@ -21,11 +21,38 @@ Why it is built this way (the shared stack notes, "xhtml2pdf 0.2.28 with Chinese
 - **Resources.** Documents are rendered under a policy that allows no network and no local
   reads except the font directory: the context carries user-entered text, and Jinja escaping
   aside, nothing in a rendered form has reason to fetch anything.
+
+Render time (``bench/pdf_render.py``; the information table went from about 145 ms to under
+100 ms). Almost all of it is xhtml2pdf's per-element work: each table cell is parsed, laid out
+three times and drawn, about half a millisecond whatever it holds, so the templates keep the
+number of cells and blocks down (see the comment at the top of the information table). Here:
+
+- **Markup compaction.** Whitespace that contains a line break and sits between two tags is
+  template indentation; it is removed before conversion (:func:`_compact_markup`), which saves
+  the parser a text node per line (about 4 %). Templates write an explicit space where two
+  inline elements need one.
+- **No ASCII85.** ``reportlab.rl_config.useA85 = 0``: binary streams are written as they are
+  instead of ASCII85-encoded in pure Python (about 2 %, and a smaller file).
+- **Line breaks reused across the table passes.** A cell's paragraph is broken into lines when
+  the table is measured and again when it is drawn, at a width that differs by reportlab's
+  ``_FUZZ`` (1e-6 pt, which ``KeepInFrame`` shaves off). xhtml2pdf keeps the last line
+  breaking of a paragraph but only for the exact same width, so the second pass redid the
+  CJK line breaking of every cell. :func:`_reuse_line_breaks_within_fuzz` makes that cache
+  accept a width within 0.001 pt of the cached one (about 7 %). It patches
+  ``xhtml2pdf.reportlab_paragraph.Paragraph._brokenLines`` once per process and steps aside,
+  with a warning, if the cache is not laid out as in xhtml2pdf 0.2.28.
+- **rl-accel.** With the ``rl-accel`` wheel installed reportlab formats numbers and encodes
+  strings in C (about 6 %); reportlab picks it up by itself. See requirements-pdf-note.txt.
+- Measured and not worth it: page compression off (1 %, file twice as large), ``gc`` off
+  during the render (nothing), a trimmed default style sheet (2 %, changes xhtml2pdf's
+  defaults for every other tag), dropping ``-pdf-keep-with-next`` on headings (4 %, but a
+  heading could then end a page without its table).
 """
 from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,8 +127,75 @@ def _register_font(path: Path) -> str:
     return f'@font-face {{ font-family: "{CJK_FONT_FAMILY}"; src: url("{path}"); }}\n'
 
 
+def _configure_renderer() -> None:
+    """Process-wide reportlab and xhtml2pdf settings for speed (see the module docstring)."""
+    from reportlab import rl_config
+
+    rl_config.useA85 = 0
+    _reuse_line_breaks_within_fuzz()
+
+
+#: How far apart two widths may be for a paragraph's cached line breaking to be reused, in pt.
+_LINE_WIDTH_TOLERANCE = 1e-3
+
+
+def _reuse_line_breaks_within_fuzz() -> None:
+    """Let xhtml2pdf reuse a paragraph's line breaking for a width within 0.001 pt of the last.
+
+    ``Paragraph._brokenLines(first_line_width, later_widths)`` keeps its last answer in
+    ``self._brokenLinesCache = (key, lines, width)`` with the two widths first in ``key`` and
+    hands it back only when the key is equal. A table cell's paragraph is asked again at the
+    same width less reportlab's ``_FUZZ``; passing the cached widths instead makes that a hit.
+    Breaking the same text at widths 0.001 pt apart gives the same lines but for a line that
+    fits to within 0.001 pt, which no one can see. Idempotent; does nothing (and says so) if
+    the method or the cache look different from xhtml2pdf 0.2.28.
+    """
+    try:
+        from xhtml2pdf.reportlab_paragraph import Paragraph
+    except ImportError:  # pragma: no cover - xhtml2pdf is a dependency
+        return
+    original = Paragraph.__dict__.get("_brokenLines")
+    if original is None:
+        log.warning("xhtml2pdf Paragraph._brokenLines not found; PDF line breaking not cached")
+        return
+    if getattr(original, "_reuses_within_fuzz", False):
+        return
+
+    def _brokenLines(self, first_line_width, later_widths):
+        cached = self.__dict__.get("_brokenLinesCache")
+        if cached is not None:
+            try:
+                width0, width1 = cached[0][0], cached[0][1]
+                if (
+                    abs(width0 - first_line_width) <= _LINE_WIDTH_TOLERANCE
+                    and abs(width1 - later_widths) <= _LINE_WIDTH_TOLERANCE
+                ):
+                    first_line_width, later_widths = width0, width1
+            except (TypeError, IndexError, KeyError):
+                pass  # not the cache layout this was written for: leave the call as it is
+        return original(self, first_line_width, later_widths)
+
+    _brokenLines._reuses_within_fuzz = True  # type: ignore[attr-defined]
+    _brokenLines.__wrapped__ = original  # type: ignore[attr-defined]
+    Paragraph._brokenLines = _brokenLines
+
+
+_TAG_GAP = re.compile(r">[ \t\r\f]*\n\s*<")
+
+
+def _compact_markup(html: str) -> str:
+    """Drop whitespace that holds a line break and lies between two tags (template indentation).
+
+    xhtml2pdf makes a text node of each such run and walks it like content; none of it shows.
+    Whitespace within a line, and any next to text, is left alone. Not for ``<pre>`` content
+    that has tags on separate lines, which no document here has.
+    """
+    return _TAG_GAP.sub("><", html)
+
+
 def _ensure_font() -> str:
-    """Register the CJK font on first use (thread-safe); return the base style sheet.
+    """Register the CJK font and configure the renderer on first use (thread-safe); return the
+    base style sheet.
 
     :raises DocumentError: the font file is missing or unreadable.
     """
@@ -109,7 +203,9 @@ def _ensure_font() -> str:
     if _default_css is None:
         with _font_lock:
             if _default_css is None:
-                _default_css = _base_css(_register_font(CJK_FONT_PATH))
+                css = _base_css(_register_font(CJK_FONT_PATH))
+                _configure_renderer()
+                _default_css = css
     return _default_css
 
 
@@ -169,7 +265,7 @@ def html_to_pdf(html: str) -> bytes:
     out = io.BytesIO()
     try:
         status = pisa.pisaDocument(
-            html,
+            _compact_markup(html),
             dest=out,
             encoding="utf-8",
             default_css=default_css,

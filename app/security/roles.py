@@ -26,8 +26,8 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView|SmeSelfView|EnterpriseIpView)$", ".*"],
         ["^(MyEnterpriseApi|ProgressApi)$", "can_get|can_info"],
         ["^SmeEvaluationApi$", "can_get|can_info|can_put"],
-        ["^FilingSelfView$", ".*"],
-        ["^(Quality Benchmark|Organization Filing)$", "menu_access"],
+        ["^(FilingSelfView|DeclarationSelfView)$", ".*"],
+        ["^(Quality Benchmark|Organization Filing|My Declarations)$", "menu_access"],
         ["^(Enterprise|My Enterprise|Progress|Change Password|Core Information Change|Tech SME|SME Evaluations|IP Registry)$", "menu_access"],
     ],
     AGENCY_REVIEWER: [
@@ -65,9 +65,13 @@ ROLES: dict[str, list[list[str]]] = {
     # The programs that use these roles arrive with their issues; until then they can
     # log in and change their password.
     ASSOCIATION_REVIEWER: [
-        ["^(AccountView|AttachmentView|FilingReviewView|ActivityView|RecommendingUnitView)$", ".*"],
-        ["^(Change Password|Quality Benchmark|Filing Review|Activities|Recommending Units)$", "menu_access"],
+        ["^(AccountView|AttachmentView|FilingReviewView|ActivityView|RecommendingUnitView|DeclarationReviewView)$", ".*"],
+        ["^(Change Password|Quality Benchmark|Filing Review|Activities|Recommending Units|Declaration Review)$",
+         "menu_access"],
     ],
-    RECOMMENDER: [["^AccountView$", ".*"], ["^Change Password$", "menu_access"]],
+    RECOMMENDER: [
+        ["^(AccountView|AttachmentView|DeclarationReviewView)$", ".*"],
+        ["^(Change Password|Quality Benchmark|Declaration Review)$", "menu_access"],
+    ],
     CA_OPERATOR: [["^AccountView$", ".*"], ["^Change Password$", "menu_access"]],
 }

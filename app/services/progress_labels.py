@@ -8,3 +8,9 @@ from app.workflows.definitions import SME_EVALUATION
 
 def sme_status_label(status: str) -> str:
     return _(SME_EVALUATION.states.get(status, status))
+
+
+def declaration_status_label(status: str) -> str:
+    from app.workflows.definitions import DECLARATION
+
+    return _(DECLARATION.states.get(status, status))

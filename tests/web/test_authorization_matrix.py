@@ -20,8 +20,12 @@ from models import (
     Attachment,
     CoreInfoChange,
     Enterprise,
+    Activity,
+    Declaration,
     EnterpriseIp,
     OrganizationFiling,
+    Project,
+    RecommendingUnit,
     PublicityBatch,
     ShenbaoUser,
     SmeEvaluation,
@@ -38,6 +42,7 @@ RECORD_OF = {
     "SmeSelfView": "sme", "SmeReviewView": "sme", "SmeEvaluationApi": "sme",
     "PublicityBatchView": "batch", "EnterpriseIpView": "ip",
     "FilingSelfView": "filing", "FilingReviewView": "filing",
+    "DeclarationSelfView": "declaration", "DeclarationReviewView": "declaration",
 }
 # Reference-data and user screens are admin-only; any id works to prove a non-admin is refused.
 ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "ZoneView", "BusinessRegistryView",
@@ -67,7 +72,16 @@ def world(app):
     ip = EnterpriseIp(enterprise_id=victim.id, name="一种传感器", kind="invention_patent", number="ZL1")
     batch = PublicityBatch(province_code="330000", name="浙江第一批", starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 5, 9))
     filing = OrganizationFiling(enterprise_id=victim.id, for_year=2019, status="filed", draft={}, org_name="受害企业")
-    db.session.add_all([ip, batch, filing])
+    project = Project(enterprise_id=victim.id, name="受害项目", keywords=["质量"], data={})
+    unit = RecommendingUnit(name="受害推荐单位")
+    activity = Activity(name="活动", year=2019, status="open", opens_on=dt.date(2019, 1, 1), closes_on=dt.date(2019, 12, 31),
+                        commitment_text="承诺", recommending_units=[unit])
+    db.session.add_all([ip, batch, filing, project, unit, activity])
+    db.session.flush()
+    declaration = Declaration(activity_id=activity.id, enterprise_id=victim.id, filing_id=filing.id, project_id=project.id,
+                              status="pending_recommendation", commitment_text="承诺", commitment_accepted_at=dt.datetime(2019, 3, 1),
+                              commitment_by_id=victim_user.id, contact={}, recommending_unit_id=unit.id, snapshot={})
+    db.session.add(declaration)
     db.session.commit()
     attachment = db.session.execute(select(Attachment).where(Attachment.enterprise_id == victim.id)).scalars().first()
     log = db.session.execute(select(WorkflowLog).where(WorkflowLog.enterprise_id == victim.id)).scalars().first()
@@ -82,7 +96,8 @@ def world(app):
         "ca_operator": f.gen_user(R.CA_OPERATOR),
     }
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
-           "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id}
+           "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
+           "declaration": declaration.id, "project": project.id}
     return ids, outsiders
 
 
@@ -111,6 +126,10 @@ def _url(rule, view, ids):
             values[arg] = "enterprise"
         elif arg == "key":
             values[arg] = "main"
+        elif arg == "kind":
+            values[arg] = "declaration"
+        elif arg == "project_id":
+            values[arg] = ids["project"]
         elif arg == "record_id" and kind == "timeline":
             values[arg] = ids["enterprise"]
         elif arg == "pk_type":

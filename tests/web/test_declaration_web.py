@@ -1,0 +1,69 @@
+"""The benchmark declaration through the screens: project, declare with commitment, contact,
+summary, submit, choose the recommending unit, recommend, qualify, print both PDFs."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from app.extensions import db
+from app.security import roles as R
+from models import Declaration
+from tests import factories as f
+from tests.services.test_declaration import CONTACT, _docx, world  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+
+
+def _decide(web, declaration_id, action, comment=""):
+    page = web.get(f"/review/declarations/show/{declaration_id}").data.decode()
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    return web.post_form(f"/review/declarations/decide/{declaration_id}",
+                         {"action": action, "comment": comment, "version": version},
+                         csrf_url=f"/review/declarations/show/{declaration_id}")
+
+
+def test_declare_recommend_qualify_print(app, world):  # noqa: F811
+    applicant = f.WebClient(app)
+    applicant.login(world["user"].username)
+    start = applicant.post_form("/benchmark/my/declare", {"activity_id": world["activity"].id, "filing_id": world["filing"].id,
+                                                          "project_id": world["project"].id})
+    assert b"alert-danger" in applicant.get("/benchmark/my/declare").data or start.status_code == 200  # no commitment: refused
+    start = applicant.post_form("/benchmark/my/declare", {"activity_id": world["activity"].id, "filing_id": world["filing"].id,
+                                                          "project_id": world["project"].id, "commitment": "y"})
+    assert start.status_code == 302
+    url = start.headers["Location"]
+    declaration_id = int(url.rstrip("/").split("/")[-1])
+    data = {**CONTACT, "op": "submit", "summary": (io.BytesIO(_docx()), "总结材料.docx")}
+    response = applicant.post_form(url, data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert db.session.get(Declaration, declaration_id).status == "submitted"
+    applicant.post_form(url, {"op": "choose", "unit_id": world["units"][0].id})
+    assert db.session.get(Declaration, declaration_id).status == "pending_recommendation"
+
+    other = f.WebClient(app)
+    other.login(world["other_recommender"].username)
+    assert other.get(f"/review/declarations/show/{declaration_id}").status_code == 404
+    assert "全面质量管理数字化实践" not in other.get("/review/declarations/list/").data.decode()
+
+    recommender = f.WebClient(app)
+    recommender.login(world["recommender"].username)
+    assert "全面质量管理数字化实践" in recommender.get(f"/review/declarations/show/{declaration_id}").data.decode()
+    _decide(recommender, declaration_id, "recommend", "同意推荐，该组织质量管理成效显著")
+    association = f.WebClient(app)
+    association.login(world["association"].username)
+    _decide(association, declaration_id, "qualify")
+    assert db.session.get(Declaration, declaration_id).status == "qualified"
+
+    for kind, expected in (("declaration", "全面质量管理数字化实践"), ("recommendation", "同意推荐")):
+        pdf = applicant.get(f"/benchmark/my/declaration/{declaration_id}/print/{kind}")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages)
+        assert expected in text
+        if kind == "declaration":
+            assert all(year in text for year in ("2016", "2017", "2018"))
+    log = applicant.get(f"/progress/declaration/{declaration_id}").data.decode()
+    timeline = log[log.index('id="timeline"'):]
+    assert timeline.count("<li>") == 4 and "同意推荐" in timeline  # submit, choose unit, recommend, qualify

@@ -1,0 +1,164 @@
+"""Quality benchmark: the applicant's projects and declarations ("我的申报"), and the review
+screen shared by recommending units and the association (each sees its own scope)."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.datamodel import PagedSQLAInterface
+from app.extensions import db
+from app.security.scope import scoped_base_filters
+from app.services import declaration as svc
+from app.services import declaration_documents as documents
+from app.services import filing as filing_svc
+from app.services.errors import ServiceError
+from app.services.progress_labels import declaration_status_label
+from app.storage import allowed_label, max_megabytes_label
+from app.workflows.definitions import DECLARATION
+from models import Activity, Declaration
+from views.review import ReviewMixin, status_formatter
+
+
+def _rows(prefix: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    values = {c: request.form.getlist(f"{prefix}_{c}") for c in columns}
+    count = max((len(v) for v in values.values()), default=0)
+    rows = [{c: (values[c][i] if i < len(values[c]) else "").strip() for c in columns} for i in range(count)]
+    return [r for r in rows if any(r.values())]
+
+
+class DeclarationSelfView(BaseView):
+    route_base = "/benchmark/my"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        declarations = db.session.query(Declaration).filter(Declaration.enterprise_id == g.user.enterprise_id) \
+            .order_by(Declaration.id.desc()).all() if g.user.enterprise_id else []
+        return self.render_template("shenbao/benchmark/my.html", declarations=declarations,
+                                    projects=svc.projects_for(g.user), status_label=declaration_status_label,
+                                    printable=documents.PRINTABLE, editable=svc.EDITABLE)
+
+    @expose("/project/<int:project_id>", methods=["GET", "POST"])
+    @expose("/project/new", methods=["GET", "POST"])
+    @has_access
+    def project(self, project_id=None):
+        errors: dict[str, str] = {}
+        project = None
+        if project_id is not None:
+            try:
+                project = svc.own_project(g.user, project_id)
+            except ServiceError:
+                abort(404)
+        if request.method == "POST":
+            project, errors = svc.save_project(g.user, project_id, request.form,
+                                               ip=_rows("ip", svc.IP_COLUMNS), honours=_rows("hn", svc.HONOUR_COLUMNS))
+            flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
+                  "warning" if errors else "success")
+            if project_id is None:
+                return redirect(url_for("DeclarationSelfView.project", project_id=project.id))
+        elif project is not None:
+            errors = svc.project_errors(project)
+        return self.render_template("shenbao/benchmark/project.html", project=project, errors=errors,
+                                    ip_columns=svc.IP_COLUMNS, honour_columns=svc.HONOUR_COLUMNS)
+
+    @expose("/declare", methods=["GET", "POST"])
+    @has_access
+    def declare(self):
+        """Choose the activity, the approved filing and the project; accept the commitment first."""
+        activities = filing_svc.open_activities()
+        if request.method == "POST":
+            try:
+                declaration = svc.start(g.user, int(request.form.get("activity_id") or 0),
+                                        int(request.form.get("filing_id") or 0), int(request.form.get("project_id") or 0),
+                                        request.form.get("commitment") == "y")
+                return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
+            except (ServiceError, ValueError) as exc:
+                db.session.rollback()
+                flash(getattr(exc, "message", _("Please correct the marked fields.")), "danger")
+        return self.render_template("shenbao/benchmark/declare.html", activities=activities,
+                                    filings=filing_svc.approved_for(g.user), projects=svc.projects_for(g.user))
+
+    @expose("/declaration/<int:declaration_id>", methods=["GET", "POST"])
+    @has_access
+    def declaration(self, declaration_id):
+        try:
+            declaration = svc.own(g.user, declaration_id)
+        except ServiceError:
+            abort(404)
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            op = request.form.get("op", "save")
+            try:
+                if op == "choose":
+                    svc.choose_recommender(g.user, declaration.id, request.form.get("unit_id", ""))
+                    flash(_("Sent to the recommending unit."), "success")
+                else:
+                    declaration, errors = svc.save(g.user, declaration.id, request.form)
+                    summary = request.files.get("summary")
+                    if summary is not None and summary.filename:
+                        svc.upload_summary(g.user, declaration.id, summary.stream, summary.filename)
+                    if op == "submit":
+                        svc.submit(g.user, declaration.id)
+                        flash(_("Submitted. Now choose the recommending unit."), "success")
+                    else:
+                        flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
+                              "warning" if errors else "success")
+            except ServiceError as exc:
+                db.session.rollback()
+                errors = {**errors, **exc.field_errors}
+                flash(exc.message, "danger")
+            declaration = svc.own(g.user, declaration_id)
+        return self.render_template(
+            "shenbao/benchmark/declaration.html", declaration=declaration, errors=errors, contact=declaration.contact or {},
+            fields=svc.CONTACT_FIELDS, editable=declaration.status in svc.EDITABLE,
+            problems=svc.submit_problems(declaration) if declaration.status in svc.EDITABLE else [],
+            status_label=declaration_status_label(declaration.status), printable=documents.PRINTABLE,
+            upload_limit=max_megabytes_label(), summary_types=allowed_label("declaration_summary"))
+
+    @expose("/declaration/<int:declaration_id>/print/<kind>")
+    @has_access
+    def print_pdf(self, declaration_id, kind):
+        try:
+            declaration = svc.own(g.user, declaration_id)
+        except ServiceError:
+            abort(404)
+        if kind not in documents.TEMPLATES:
+            abort(404)
+        if declaration.status not in documents.PRINTABLE:
+            flash(_("Printing is available once the qualification review has passed."), "warning")
+            return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
+        return Response(documents.render(declaration, kind), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{kind}-{declaration.id}.pdf"'})
+
+
+class DeclarationReviewView(ReviewMixin, ModelView):
+    """Recommending units see the declarations that chose them; the association sees them once recommended."""
+
+    route_base = "/review/declarations"
+    datamodel = PagedSQLAInterface(Declaration)
+    workflow = DECLARATION
+    decide_service = staticmethod(svc.review)
+    indirect_actions = ReviewMixin.indirect_actions | {"choose_recommender"}
+    show_template = "shenbao/benchmark/review_show.html"
+    base_filters = scoped_base_filters()
+    base_permissions = ["can_list", "can_show", "can_decide"]
+    base_order = ("submitted_at", "desc")
+    list_title = _l("Declarations")
+    show_title = _l("Declaration")
+    list_columns = ["activity", "project", "recommending_unit", "status", "submitted_at"]
+    search_columns = ["status", "submitted_at"]
+    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "recommendation_opinion", "return_reason"]
+    formatters_columns = {"status": status_formatter(DECLARATION)}
+    label_columns = {"activity": _l("Activity"), "project": _l("Project"), "recommending_unit": _l("Recommending unit"),
+                     "status": _l("Status"), "submitted_at": _l("Submitted at"),
+                     "recommendation_opinion": _l("Recommendation opinion"), "return_reason": _l("Return reason")}
+
+    def _decision_context(self, pk):
+        context = super()._decision_context(pk)
+        item = context["item"]
+        context["doc"] = documents.context(item) if item is not None and item.snapshot else None
+        return context
