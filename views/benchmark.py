@@ -124,6 +124,7 @@ class FilingReviewView(ReviewMixin, ModelView):
 class ActivityView(ModelView):
     route_base = "/benchmark/activities"
     datamodel = PagedSQLAInterface(Activity)
+    show_template = "shenbao/benchmark/activity_show.html"
     base_order = ("opens_on", "desc")
     list_title = _l("Activities")
     list_columns = ["year", "name", "opens_on", "closes_on", "status"]
@@ -138,6 +139,28 @@ class ActivityView(ModelView):
 
     def pre_update(self, item):
         _check_window(item)
+
+    @expose("/template/<int:pk>", methods=["POST"])
+    @has_access
+    def template(self, pk):
+        """Upload the summary-material template (.docx or PDF) applicants download."""
+        from app.storage import save_upload
+
+        activity = db.session.get(Activity, pk) or abort(404)
+        upload = request.files.get("template")
+        try:
+            if upload is None or not upload.filename:
+                raise ServiceError(_("Please choose the template file."))
+            attachment = save_upload(upload.stream, upload.filename, "declaration_summary", enterprise_id=None,
+                                     record_type="activity", record_id=activity.id, uploaded_by_id=g.user.id)
+            db.session.flush()
+            activity.template_attachment_id = attachment.id
+            db.session.commit()
+            flash(_("The template was uploaded."), "success")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(url_for("ActivityView.show", pk=pk))
 
 
 def _check_window(item) -> None:

@@ -96,7 +96,8 @@ def _workflow_log_rule(user: Any, roles: set[str]):
 def _attachment_rule(user: Any, roles: set[str]):
     if R.ADMIN in roles:
         return true()
-    clauses = []
+    # Activity templates are published to every signed-in user.
+    clauses = [Attachment.record_type == "activity"] if roles else []
     if R.APPLICANT in roles and user.enterprise_id:
         clauses.append(Attachment.enterprise_id == user.enterprise_id)
     if roles & (R.REVIEWER_ROLES | {R.MANAGER, R.ASSOCIATION_REVIEWER, R.RECOMMENDER}):

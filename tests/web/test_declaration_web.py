@@ -67,3 +67,20 @@ def test_declare_recommend_qualify_print(app, world):  # noqa: F811
     log = applicant.get(f"/progress/declaration/{declaration_id}").data.decode()
     timeline = log[log.index('id="timeline"'):]
     assert timeline.count("<li>") == 4 and "同意推荐" in timeline  # submit, choose unit, recommend, qualify
+
+
+def test_association_publishes_the_summary_template(app, world):  # noqa: F811
+    association = f.WebClient(app)
+    association.login(world["association"].username)
+    url = f"/benchmark/activities/template/{world['activity'].id}"
+    response = association.post_form(url, {"template": (io.BytesIO(_docx()), "总结材料模板.docx")},
+                                     csrf_url=f"/benchmark/activities/show/{world['activity'].id}",
+                                     content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.refresh(world["activity"])
+    template_id = world["activity"].template_attachment_id
+    assert template_id
+    applicant = f.WebClient(app)
+    applicant.login(world["user"].username)
+    download = applicant.get(f"/attachments/{template_id}")
+    assert download.status_code == 200 and download.data.startswith(b"PK")
