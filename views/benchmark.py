@@ -16,9 +16,9 @@ from app.services import filing as svc
 from app.services.errors import ServiceError
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import ORGANIZATION_FILING
-from models import Activity, EconomicType, Industry, OrganizationFiling, RecommendingUnit
+from models import Activity, EconomicType, Industry, OrganizationFiling, RecommendingUnit, Region
 from views.reference_choices import region_children
-from views.review import ReviewMixin, status_formatter
+from views.review import ReviewMixin, _attachment_link, status_formatter
 
 
 def filing_status(status: str) -> str:
@@ -96,6 +96,15 @@ class FilingSelfView(BaseView):
             upload_limit=max_megabytes_label(), file_types=allowed_label("filing_licence"))
 
 
+def _name_of(model, code) -> str:
+    row = db.session.get(model, code) if code else None
+    return row.name if row is not None else ""
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 class FilingReviewView(ReviewMixin, ModelView):
     route_base = "/review/filings"
     datamodel = PagedSQLAInterface(OrganizationFiling)
@@ -111,8 +120,17 @@ class FilingReviewView(ReviewMixin, ModelView):
     show_columns = ["org_name", "for_year", "economic_type_code", "province_code", "city_code", "address",
                     "industry_code", "quality_head", "quality_head_phone", "org_size", "licence_attachment_id",
                     "status", "filed_at", "approved_at", "return_reason"]
-    formatters_columns = {"status": status_formatter(ORGANIZATION_FILING),
-                          "org_size": lambda v: str(dict(svc.ORG_SIZES).get(v, v or ""))}
+    formatters_columns = {
+        "status": status_formatter(ORGANIZATION_FILING),
+        "org_size": lambda v: str(dict(svc.ORG_SIZES).get(v, v or "")),
+        "economic_type_code": lambda v: _name_of(EconomicType, v),
+        "province_code": lambda v: _name_of(Region, v),
+        "city_code": lambda v: _name_of(Region, v),
+        "industry_code": lambda v: f"{v} {_name_of(Industry, v)}" if v else "",
+        "licence_attachment_id": _attachment_link,
+        "return_reason": lambda v: v or "",
+        "filed_at": _when, "approved_at": _when,
+    }
     label_columns = {"org_name": _l("Organization name"), "for_year": _l("Activity year"), "org_size": _l("Organization size"),
                      "status": _l("Status"), "filed_at": _l("Filed at"), "approved_at": _l("Approved at"),
                      "economic_type_code": _l("Economic type"), "province_code": _l("Province"), "city_code": _l("City"),

@@ -19,7 +19,7 @@ from app.services.progress_labels import declaration_status_label
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import DECLARATION
 from models import Activity, Declaration
-from views.review import ReviewMixin, status_formatter
+from views.review import ReviewMixin, _attachment_link, status_formatter
 
 
 def _rows(prefix: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
@@ -151,11 +151,15 @@ class DeclarationReviewView(ReviewMixin, ModelView):
     show_title = _l("Declaration")
     list_columns = ["activity", "project", "recommending_unit", "status", "submitted_at"]
     search_columns = ["status", "submitted_at"]
-    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "recommendation_opinion", "return_reason"]
-    formatters_columns = {"status": status_formatter(DECLARATION)}
+    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "summary_attachment_id",
+                    "recommendation_opinion", "return_reason"]
+    formatters_columns = {"status": status_formatter(DECLARATION), "summary_attachment_id": _attachment_link,
+                          "recommendation_opinion": lambda v: v or "", "return_reason": lambda v: v or "",
+                          "submitted_at": lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""}
     label_columns = {"activity": _l("Activity"), "project": _l("Project"), "recommending_unit": _l("Recommending unit"),
                      "status": _l("Status"), "submitted_at": _l("Submitted at"),
-                     "recommendation_opinion": _l("Recommendation opinion"), "return_reason": _l("Return reason")}
+                     "recommendation_opinion": _l("Recommendation opinion"), "return_reason": _l("Return reason"),
+                     "summary_attachment_id": _l("Summary material")}
 
     def _decision_context(self, pk):
         context = super()._decision_context(pk)

@@ -213,9 +213,12 @@ def scope_criterion(model: type, user: Any = None):
 def in_scope(session, model: type, pk: Any, user: Any = None) -> Any | None:
     """The record ``pk`` of ``model`` if ``user`` may see it, else None (callers answer 404)."""
     try:
-        stmt = select(model).where(model.id == int(pk)).where(scope_criterion(model, user))
+        pk = int(pk)
     except (TypeError, ValueError):
         return None
+    if not 0 < pk < 2**31:  # beyond any id; also keeps drivers from overflowing
+        return None
+    stmt = select(model).where(model.id == pk).where(scope_criterion(model, user))
     return session.execute(stmt).scalar_one_or_none()
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.security import roles as R
 from app.security.scope import in_scope, role_names
 from app.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from app.workflows.model import Workflow
@@ -79,7 +80,6 @@ def apply(
 
 
 def log_transition(workflow, record, action, source, target, actor, comment, changes) -> WorkflowLog:
-    agency = getattr(actor, "agency", None)
     entry = WorkflowLog(
         workflow=workflow.name,
         record_type=workflow.record_type,
@@ -90,13 +90,29 @@ def log_transition(workflow, record, action, source, target, actor, comment, cha
         to_state=target,
         actor_id=getattr(actor, "id", None),
         actor_name=_display_name(actor),
-        actor_agency=agency.name if agency is not None else None,
+        actor_agency=_department(actor),
         at=utcnow(),
         comment=comment,
         changes=_jsonable(changes) if changes else None,
     )
     db.session.add(entry)
     return entry
+
+
+def _department(actor) -> str | None:
+    """The department shown in timelines: the agency, the recommending unit, or the association."""
+    agency = getattr(actor, "agency", None)
+    if agency is not None:
+        return agency.name
+    unit_id = getattr(actor, "recommending_unit_id", None)
+    if unit_id:
+        from models import RecommendingUnit
+
+        unit = db.session.get(RecommendingUnit, unit_id)
+        return unit.name if unit is not None else None
+    if R.ASSOCIATION_REVIEWER in role_names(actor):
+        return _("China Association for Quality")
+    return None
 
 
 def _enterprise_id(record) -> int | None:
