@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_appbuilder import ModelView
-from flask_appbuilder.models.sqla.interface import SQLAInterface
+from app.datamodel import PagedSQLAInterface as SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from models import Agency, BusinessRegistryEntry, Industry, OutboxMessage, Region, TechField, Zone

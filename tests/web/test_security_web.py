@@ -115,6 +115,8 @@ def test_oversize_upload_is_rejected(app):
     ("POST", "/api/v1/security/login", {"data": "{{{", "content_type": "application/json"}),
     ("GET", "/progress/unknown/1", {}),
     ("GET", "/attachments/99999999999999999999", {}),
+    ("GET", "/my-enterprise/ip/show/99999999999999999999", {}),
+    ("GET", "/sme/99999999999999999999/", {}),
     ("POST", "/account/sms-code", {"data": {"mobile": "x" * 5000}}),
 ])
 def test_malformed_requests_never_500(app, method, url, kwargs):
