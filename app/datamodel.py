@@ -31,7 +31,7 @@ class PagedSQLAInterface(SQLAInterface):
     def get(self, id, filters=None):  # noqa: A002 - FAB's signature
         # An id no table can hold (e.g. 20 digits) is simply not found, not a driver overflow.
         try:
-            if not 0 < int(id) < 2**63:
+            if not 0 < int(id) < 2**31:
                 return None
         except (TypeError, ValueError):
             pass

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.services.lookup import get_or_none
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
 from app.services.errors import NotFound, ServiceError
@@ -79,7 +80,7 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
 
 
 def own_project(user, project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
+    project = get_or_none(Project, project_id)
     if project is None or not user.enterprise_id or project.enterprise_id != user.enterprise_id:
         raise NotFound(_("Record not found."))
     return project
@@ -118,7 +119,7 @@ def start(user, activity_id: int, filing_id: int, project_id: int, commitment_ac
 
 
 def own(user, declaration_id: int) -> Declaration:
-    declaration = db.session.get(Declaration, declaration_id)
+    declaration = get_or_none(Declaration, declaration_id)
     if declaration is None or not user.enterprise_id or declaration.enterprise_id != user.enterprise_id:
         raise NotFound(_("Record not found."))
     return declaration

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.services.lookup import get_or_none
 from app.services import enterprise_form as form
 from app.services.errors import Conflict, NotFound, ServiceError
 from app.services.registry import lookup_registry
@@ -295,7 +296,7 @@ def cancel_core_change(user, change_id: int) -> CoreInfoChange:
 
 
 def _own_change(user, change_id: int) -> CoreInfoChange:
-    change = db.session.get(CoreInfoChange, change_id)
+    change = get_or_none(CoreInfoChange, change_id)
     if change is None or change.enterprise_id != user.enterprise_id:
         raise NotFound(_("Record not found."))
     return change

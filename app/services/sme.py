@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.services.lookup import get_or_none
 from app.security import roles as R
 from app.services import enterprise as enterprise_svc
 from app.services import sme_form as form
@@ -76,7 +77,7 @@ def create(user, year: int | None = None) -> SmeEvaluation:
 
 
 def own(user, evaluation_id: int) -> SmeEvaluation:
-    evaluation = db.session.get(SmeEvaluation, evaluation_id)
+    evaluation = get_or_none(SmeEvaluation, evaluation_id)
     if evaluation is None or evaluation.enterprise_id != user.enterprise_id or not user.enterprise_id:
         raise NotFound(_("Record not found."))
     return evaluation
