@@ -22,11 +22,21 @@ from models import Activity, Declaration
 from views.review import ReviewMixin, _attachment_link, status_formatter
 
 
-def _rows(prefix: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+def _rows(prefix: str, columns: tuple[str, ...], table: str, proofs: dict) -> list[dict[str, str]]:
+    """Posted table rows; a proof file sent with a row is collected into ``proofs``."""
     values = {c: request.form.getlist(f"{prefix}_{c}") for c in columns}
+    files = request.files.getlist(f"{prefix}_proof_file")
     count = max((len(v) for v in values.values()), default=0)
-    rows = [{c: (values[c][i] if i < len(values[c]) else "").strip() for c in columns} for i in range(count)]
-    return [r for r in rows if any(r.values())]
+    rows = []
+    for i in range(count):
+        row = {c: (values[c][i] if i < len(values[c]) else "").strip() for c in columns}
+        upload = files[i] if i < len(files) else None
+        if not any(v for c, v in row.items() if c != "proof") and not (upload and upload.filename):
+            continue
+        if upload is not None and upload.filename:
+            proofs[(table, len(rows))] = (upload.stream, upload.filename)
+        rows.append(row)
+    return rows
 
 
 class DeclarationSelfView(BaseView):
@@ -54,8 +64,15 @@ class DeclarationSelfView(BaseView):
             except ServiceError:
                 abort(404)
         if request.method == "POST":
-            project, errors = svc.save_project(g.user, project_id, request.form,
-                                               ip=_rows("ip", svc.IP_COLUMNS), honours=_rows("hn", svc.HONOUR_COLUMNS))
+            proofs: dict = {}
+            ip = _rows("ip", svc.IP_COLUMNS, "ip", proofs)
+            honours = _rows("hn", svc.HONOUR_COLUMNS, "honours", proofs)
+            try:
+                project, errors = svc.save_project(g.user, project_id, request.form, ip=ip, honours=honours, proofs=proofs)
+            except ServiceError as exc:
+                db.session.rollback()
+                flash(exc.message, "danger")
+                return redirect(request.url)
             flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                   "warning" if errors else "success")
             if project_id is None:

@@ -107,6 +107,8 @@ def _attachment_rule(user: Any, roles: set[str]):
         clauses.append((Attachment.record_type == "enterprise") & Attachment.enterprise_id.in_(ent_ids))
         declaration_ids = select(Declaration.id).where(_declaration_rule(user, roles))
         clauses.append((Attachment.record_type == "declaration") & Attachment.record_id.in_(declaration_ids))
+        project_ids = select(Declaration.project_id).where(_declaration_rule(user, roles))
+        clauses.append((Attachment.record_type == "benchmark_project") & Attachment.record_id.in_(project_ids))
         filing_ids = select(OrganizationFiling.id).where(_filing_rule(user, roles))
         clauses.append((Attachment.record_type == "organization_filing") & Attachment.record_id.in_(filing_ids))
         req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
 from app.services.lookup import get_or_none
@@ -57,8 +58,12 @@ def project_errors(project: Project) -> dict[str, str]:
 
 
 def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[dict] | None = None,
-                 honours: list[dict] | None = None) -> tuple[Project, dict[str, str]]:
-    """Create or update a project, keeping what was typed; returns its messages."""
+                 honours: list[dict] | None = None,
+                 proofs: dict[tuple[str, int], tuple] | None = None) -> tuple[Project, dict[str, str]]:
+    """Create or update a project, keeping what was typed; returns its messages.
+
+    :param proofs: (table, row index) -> (stream, filename) of proof files sent with the rows.
+    """
     enterprise = enterprise_svc.get_or_create(user)
     if project_id is None:
         project = Project(enterprise_id=enterprise.id, name="", keywords=[], data={})
@@ -75,6 +80,15 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
     if honours is not None:
         data["honours"] = [{c: (row.get(c) or "") for c in HONOUR_COLUMNS} for row in honours]
     project.data = data
+    db.session.flush()
+    for (table, index), (stream, filename) in (proofs or {}).items():
+        rows = data.get(table) or []
+        if index < len(rows):
+            attachment = save_upload(stream, filename, "benchmark_proof", enterprise_id=project.enterprise_id,
+                                     record_type="benchmark_project", record_id=project.id, uploaded_by_id=user.id)
+            db.session.flush()
+            rows[index] = {**rows[index], "proof": str(attachment.id)}
+    flag_modified(project, "data")  # rows changed in place after the flush above
     db.session.commit()
     return project, project_errors(project)
 

@@ -46,6 +46,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "filing_licence": ("pdf", "png", "jpeg"),
     "filing_proof": ("pdf", "png", "jpeg"),
     "declaration_summary": ("docx", "pdf"),
+    "benchmark_proof": ("pdf", "png", "jpeg"),
 }
 
 # A .docx expands; more than this, or an extreme ratio, is treated as a zip bomb.

@@ -84,3 +84,33 @@ def test_association_publishes_the_summary_template(app, world):  # noqa: F811
     applicant.login(world["user"].username)
     download = applicant.get(f"/attachments/{template_id}")
     assert download.status_code == 200 and download.data.startswith(b"PK")
+
+
+def test_project_rows_take_proof_files_visible_to_the_recommender(app, world):  # noqa: F811
+    applicant = f.WebClient(app)
+    applicant.login(world["user"].username)
+    url = f"/benchmark/my/project/{world['project'].id}"
+    data = {"name": "全面质量管理数字化实践", "keywords": "数字化", "ip_name": "一种检测方法", "ip_category": "发明专利",
+            "ip_proof": "", "ip_proof_file": (io.BytesIO(f.PDF_MIN), "专利证书.pdf")}
+    assert applicant.post_form(url, data, content_type="multipart/form-data").status_code == 200
+    db.session.refresh(world["project"])
+    proof_id = world["project"].data["ip"][0]["proof"]
+    assert proof_id and applicant.get(f"/attachments/{proof_id}").data.startswith(b"%PDF")
+    declaration = svc_submit_and_choose(world)
+    recommender = f.WebClient(app)
+    recommender.login(world["recommender"].username)
+    assert recommender.get(f"/attachments/{proof_id}").status_code == 200
+    outsider = f.WebClient(app)
+    outsider.login(world["other_recommender"].username)
+    assert outsider.get(f"/attachments/{proof_id}").status_code == 404
+    assert declaration.status == "pending_recommendation"
+
+
+def svc_submit_and_choose(world):
+    from app.services import declaration as svc
+
+    declaration = svc.start(world["user"], world["activity"].id, world["filing"].id, world["project"].id, True)
+    svc.save(world["user"], declaration.id, CONTACT)
+    svc.upload_summary(world["user"], declaration.id, io.BytesIO(_docx()), "summary.docx")
+    svc.submit(world["user"], declaration.id)
+    return svc.choose_recommender(world["user"], declaration.id, world["units"][0].id)
