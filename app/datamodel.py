@@ -28,14 +28,14 @@ class PagedSQLAInterface(SQLAInterface):
         return super()._apply_inner_all(query, None, order_column, order_direction, None, None,
                                         select_columns, aliases_mapping)
 
-    def get(self, id, filters=None):  # noqa: A002 - FAB's signature
+    def get(self, id, filters=None, *args, **kwargs):  # noqa: A002 - FAB's signature
         # An id no table can hold (e.g. 20 digits) is simply not found, not a driver overflow.
         try:
             if not 0 < int(id) < 2**31:
                 return None
         except (TypeError, ValueError):
             pass
-        return super().get(id, filters)
+        return super().get(id, filters, *args, **kwargs)
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
         return super().query_count(query, filters, None)

@@ -41,6 +41,9 @@ number of cells and blocks down (see the comment at the top of the information t
   accept a width within 0.001 pt of the cached one (about 7 %). It patches
   ``xhtml2pdf.reportlab_paragraph.Paragraph._brokenLines`` once per process and steps aside,
   with a warning, if the cache is not laid out as in xhtml2pdf 0.2.28.
+- **Frame copies.** reportlab deep-copies the current frame for every cell it measures; the
+  frame's ``ShowBoundaryValue`` is made to copy as itself (:func:`_share_frame_boundary_on_copy`,
+  about 2 %).
 - **rl-accel.** With the ``rl-accel`` wheel installed reportlab formats numbers and encodes
   strings in C (about 6 %); reportlab picks it up by itself. See requirements-pdf-note.txt.
 - Measured and not worth it: page compression off (1 %, file twice as large), ``gc`` off
@@ -133,6 +136,25 @@ def _configure_renderer() -> None:
 
     rl_config.useA85 = 0
     _reuse_line_breaks_within_fuzz()
+    _share_frame_boundary_on_copy()
+
+
+def _share_frame_boundary_on_copy() -> None:
+    """Make ``copy.deepcopy`` hand back a frame's ``ShowBoundaryValue`` itself.
+
+    reportlab deep-copies the current frame every time it measures a cell's content
+    (``flowables._listWrapOn``), several hundred times per document. xhtml2pdf copies its
+    frames cheaply, except for the ``showBoundary`` every ``@page`` frame carries, a
+    ``ShowBoundaryValue`` that goes through ``copy``'s general machinery (about 2 % of the
+    render). Nothing in reportlab or xhtml2pdf changes one after it is made, so copies can
+    share it. Leaves a class that already defines ``__deepcopy__`` alone.
+    """
+    try:
+        from reportlab.pdfgen.canvas import ShowBoundaryValue
+    except ImportError:  # pragma: no cover - reportlab is a dependency
+        return
+    if "__deepcopy__" not in ShowBoundaryValue.__dict__:
+        ShowBoundaryValue.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
 
 
 #: How far apart two widths may be for a paragraph's cached line breaking to be reused, in pt.
