@@ -12,6 +12,8 @@ Why it is built this way (the shared stack notes, "xhtml2pdf 0.2.28 with Chinese
   make xhtml2pdf read and hash the whole file on every render, about 30 ms).
 - **Line breaking.** Without ``-pdf-word-wrap: CJK`` a Chinese run has no break opportunities
   and runs off the page or clips in table cells; the base style sheet below sets it on ``body``.
+  A template may switch it off (``-pdf-word-wrap: normal``) on cells that never wrap Chinese
+  (numbers, dates, short fixed labels): a little cheaper, and ``<br>`` works there.
 - **Line breaks under CJK wrapping.** xhtml2pdf's CJK line splitter drops ``<br>``; templates
   put each line in its own block (``<div>``) instead.
 - **Page totals.** ``<pdf:pagecount />`` makes reportlab lay the document out twice (about
@@ -22,10 +24,11 @@ Why it is built this way (the shared stack notes, "xhtml2pdf 0.2.28 with Chinese
   reads except the font directory: the context carries user-entered text, and Jinja escaping
   aside, nothing in a rendered form has reason to fetch anything.
 
-Render time (``bench/pdf_render.py``; the information table went from about 145 ms to under
-100 ms). Almost all of it is xhtml2pdf's per-element work: each table cell is parsed, laid out
-three times and drawn, about half a millisecond whatever it holds, so the templates keep the
-number of cells and blocks down (see the comment at the top of the information table). Here:
+Render time (``bench/pdf_render.py``, information table, warm median on the shared dev machine:
+about 150 ms before this work, about 107-112 ms after it, about 100-106 ms with rl-accel).
+Almost all of it is xhtml2pdf's per-element work: each table cell is parsed, laid out three
+times and drawn, about half a millisecond whatever it holds, so the templates keep the number of
+cells and blocks down (see the comment at the top of the information table). Here:
 
 - **Markup compaction.** Whitespace that contains a line break and sits between two tags is
   template indentation; it is removed before conversion (:func:`_compact_markup`), which saves
@@ -38,18 +41,20 @@ number of cells and blocks down (see the comment at the top of the information t
   ``_FUZZ`` (1e-6 pt, which ``KeepInFrame`` shaves off). xhtml2pdf keeps the last line
   breaking of a paragraph but only for the exact same width, so the second pass redid the
   CJK line breaking of every cell. :func:`_reuse_line_breaks_within_fuzz` makes that cache
-  accept a width within 0.001 pt of the cached one (about 7 %). It patches
-  ``xhtml2pdf.reportlab_paragraph.Paragraph._brokenLines`` once per process and steps aside,
-  with a warning, if the cache is not laid out as in xhtml2pdf 0.2.28.
+  accept a width within 0.001 pt of the cached one (about 7 %). It wraps
+  ``xhtml2pdf.reportlab_paragraph.Paragraph._brokenLines`` once per process; if a later
+  xhtml2pdf lays the cache out differently the wrapper passes calls through unchanged, and
+  ``tests/unit/test_documents.py`` checks that it still takes effect and changes no text.
 - **Frame copies.** reportlab deep-copies the current frame for every cell it measures; the
   frame's ``ShowBoundaryValue`` is made to copy as itself (:func:`_share_frame_boundary_on_copy`,
   about 2 %).
 - **rl-accel.** With the ``rl-accel`` wheel installed reportlab formats numbers and encodes
-  strings in C (about 6 %); reportlab picks it up by itself. See requirements-pdf-note.txt.
+  strings in C (about 6 %); reportlab picks it up by itself. Pinned in requirements.txt.
 - Measured and not worth it: page compression off (1 %, file twice as large), ``gc`` off
   during the render (nothing), a trimmed default style sheet (2 %, changes xhtml2pdf's
-  defaults for every other tag), dropping ``-pdf-keep-with-next`` on headings (4 %, but a
-  heading could then end a page without its table).
+  defaults for every other tag), dropping ``-pdf-keep-with-next`` on headings (4 %, but then
+  29 of 107 page breaks in a sweep over 0-7 projects × 0-7 IP rows left a heading alone at
+  the foot of a page), section titles as a caption row inside each table (1 %).
 """
 from __future__ import annotations
 
@@ -169,8 +174,9 @@ def _reuse_line_breaks_within_fuzz() -> None:
     hands it back only when the key is equal. A table cell's paragraph is asked again at the
     same width less reportlab's ``_FUZZ``; passing the cached widths instead makes that a hit.
     Breaking the same text at widths 0.001 pt apart gives the same lines but for a line that
-    fits to within 0.001 pt, which no one can see. Idempotent; does nothing (and says so) if
-    the method or the cache look different from xhtml2pdf 0.2.28.
+    fits to within 0.001 pt, which no one can see. Idempotent. Logs and does nothing if the
+    method is missing; with a cache laid out differently from xhtml2pdf 0.2.28's, calls go
+    through unchanged (no reuse, no error).
     """
     try:
         from xhtml2pdf.reportlab_paragraph import Paragraph

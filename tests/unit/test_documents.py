@@ -6,6 +6,7 @@ for every test here.
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
 import shutil
@@ -279,3 +280,52 @@ def test_first_page_renders_to_png(rendered, tmp_path):
                        check=True, capture_output=True, timeout=60)
         pngs = list(tmp_path.glob(f"{key}*.png"))
         assert pngs and pngs[0].stat().st_size > 5_000
+
+
+def test_markup_compaction_drops_only_indentation_between_tags():
+    html = "<table>\n  <tr>\n    <td>甲 乙</td> <td>\n      丙</td>\n  </tr>\n</table>\n<p>一 <b>二</b> 三</p>"
+    assert pdf_module._compact_markup(html) == (
+        "<table><tr><td>甲 乙</td> <td>\n      丙</td></tr></table><p>一 <b>二</b> 三</p>"
+    )
+
+
+def test_renderer_is_configured_for_speed(rendered):
+    """The process-wide switches of app.documents.pdf are in force once a document is rendered."""
+    from reportlab import rl_config
+    from reportlab.pdfgen.canvas import ShowBoundaryValue
+    from xhtml2pdf.reportlab_paragraph import Paragraph
+
+    assert rl_config.useA85 == 0
+    assert getattr(Paragraph._brokenLines, "_reuses_within_fuzz", False)
+    boundary = ShowBoundaryValue(color=None, width=0)
+    assert copy.deepcopy(boundary) is boundary
+
+
+def test_line_break_reuse_takes_effect_and_changes_no_text(app, monkeypatch):
+    """Reusing line breaks across a cell's passes: fewer CJK line breakings, the same document.
+
+    Guards the wrapper in app.documents.pdf against an xhtml2pdf that lays its line cache out
+    differently: the wrapper would then silently stop saving anything.
+    """
+    from xhtml2pdf.reportlab_paragraph import Paragraph
+
+    ctx = full_context()
+    render_pdf(INFO, ctx)  # registers the font and installs the wrapper
+    original = Paragraph._brokenLines.__wrapped__
+    real_cjk = Paragraph.breakLinesCJK
+    counts = {"reused": 0, "plain": 0}
+    current = {"run": "reused"}
+
+    def counting_cjk(self, *args, **kwargs):
+        counts[current["run"]] += 1
+        return real_cjk(self, *args, **kwargs)
+
+    monkeypatch.setattr(Paragraph, "breakLinesCJK", counting_cjk)
+    with_reuse = render_pdf(INFO, ctx)
+    current["run"] = "plain"
+    monkeypatch.setattr(Paragraph, "_brokenLines", original)
+    without_reuse = render_pdf(INFO, ctx)
+
+    assert counts["reused"] < counts["plain"] * 0.7, counts
+    assert _text(with_reuse) == _text(without_reuse)
+    assert len(PdfReader(io.BytesIO(with_reuse)).pages) == len(PdfReader(io.BytesIO(without_reuse)).pages)
