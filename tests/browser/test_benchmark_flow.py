@@ -14,7 +14,6 @@ Screenshots: test-artifacts/browser/<test name>/.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pytest
@@ -23,6 +22,7 @@ from app.security import roles
 from tests import factories
 from tests.services.test_declaration import _docx
 from tests.services.test_filing import _licence_pdf
+from tests.browser.helpers import pdf_text, sign_in, tr
 
 pytestmark = pytest.mark.browser
 
@@ -52,34 +52,6 @@ CONTACT = {"department": "质量管理部", "person": "李质量", "position": "
            "address": "杭州市西湖区文三路 1 号"}
 OPINION = "该组织质量管理数字化实践成效显著，同意推荐。"
 WATERMARK = "仅用于备案审核"
-
-
-def tr(app, msgid: str, **params) -> str:
-    """``msgid`` as the app renders it (default locale, same catalog as the server)."""
-    from flask_babel import gettext
-
-    with app.test_request_context("/"):
-        return gettext(msgid, **params)
-
-
-def sign_in(page, base: str, login: str, password: str = factories.PASSWORD) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#username", login)
-    page.fill("#password", password)
-    page.fill("#captcha", factories.CAPTCHA)
-    with page.expect_navigation():
-        page.click("form.sb-form button[type=submit]")
-
-
-def pdf_text(download) -> str:
-    """All text of a downloaded PDF, whitespace removed (long names wrap in their cells)."""
-    from pypdf import PdfReader
-
-    with open(download.path(), "rb") as fh:
-        data = fh.read()
-    assert data.startswith(b"%PDF"), data[:40]
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in reader.pages))
 
 
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)

@@ -15,6 +15,7 @@ import pytest
 
 from app.security import roles
 from tests import factories
+from tests.browser.helpers import sign_in, tr
 
 pytestmark = pytest.mark.browser
 
@@ -33,29 +34,12 @@ AGENCY = "杭州市科学技术局"  # seeded for 330100; routed to from 西湖�
 YES_NO_FIELDS = ("domestic_listed", "overseas_listed", "in_hightech_zone", "in_econdev_zone", "venture_capital")
 
 
-def tr(app, msgid: str, **params) -> str:
-    """``msgid`` as the app renders it (default locale, same catalog as the server)."""
-    from flask_babel import gettext
-
-    with app.test_request_context("/"):
-        return gettext(msgid, **params)
-
-
 def rule_message(app, violation) -> str:
     from app.i18n import violation_message
 
     assert violation is not None
     with app.test_request_context("/"):
         return violation_message(violation)
-
-
-def sign_in(page, base: str, login: str, password: str = factories.PASSWORD) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#username", login)
-    page.fill("#password", password)
-    page.fill("#captcha", factories.CAPTCHA)
-    with page.expect_navigation():
-        page.click("form.sb-form button[type=submit]")
 
 
 def field_error(page, field_id: str):

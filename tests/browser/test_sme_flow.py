@@ -11,7 +11,6 @@ Screenshots: test-artifacts/browser/<test name>/.
 """
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 
@@ -19,6 +18,7 @@ import pytest
 
 from app.security import roles
 from tests import factories
+from tests.browser.helpers import pdf_text, sign_in, tr
 
 pytestmark = pytest.mark.browser
 
@@ -28,34 +28,6 @@ RD_PROJECT = {"name": "新型传感器研发", "number": "RD-01", "form": "indep
 IP_ROW = {"name": "一种传感器", "kind": "invention_patent", "grant_date": "2025-03-01", "number": "ZL2025000001",
           "acquisition": "original"}
 BATCH = "2026年第一批"
-
-
-def tr(app, msgid: str, **params) -> str:
-    """``msgid`` as the app renders it (default locale, same catalog as the server)."""
-    from flask_babel import gettext
-
-    with app.test_request_context("/"):
-        return gettext(msgid, **params)
-
-
-def sign_in(page, base: str, login: str, password: str = factories.PASSWORD) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#username", login)
-    page.fill("#password", password)
-    page.fill("#captcha", factories.CAPTCHA)
-    with page.expect_navigation():
-        page.click("form.sb-form button[type=submit]")
-
-
-def pdf_text(download) -> str:
-    """All text of a downloaded PDF, whitespace removed (long names wrap in their cells)."""
-    from pypdf import PdfReader
-
-    with open(download.path(), "rb") as fh:
-        data = fh.read()
-    assert data.startswith(b"%PDF"), data[:40]
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in reader.pages))
 
 
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)
