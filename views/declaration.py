@@ -18,7 +18,7 @@ from app.services.errors import ServiceError
 from app.services.progress_labels import declaration_status_label
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import DECLARATION
-from models import Activity, Declaration
+from models import Declaration
 from views.review import ReviewMixin, _attachment_link, status_formatter
 
 

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
-from app.services.lookup import get_or_none
+from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
-from app.services.errors import NotFound, ServiceError
+from app.services.errors import ServiceError
 from app.storage import save_upload
 from app.workflows import engine
 from app.workflows.definitions import DECLARATION
@@ -94,10 +94,7 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
 
 
 def own_project(user, project_id: int) -> Project:
-    project = get_or_none(Project, project_id)
-    if project is None or not user.enterprise_id or project.enterprise_id != user.enterprise_id:
-        raise NotFound(_("Record not found."))
-    return project
+    return owned_by(user, Project, project_id)
 
 
 def projects_for(user) -> list[Project]:
@@ -133,10 +130,7 @@ def start(user, activity_id: int, filing_id: int, project_id: int, commitment_ac
 
 
 def own(user, declaration_id: int) -> Declaration:
-    declaration = get_or_none(Declaration, declaration_id)
-    if declaration is None or not user.enterprise_id or declaration.enterprise_id != user.enterprise_id:
-        raise NotFound(_("Record not found."))
-    return declaration
+    return owned_by(user, Declaration, declaration_id)
 
 
 def contact_errors(contact: dict[str, str], for_submit: bool) -> dict[str, str]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.services.lookup import get_or_none
+from app.services.lookup import owned_by
 from app.services import enterprise_form as form
 from app.services.errors import Conflict, NotFound, ServiceError
 from app.services.registry import lookup_registry
@@ -296,10 +296,7 @@ def cancel_core_change(user, change_id: int) -> CoreInfoChange:
 
 
 def _own_change(user, change_id: int) -> CoreInfoChange:
-    change = get_or_none(CoreInfoChange, change_id)
-    if change is None or change.enterprise_id != user.enterprise_id:
-        raise NotFound(_("Record not found."))
-    return change
+    return owned_by(user, CoreInfoChange, change_id)
 
 
 def timeline_date(value: dt.datetime | None) -> str:

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.lookup import get_or_none
+from app.services.lookup import owned_by
 from app.services import enterprise as enterprise_svc
 from app.services.enterprise_form import parse_money
-from app.services.errors import NotFound, ServiceError
+from app.services.errors import ServiceError
 from app.storage import save_upload
 from app.workflows import engine
 from app.workflows.definitions import ORGANIZATION_FILING
@@ -57,10 +57,7 @@ def create(user, for_year: int) -> OrganizationFiling:
 
 
 def own(user, filing_id: int) -> OrganizationFiling:
-    filing = get_or_none(OrganizationFiling, filing_id)
-    if filing is None or not user.enterprise_id or filing.enterprise_id != user.enterprise_id:
-        raise NotFound(_("Record not found."))
-    return filing
+    return owned_by(user, OrganizationFiling, filing_id)
 
 
 def _editable(filing: OrganizationFiling) -> None:

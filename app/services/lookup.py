@@ -14,3 +14,18 @@ def get_or_none(model: type, pk: Any) -> Any | None:
     if not 0 < pk < 2**31:
         return None
     return db.session.get(model, pk)
+
+
+def owned_by(user: Any, model: type, pk: Any) -> Any:
+    """The applicant's own record of ``model`` (its ``enterprise_id`` is the user's).
+
+    :raises NotFound: absent, impossible id, or another enterprise's record (404, not 403).
+    """
+    from flask_babel import gettext as _
+
+    from app.services.errors import NotFound
+
+    record = get_or_none(model, pk)
+    if record is None or not user.enterprise_id or record.enterprise_id != user.enterprise_id:
+        raise NotFound(_("Record not found."))
+    return record

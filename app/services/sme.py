@@ -6,7 +6,7 @@ import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.services.lookup import get_or_none
+from app.services.lookup import owned_by
 from app.security import roles as R
 from app.services import enterprise as enterprise_svc
 from app.services import sme_form as form
@@ -77,10 +77,7 @@ def create(user, year: int | None = None) -> SmeEvaluation:
 
 
 def own(user, evaluation_id: int) -> SmeEvaluation:
-    evaluation = get_or_none(SmeEvaluation, evaluation_id)
-    if evaluation is None or evaluation.enterprise_id != user.enterprise_id or not user.enterprise_id:
-        raise NotFound(_("Record not found."))
-    return evaluation
+    return owned_by(user, SmeEvaluation, evaluation_id)
 
 
 def _industries() -> dict[str, str]:

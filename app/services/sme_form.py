@@ -3,7 +3,7 @@ checks, and the conversion to the rules' interchange format (rules.sme)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
