@@ -32,9 +32,10 @@ run: deps translations system-run-deps
 	@if [ ! -f instance/.initialised ]; then $(FLASK) init && $(FLASK) demo && touch instance/.initialised; fi
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# Debian packages: the CJK font PDFs embed (run), plus a browser and poppler for the tests.
+# Debian packages: the CJK font PDFs embed and SoftHSM2, the default PKCS#11 token (run), plus a
+# browser and poppler for the tests. Without apt the app still runs: the key screens say what to install.
 system-run-deps:
-	@$(MAKE) --no-print-directory apt-install PKGS="$$([ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || echo fonts-wqy-zenhei)"
+	@$(MAKE) --no-print-directory apt-install PKGS="$$([ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || echo fonts-wqy-zenhei) $$([ -f /usr/lib/softhsm/libsofthsm2.so ] || echo softhsm2)" || echo "warning: could not install Debian packages; see README"
 
 system-test-deps: system-run-deps
 	@$(MAKE) --no-print-directory apt-install PKGS="$$(command -v chromium >/dev/null || echo chromium) $$(command -v pdftoppm >/dev/null || echo poppler-utils)"

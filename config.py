@@ -105,3 +105,18 @@ MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
 
 # --- business registry provider ("table" or a dotted path to a provider class) ---
 BUSINESS_REGISTRY_PROVIDER = _env("BUSINESS_REGISTRY_PROVIDER", "table")
+
+# --- e-seal service and PKI (PKCS#11) ---------------------------------------------
+# Any PKCS#11 module: SoftHSM2 by default (tokens under instance/tokens), or a real HSM's.
+PKCS11_MODULE = _env("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# SoftHSM reads its configuration from SOFTHSM2_CONF; unset, Shenbao writes one under instance/.
+SOFTHSM2_CONF = _env("SOFTHSM2_CONF", str(INSTANCE_DIR / "softhsm2.conf"))
+CA_TOKEN_LABEL = _env("CA_TOKEN_LABEL", "Shenbao CA")
+CA_TOKEN_PIN = _env("CA_TOKEN_PIN", "shenbao-ca-pin")  # production: set from a secret store
+CA_TOKEN_SO_PIN = _env("CA_TOKEN_SO_PIN", "shenbao-ca-so-pin")
+CA_NAME = _env("CA_NAME", "Shenbao 申报平台")
+CRL_VALIDITY_DAYS = _env("CRL_VALIDITY_DAYS", 7)
+# 三、汇款: the account remittances go to (shown to applicants).
+ESEAL_BANK_ACCOUNT_NAME = _env("ESEAL_BANK_ACCOUNT_NAME", "北京中认环宇信息安全技术有限公司")
+ESEAL_BANK_NAME = _env("ESEAL_BANK_NAME", "北京银行总部基地支行")
+ESEAL_BANK_ACCOUNT = _env("ESEAL_BANK_ACCOUNT", "0109 0849 3001 2010 5159 790")

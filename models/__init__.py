@@ -45,3 +45,13 @@ from models.reference import (  # noqa: F401
     TechField,
     Zone,
 )
+from models.eseal import (  # noqa: F401
+    CertificateAuthority,
+    CertificateTemplate,
+    FeeItem,
+    HandedOutPdf,
+    IssuedDocument,
+    KeyCertificate,
+    SealApplication,
+    SealKey,
+)

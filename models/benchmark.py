@@ -138,6 +138,9 @@ class Declaration(VersionedMixin, TimestampMixin, Model):
     commitment_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
     contact = Column(JSON, nullable=False, default=dict)
     summary_attachment_id = Column(Integer, ForeignKey("attachment.id"), nullable=True)
+    # The printed declaration form, stamped and scanned or signed with the enterprise's USB-Key.
+    signed_form_attachment_id = Column(Integer, ForeignKey("attachment.id", name="fk_declaration_signed_form"),
+                                       nullable=True)
     snapshot = Column(JSON, nullable=True)
     recommending_unit_id = Column(Integer, ForeignKey("recommending_unit.id"), nullable=True, index=True)
     submitted_at = Column(DateTime, nullable=True)
@@ -145,6 +148,7 @@ class Declaration(VersionedMixin, TimestampMixin, Model):
     recommendation_opinion = Column(Text, nullable=True)
 
     activity = relationship("Activity", lazy="joined")
+    enterprise = relationship("Enterprise")
     project = relationship("Project")
     recommending_unit = relationship("RecommendingUnit", lazy="joined")
 

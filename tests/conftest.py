@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tests import factories
 
+pytest_plugins = ["tests.pki_support"]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -52,7 +53,7 @@ def _pg_schema_url(schema: str) -> str:
 
 
 @pytest.fixture(params=_db_params())
-def app(request, tmp_path, upload_root, monkeypatch):
+def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
     """A fresh app + database per test. PostgreSQL tests get their own schema."""
     from app import create_app
     from app.extensions import db
@@ -76,6 +77,9 @@ def app(request, tmp_path, upload_root, monkeypatch):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # One SoftHSM token directory per test session (SoftHSM reads its configuration once);
+        # the platform CA token in it is made by the first test that needs it.
+        "SOFTHSM2_CONF": os.environ["SOFTHSM2_CONF"],
     })
     with application.app_context():
         Model.metadata.create_all(db.engine)

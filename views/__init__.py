@@ -78,6 +78,31 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(RecommendingUnitView, "Recommending Units", label=_l("Recommending units"), icon="fa-sitemap",
                         category="Quality Benchmark")
 
+    # E-seal service (企业电子签章 / USB-Key)
+    from views.eseal_operator import (
+        CertificateTemplateView,
+        FeeItemView,
+        IssuedDocumentView,
+        SealApplicationView,
+        SealKeyView,
+    )
+    from views.eseal_self import SealSelfView
+    from views.verify import VerifyView
+
+    appbuilder.add_view(SealSelfView, "My E-seals", label=_l("View e-seals"), icon="fa-key",
+                        category="E-seal", category_label=_l("E-seal service"), category_icon="fa-certificate")
+    for view, name, label, icon in (
+        (SealApplicationView, "Seal Applications", _l("E-seal service applications"), "fa-inbox"),
+        (SealKeyView, "USB-Keys", _l("USB-Keys"), "fa-usb"),
+        (IssuedDocumentView, "Issued Certificates", _l("Issued electronic certificates"), "fa-file-pdf-o"),
+        (CertificateTemplateView, "Certificate Templates", _l("Certificate templates"), "fa-file-text-o"),
+        (FeeItemView, "Fee Schedule", _l("Fee schedule"), "fa-jpy"),
+    ):
+        appbuilder.add_view(view, name, label=label, icon=icon, category="E-seal")
+    appbuilder.add_link("Verify a Certificate", label=_l("Verify a certificate"), href="/verify/",
+                        icon="fa-check-circle", category="E-seal")
+    appbuilder.add_view_no_menu(VerifyView)
+
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
     appbuilder.add_view_no_menu(AttachmentView)

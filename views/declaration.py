@@ -113,6 +113,12 @@ class DeclarationSelfView(BaseView):
                 if op == "choose":
                     svc.choose_recommender(g.user, declaration.id, request.form.get("unit_id", ""))
                     flash(_("Sent to the recommending unit."), "success")
+                elif op == "signed_form":
+                    upload = request.files.get("signed_form")
+                    if upload is None or not upload.filename:
+                        raise ServiceError(_("Please choose the file to upload."))
+                    svc.upload_signed_form(g.user, declaration.id, upload.stream, upload.filename)
+                    flash(_("The signed declaration form was uploaded."), "success")
                 else:
                     declaration, errors = svc.save(g.user, declaration.id, request.form)
                     summary = request.files.get("summary")
@@ -148,7 +154,13 @@ class DeclarationSelfView(BaseView):
         if declaration.status not in documents.PRINTABLE:
             flash(_("Printing is available once the qualification review has passed."), "warning")
             return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
-        return Response(documents.render(declaration, kind), mimetype="application/pdf",
+        pdf = documents.render(declaration, kind)
+        if kind == "declaration":
+            from app.services.issued_documents import hand_out
+
+            # Remembered, so that this very PDF signed with the enterprise's USB-Key is accepted back.
+            hand_out("declaration", declaration.id, declaration.enterprise_id, pdf)
+        return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{kind}-{declaration.id}.pdf"'})
 
 

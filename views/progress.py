@@ -17,6 +17,7 @@ from models import (
     EmailChangeRequest,
     Enterprise,
     OrganizationFiling,
+    SealApplication,
     SmeEvaluation,
     WorkflowLog,
 )
@@ -28,10 +29,12 @@ MATERIAL_TYPES = (
     ("sme_evaluation", _l("Tech-based SME evaluation")),
     ("organization_filing", _l("Organization filing")),
     ("declaration", _l("Quality benchmark declaration")),
+    ("seal_application", _l("E-seal service application")),
 )
 _WORKFLOW_OF = {"enterprise": "enterprise_registration", "core_info_change": "core_info_change",
                 "email_change": "email_change", "sme_evaluation": "sme_evaluation",
-                "organization_filing": "organization_filing", "declaration": "declaration"}
+                "organization_filing": "organization_filing", "declaration": "declaration",
+                "seal_application": "seal_application"}
 
 
 def materials(enterprise_id: int, kind: str | None) -> list[dict]:
@@ -65,6 +68,11 @@ def materials(enterprise_id: int, kind: str | None) -> list[dict]:
         for item in db.session.execute(select(Declaration).where(Declaration.enterprise_id == enterprise_id)
                                        .order_by(Declaration.id.desc())).scalars():
             rows.append({"type": "declaration", "id": item.id, "title": str(item),
+                         "status": item.status, "submitted_at": item.submitted_at, "updated_at": item.updated_at})
+    if kind in (None, "", "seal_application"):
+        for item in db.session.execute(select(SealApplication).where(SealApplication.enterprise_id == enterprise_id)
+                                       .order_by(SealApplication.id.desc())).scalars():
+            rows.append({"type": "seal_application", "id": item.id, "title": f"ES{item.id:06d}",
                          "status": item.status, "submitted_at": item.submitted_at, "updated_at": item.updated_at})
     for row in rows:
         workflow = WORKFLOWS[_WORKFLOW_OF[row["type"]]]
@@ -136,6 +144,16 @@ ACTION_LABELS = {
     "return_to_applicant": _l("Return to the applicant"),
     "select": _l("Select as a benchmark"),
     "not_select": _l("Not selected"),
+    "apply": _l("Apply"),
+    "resubmit": _l("Send again"),
+    "receive_papers": _l("Papers received"),
+    "return_papers": _l("Return the papers"),
+    "confirm_payment": _l("Confirm the payment"),
+    "reject_payment": _l("Remittance not received"),
+    "issue_invoice": _l("Invoice issued"),
+    "provision": _l("Produce the key"),
+    "renew": _l("Renew"),
+    "ship": _l("Ship"),
 }
 
 

@@ -141,7 +141,11 @@ class SmeSelfView(BaseView):
     @has_access
     def cover_pdf(self, evaluation_id):
         evaluation = self._own(evaluation_id)
-        return self._pdf(sme_documents.cover_pdf(evaluation), f"cover-{evaluation.system_number}.pdf")
+        from app.services.issued_documents import hand_out
+
+        # Remembered, so that this very PDF signed with the enterprise's USB-Key is accepted back.
+        pdf = hand_out("sme_cover", evaluation.id, evaluation.enterprise_id, sme_documents.cover_pdf(evaluation))
+        return self._pdf(pdf, f"cover-{evaluation.system_number}.pdf")
 
     @expose("/<int:evaluation_id>/information.pdf")
     @has_access

@@ -37,6 +37,16 @@ def activity_job(app: Flask, clock=None) -> dict:
         return moved
 
 
+def eseal_fee_job(app: Flask, clock=None) -> dict:
+    """E-seal annual fees: reminders 30, 7 and 1 days before expiry; overdue keys marked."""
+    from app.services.seal_keys import fee_tick
+
+    with app.app_context():
+        counts = fee_tick((clock or today_in_china)())
+        log.info("e-seal fee tick: %s", counts)
+        return counts
+
+
 def run_scheduler(app: Flask) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -44,7 +54,9 @@ def run_scheduler(app: Flask) -> None:
     # Shortly after midnight China time, and once at start-up to catch up after downtime.
     scheduler.add_job(publicity_job, "cron", hour=0, minute=5, args=[app], id="publicity", replace_existing=True)
     scheduler.add_job(activity_job, "cron", hour=0, minute=1, args=[app], id="activities", replace_existing=True)
+    scheduler.add_job(eseal_fee_job, "cron", hour=8, minute=0, args=[app], id="eseal_fees", replace_existing=True)
     publicity_job(app)
     activity_job(app)
+    eseal_fee_job(app)
     log.info("scheduler started")
     scheduler.start()

@@ -82,6 +82,35 @@ def load_zones() -> int:
     return count
 
 
+# 收费明细 of the e-seal guide; the operator edits amounts in the fee schedule screen.
+FEE_ITEMS = (
+    ("first_key", "首次购买USB-Key（含当年年金及证书、电子印章制作）", "1000.00", "元/把"),
+    ("annual_fee", "后续年金", "1000.00", "元/把/年"),
+    ("replacement_key", "补办USB-Key", "1000.00", "元/把"),
+)
+CERTIFICATE_TEMPLATES = (
+    ("通用证明", "证明", "ZM", "兹证明{holder_name}（统一社会信用代码：{credit_code}）{事项}。\n特此证明。"),
+)
+
+
+def load_eseal_defaults() -> int:
+    """The fee schedule and a first certificate template, where missing (amounts never overwritten)."""
+    from decimal import Decimal
+
+    from models import CertificateTemplate, FeeItem
+
+    have = {f.code for f in db.session.execute(select(FeeItem)).scalars()}
+    for code, name, amount, unit in FEE_ITEMS:
+        if code not in have:
+            db.session.add(FeeItem(code=code, name=name, amount=Decimal(amount), unit=unit))
+    names = {t.name for t in db.session.execute(select(CertificateTemplate)).scalars()}
+    for name, title, prefix, body in CERTIFICATE_TEMPLATES:
+        if name not in names:
+            db.session.add(CertificateTemplate(name=name, title=title, number_prefix=prefix, body=body))
+    db.session.flush()
+    return len(FEE_ITEMS)
+
+
 def load_all() -> dict[str, int]:
     counts = {
         "regions": load_regions(),
@@ -91,6 +120,7 @@ def load_all() -> dict[str, int]:
         "economic_types": _upsert(EconomicType, "code", [{**r, "parent_code": r["parent_code"] or None} for r in _rows("economic_types.csv")]),
         "foreign_capital_sources": _upsert(ForeignCapitalSource, "code", _rows("foreign_capital_sources.csv")),
         "zones": load_zones(),
+        "fee_items": load_eseal_defaults(),
     }
     db.session.commit()
     return counts

@@ -26,7 +26,8 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView|SmeSelfView|EnterpriseIpView)$", ".*"],
         ["^(MyEnterpriseApi|ProgressApi)$", "can_get|can_info"],
         ["^SmeEvaluationApi$", "can_get|can_info|can_put"],
-        ["^(FilingSelfView|DeclarationSelfView)$", ".*"],
+        ["^(FilingSelfView|DeclarationSelfView|SealSelfView)$", ".*"],
+        ["^(E-seal|My E-seals|Verify a Certificate)$", "menu_access"],
         ["^(Quality Benchmark|Organization Filing|My Declarations)$", "menu_access"],
         ["^(Enterprise|My Enterprise|Progress|Change Password|Core Information Change|Tech SME|SME Evaluations|IP Registry)$", "menu_access"],
     ],
@@ -56,6 +57,8 @@ ROLES: dict[str, list[list[str]]] = {
     ],
     MANAGER: [
         ["^(EnterpriseReviewView|CoreChangeReviewView|WorkflowLogView|SmeReviewView|PublicityBatchView)$", _READ],
+        ["^(SealApplicationView|SealKeyView|IssuedDocumentView)$", _READ],
+        ["^(E-seal|Seal Applications|USB-Keys|Issued Certificates)$", "menu_access"],
         ["^SmeEvaluationApi$", "can_get|can_info"],
         ["^(Tech SME|SME Review|Publicity Batches)$", "menu_access"],
         ["^(EnterpriseApi|CoreChangeApi)$", "can_get|can_info"],
@@ -73,5 +76,10 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(AccountView|AttachmentView|DeclarationReviewView)$", ".*"],
         ["^(Change Password|Quality Benchmark|Declaration Review)$", "menu_access"],
     ],
-    CA_OPERATOR: [["^AccountView$", ".*"], ["^Change Password$", "menu_access"]],
+    CA_OPERATOR: [
+        ["^(AccountView|AttachmentView|SealApplicationView|SealKeyView|IssuedDocumentView|CertificateTemplateView"
+         "|FeeItemView)$", ".*"],
+        ["^(Change Password|E-seal|Seal Applications|USB-Keys|Issued Certificates|Certificate Templates|Fee Schedule"
+         "|Verify a Certificate)$", "menu_access"],
+    ],
 }

@@ -25,6 +25,7 @@ from models import (
     SmeEvaluation,
     WorkflowLog,
 )
+from models.eseal import IssuedDocument, KeyCertificate, SealApplication, SealKey
 
 
 def role_names(user: Any) -> set[str]:
@@ -113,6 +114,8 @@ def _attachment_rule(user: Any, roles: set[str]):
         clauses.append((Attachment.record_type == "organization_filing") & Attachment.record_id.in_(filing_ids))
         req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))
         clauses.append((Attachment.record_type == "email_change") & Attachment.record_id.in_(req_ids))
+    if roles & {R.CA_OPERATOR, R.MANAGER}:
+        clauses.append(Attachment.record_type.in_(("seal_application", "seal_key", "issued_document")))
     return _any(clauses)
 
 
@@ -178,6 +181,26 @@ def _project_rule(user: Any, roles: set[str]):
     return false()
 
 
+def _eseal_rule(column_of: Callable[[], Any]):
+    """E-seal records: the CA operator, managers, admin and the scheduler see all; an applicant its own."""
+    def rule(user: Any, roles: set[str]):
+        if roles & {R.ADMIN, R.CA_OPERATOR, R.SYSTEM, R.MANAGER}:
+            return true()
+        if R.APPLICANT in roles and user.enterprise_id:
+            return column_of() == user.enterprise_id
+        return false()
+
+    return rule
+
+
+def _key_certificate_rule(user: Any, roles: set[str]):
+    if roles & {R.ADMIN, R.CA_OPERATOR, R.SYSTEM, R.MANAGER}:
+        return true()
+    if R.APPLICANT in roles and user.enterprise_id:
+        return KeyCertificate.key_id.in_(select(SealKey.id).where(SealKey.enterprise_id == user.enterprise_id))
+    return false()
+
+
 def _any(clauses: list):
     if not clauses:
         return false()
@@ -199,6 +222,10 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     OrganizationFiling: _filing_rule,
     Declaration: _declaration_rule,
     Project: _project_rule,
+    SealApplication: _eseal_rule(lambda: SealApplication.enterprise_id),
+    SealKey: _eseal_rule(lambda: SealKey.enterprise_id),
+    KeyCertificate: _key_certificate_rule,
+    IssuedDocument: _eseal_rule(lambda: IssuedDocument.enterprise_id),
 }
 
 

@@ -173,6 +173,23 @@ def upload_summary(user, declaration_id: int, stream, filename: str):
     return attachment
 
 
+def upload_signed_form(user, declaration_id: int, stream, filename: str):
+    """The declaration form printed from Shenbao, stamped and scanned, or signed with the USB-Key."""
+    from app.services.declaration_documents import PRINTABLE
+    from app.services.sme import signed_copy_check
+
+    declaration = own(user, declaration_id)
+    if declaration.status not in PRINTABLE:
+        raise ServiceError(_("Printing is available once the qualification review has passed."))
+    attachment = save_upload(stream, filename, "declaration_form", enterprise_id=declaration.enterprise_id,
+                             record_type="declaration", record_id=declaration.id, uploaded_by_id=user.id,
+                             transform=signed_copy_check("declaration", declaration.id, declaration.enterprise_id))
+    db.session.flush()
+    declaration.signed_form_attachment_id = attachment.id
+    db.session.commit()
+    return attachment
+
+
 def submit_problems(declaration: Declaration) -> list[str]:
     problems = []
     if declaration.activity.status != "open":
@@ -254,5 +271,27 @@ def review(actor, declaration_id: int, action: str, comment: str | None = None,
         elif action in ("return", "return_to_applicant", "reject"):
             record.return_reason = comment
 
-    return engine.apply(DECLARATION, Declaration, declaration_id, action, actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+    record = engine.apply(DECLARATION, Declaration, declaration_id, action, actor,
+                          comment=comment, expected_version=expected_version, on_enter=enter)
+    if action == "select":
+        from app.services import issued_documents
+
+        issued_documents.issue_quietly(issue_result_certificate, record, actor)
+    return record
+
+
+def issue_result_certificate(declaration: Declaration, actor=None):
+    """The signed result certificate of a declaration selected as a quality benchmark."""
+    from app.services import issued_documents
+
+    enterprise = declaration.enterprise
+    activity = declaration.activity
+    org_name = ((declaration.snapshot or {}).get("organization") or {}).get("org_name") or enterprise.name
+    return issued_documents.issue(
+        kind="benchmark_result", number=f"BM{activity.year}-{declaration.id:06d}", title="全国质量标杆",
+        holder_name=org_name, credit_code=enterprise.credit_code or "",
+        paragraphs=[f"{org_name}的“{declaration.project.name}”经推荐、资格审查和评审，"
+                    f"被确定为{activity.year}年{activity.name}全国质量标杆。"],
+        fields=[("活动", f"{activity.year} {activity.name}"), ("项目", declaration.project.name),
+                ("推荐单位", declaration.recommending_unit.name if declaration.recommending_unit else "")],
+        enterprise_id=enterprise.id, record_type="declaration", record_id=declaration.id, actor=actor)

@@ -185,11 +185,26 @@ def upload_cover(user, evaluation_id: int, stream, filename: str) -> Attachment:
     if evaluation.status not in EDITABLE:
         raise ServiceError(_("The materials are under review and cannot be changed now."))
     attachment = save_upload(stream, filename, "sme_cover", enterprise_id=evaluation.enterprise_id,
-                             record_type="sme_evaluation", record_id=evaluation.id, uploaded_by_id=user.id)
+                             record_type="sme_evaluation", record_id=evaluation.id, uploaded_by_id=user.id,
+                             transform=signed_copy_check("sme_cover", evaluation.id, evaluation.enterprise_id))
     db.session.flush()
     evaluation.cover_attachment_id = attachment.id
     db.session.commit()
     return attachment
+
+
+def signed_copy_check(purpose: str, record_id: int, enterprise_id: int):
+    """A save_upload transform: a stamped scan passes as it is; a PDF signed with a USB-Key must
+    be this enterprise's valid signature over the very PDF Shenbao handed out."""
+    def check(data: bytes, content_type: str) -> bytes:
+        from app.services import issued_documents
+
+        if content_type == "application/pdf" and issued_documents.is_signed_pdf(data):
+            issued_documents.check_enterprise_signature(data, purpose=purpose, record_id=record_id,
+                                                        enterprise_id=enterprise_id)
+        return data
+
+    return check
 
 
 def submit_problems(evaluation: SmeEvaluation) -> list[str]:
@@ -248,8 +263,30 @@ def review(actor, evaluation_id: int, action: str, comment: str | None = None,
 
     if action in ("submit", "withdraw"):
         raise ServiceError(_("This action is not possible in the current status."))
-    return engine.apply(SME_EVALUATION, SmeEvaluation, evaluation_id, action, actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+    record = engine.apply(SME_EVALUATION, SmeEvaluation, evaluation_id, action, actor,
+                          comment=comment, expected_version=expected_version, on_enter=enter)
+    if action == "number":
+        from app.services import issued_documents
+
+        issued_documents.issue_quietly(issue_certificate, record, actor)
+    return record
+
+
+def issue_certificate(evaluation: SmeEvaluation, actor=None):
+    """The signed electronic registration certificate (入库登记编号), a new version on re-issue."""
+    from app.services import issued_documents
+
+    if not evaluation.certificate_number:
+        raise ServiceError(_("The evaluation has no registration number yet."))
+    enterprise = evaluation.enterprise
+    return issued_documents.issue(
+        kind="sme_certificate", number=evaluation.certificate_number, title="科技型中小企业入库登记证书",
+        holder_name=enterprise.name, credit_code=enterprise.credit_code or "",
+        paragraphs=[f"{enterprise.name}经自主评价、评价工作机构审核及公示，符合《科技型中小企业评价办法》规定的条件，"
+                    f"已纳入{evaluation.year}年全国科技型中小企业信息库。"],
+        fields=[("评价年度", str(evaluation.year)), ("入库登记编号", evaluation.certificate_number),
+                ("评价得分", "" if evaluation.total_score is None else str(evaluation.total_score))],
+        enterprise_id=enterprise.id, record_type="sme_evaluation", record_id=evaluation.id, actor=actor)
 
 
 def next_certificate_number(evaluation: SmeEvaluation) -> str:

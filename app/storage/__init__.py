@@ -47,6 +47,11 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "filing_proof": ("pdf", "png", "jpeg"),
     "declaration_summary": ("docx", "pdf"),
     "benchmark_proof": ("pdf", "png", "jpeg"),
+    "invoice_statement": ("pdf", "png", "jpeg"),
+    "declaration_form": ("pdf", "png", "jpeg"),
+    "seal_image": ("png",),
+    "issued_certificate": ("pdf",),
+    "verification_upload": ("pdf",),
 }
 
 # A .docx expands; more than this, or an extreme ratio, is treated as a zip bomb.

@@ -175,3 +175,37 @@ DECLARATION = Workflow(
 )
 
 WORKFLOWS[DECLARATION.name] = DECLARATION
+
+
+# 企业电子签章服务: the guide's steps (apply, post the papers, remit) and the CA's production.
+_CA = frozenset({R.CA_OPERATOR, R.ADMIN})
+
+SEAL_APPLICATION = Workflow(
+    name="seal_application",
+    record_type="seal_application",
+    initial="submitted",
+    states={
+        "submitted": "Submitted, waiting for the papers and the remittance",
+        "papers_returned": "Papers returned",
+        "papers_received": "Papers received, waiting for payment confirmation",
+        "paid": "Payment confirmed, waiting for key production",
+        "provisioned": "Key produced, waiting for shipment",
+        "shipped": "Shipped",
+        "renewed": "Renewed",
+        "cancelled": "Cancelled",
+    },
+    transitions=(
+        Transition("resubmit", ("papers_returned",), "submitted", _APPLICANT),
+        Transition("cancel", ("submitted", "papers_returned"), "cancelled", _APPLICANT),
+        Transition("receive_papers", ("submitted",), "papers_received", _CA, guard="seal_papers_complete"),
+        Transition("return_papers", ("submitted",), "papers_returned", _CA, comment_required=True),
+        # A renewal needs no papers: its payment is confirmed straight from "submitted".
+        Transition("confirm_payment", ("submitted", "papers_received"), "paid", _CA, guard="seal_payment_confirmable"),
+        Transition("provision", ("paid",), "provisioned", _CA, guard="seal_new_key"),
+        Transition("renew", ("paid",), "renewed", _CA, guard="seal_renewal"),
+        Transition("ship", ("provisioned",), "shipped", _CA, guard="seal_tracking_number"),
+    ),
+    final=frozenset({"shipped", "renewed", "cancelled"}),
+)
+
+WORKFLOWS[SEAL_APPLICATION.name] = SEAL_APPLICATION

@@ -1,0 +1,287 @@
+"""USB-Keys: production on a PKCS#11 token, renewal, revocation, the seal image, and the daily
+annual-fee job (reminders 30, 7 and 1 days before expiry; overdue keys marked)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import secrets
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.pki import token as tk
+from app.services import pki
+from app.services.errors import ServiceError
+from app.services.lookup import owned_by
+from app.workflows import engine
+from app.workflows.definitions import SEAL_APPLICATION
+from models import Attachment, KeyCertificate, SealApplication, SealKey
+from models.base import utcnow
+from rules import eseal as rules
+
+log = logging.getLogger(__name__)
+
+KEY_LABEL = "seal"
+SEAL_IMAGE_LABEL = "seal image"
+REVOCATION_REASONS = {"key_compromise": "Key lost or compromised", "cessation_of_operation": "No longer used",
+                      "superseded": "Replaced by a new key"}
+STATUS_LABELS = {"valid": "Valid", "overdue": "Annual fee overdue", "expired": "Expired", "revoked": "Revoked"}
+
+
+def _today() -> dt.date:
+    from app.jobs import today_in_china
+
+    return today_in_china()
+
+
+@engine.guard("seal_new_key")
+def _new_key(application: SealApplication) -> str | None:
+    return None if application.kind in ("first", "replacement") else _("A renewal keeps its key: use Renew.")
+
+
+@engine.guard("seal_renewal")
+def _renewal(application: SealApplication) -> str | None:
+    return None if application.kind == "renewal" else _("This application produces a new key: use Produce the key.")
+
+
+def _not_after(paid_until: dt.date) -> dt.datetime:
+    """The certificate ends with the paid period (the last paid day, 23:59:59 China time)."""
+    end = dt.datetime.combine(paid_until, dt.time(23, 59, 59), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return end.astimezone(dt.timezone.utc)
+
+
+def produce(actor, application_id: int, expected_version: int | None = None) -> tuple[SealApplication, str | None]:
+    """Provision a new key (first application, replacement) or renew (same key, new certificate).
+
+    :returns: the application and, for a new key, the token's initial user PIN — shown once to
+        the operator for the PIN envelope, never stored.
+    """
+    pki.ensure_ca()
+    application = db.session.get(SealApplication, application_id)
+    if application is not None and application.kind == "renewal":
+        return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "renew", actor,
+                            expected_version=expected_version, on_enter=_renew), None
+    pin = f"{secrets.randbelow(10 ** 8):08d}"
+
+    def enter(record: SealApplication) -> dict:
+        key = _provision(record, pin)
+        record.key_id = key.id
+        record.provisioned_at = utcnow()
+        return {"key": [None, key.token_label]}
+
+    return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "provision", actor,
+                        expected_version=expected_version, on_enter=enter), pin
+
+
+def _provision(application: SealApplication, user_pin: str) -> SealKey:
+    enterprise = application.enterprise
+    today = _today()
+    replaced = application.key if application.kind == "replacement" else None
+    paid_until = replaced.paid_until if replaced is not None else rules.add_years(today, application.years)
+    lib = pki.library()
+    label = f"SB{enterprise.id:07d}-{secrets.token_hex(4)}"
+    key_ref = secrets.token_bytes(8)
+    tk.init_token(lib, label, secrets.token_hex(8), user_pin)
+    with tk.TokenSession(lib, label, user_pin) as session:
+        spki = session.generate_ec_key(key_ref, KEY_LABEL)
+        cert = pki.issue_key_certificate(subject_name=enterprise.name, credit_code=enterprise.credit_code,
+                                         public_key_info=spki, not_after=_not_after(paid_until))
+        session.write_certificate(key_ref, KEY_LABEL, cert.dump())
+        seal_png = render_seal_image(enterprise.name)
+        session.write_data(SEAL_IMAGE_LABEL, seal_png)
+    key = SealKey(enterprise_id=enterprise.id, token_label=label, key_ref=key_ref.hex(), public_key=spki,
+                  status="active", paid_until=paid_until, reminders_sent=[])
+    db.session.add(key)
+    db.session.flush()
+    key.seal_image_id = _store_png(seal_png, key, "seal.png").id
+    db.session.add(_certificate_row(key, cert))
+    if replaced is not None and replaced.status != "revoked":
+        _revoke(replaced, "superseded")
+    return key
+
+
+def _certificate_row(key: SealKey, cert) -> KeyCertificate:
+    native = cert["tbs_certificate"]["validity"]
+    return KeyCertificate(key_id=key.id, serial=format(cert.serial_number, "x"), subject=cert.subject.human_friendly[:255],
+                          not_before=native["not_before"].native.replace(tzinfo=None),
+                          not_after=native["not_after"].native.replace(tzinfo=None), der=cert.dump())
+
+
+def _renew(application: SealApplication) -> dict:
+    key = application.key
+    if key is None or key.status == "revoked":
+        raise ServiceError(_("A revoked key cannot be renewed. Apply for a replacement key instead."))
+    old = key.paid_until
+    key.paid_until = rules.paid_until_after_renewal(key.paid_until, _today(), application.years)
+    key.status = "active"
+    key.reminders_sent = []
+    cert = pki.issue_key_certificate(subject_name=application.enterprise.name,
+                                     credit_code=application.enterprise.credit_code,
+                                     public_key_info=key.public_key, not_after=_not_after(key.paid_until))
+    # The key is in the holder's hands; where its token is reachable here the certificate is
+    # written back (a public object: no PIN needed), otherwise the holder downloads it.
+    try:
+        with tk.TokenSession(pki.library(), key.token_label, None) as session:
+            session.write_certificate(bytes.fromhex(key.key_ref), KEY_LABEL, cert.dump())
+    except (tk.TokenError, pki.PkiUnavailable):
+        log.info("token %s not reachable here; certificate available for download", key.token_label)
+    db.session.add(_certificate_row(key, cert))
+    application.provisioned_at = utcnow()
+    return {"paid_until": [old, key.paid_until]}
+
+
+def render_seal_image(company_name: str) -> bytes:
+    from app.pki.seal_image import render_seal
+
+    return render_seal(company_name)
+
+
+def _store_png(data: bytes, key: SealKey, filename: str) -> Attachment:
+    from app.storage import save_upload
+
+    return save_upload(io.BytesIO(data), filename, "seal_image", enterprise_id=key.enterprise_id,
+                       record_type="seal_key", record_id=key.id, uploaded_by_id=None)
+
+
+def replace_seal_image(actor, key_id: int, stream, filename: str) -> SealKey:
+    """A custom seal design (指南: 如对电子签章的样式有特殊需求…请提供相关的图形样式)."""
+    key = _operator_key(actor, key_id)
+    if key.status == "revoked":
+        raise ServiceError(_("This key is revoked."))
+    from app.storage import save_upload
+
+    attachment = save_upload(stream, filename, "seal_image", enterprise_id=key.enterprise_id,
+                             record_type="seal_key", record_id=key.id, uploaded_by_id=actor.id)
+    db.session.flush()
+    from app.storage import open_attachment
+
+    with open_attachment(attachment) as fh:
+        data = fh.read()
+    try:
+        with tk.TokenSession(pki.library(), key.token_label, None) as session:
+            session.write_data(SEAL_IMAGE_LABEL, data)
+    except tk.TokenError:
+        log.info("token %s not reachable here; seal image kept for the next key", key.token_label)
+    key.seal_image_id = attachment.id
+    db.session.commit()
+    return key
+
+
+def _operator_key(actor, key_id: Any) -> SealKey:
+    from app.security.scope import in_scope
+    from app.services.errors import NotFound
+
+    key = in_scope(db.session, SealKey, key_id, actor)
+    if key is None:
+        raise NotFound(_("Record not found."))
+    return key
+
+
+def _revoke(key: SealKey, reason: str) -> None:
+    now = utcnow()
+    key.status = "revoked"
+    key.revoked_at = now
+    key.revocation_reason = reason
+    for cert in key.certificates:
+        if cert.revoked_at is None:
+            cert.revoked_at = now
+            cert.revocation_reason = reason
+
+
+def revoke(actor, key_id: int, reason: str) -> SealKey:
+    """Revoke a key (lost, no longer used): its certificates go on the published CRL at once.
+
+    The holder may revoke its own key (a lost key must stop signing without waiting for anyone);
+    the CA operator any key.
+    """
+    from app.security import roles as R
+    from app.security.scope import role_names
+
+    if reason not in REVOCATION_REASONS:
+        raise ServiceError(_("Please choose a value from the list."), {"reason": _("Please choose a value from the list.")})
+    roles = role_names(actor)
+    key = owned_by(actor, SealKey, key_id) if R.APPLICANT in roles and not roles & {R.CA_OPERATOR, R.ADMIN} \
+        else _operator_key(actor, key_id)
+    if key.status == "revoked":
+        raise ServiceError(_("This key is revoked."))
+    _revoke(key, reason)
+    db.session.commit()
+    pki.publish_crl()
+    return key
+
+
+def own_key(user, key_id: Any) -> SealKey:
+    return owned_by(user, SealKey, key_id)
+
+
+def keys_for(user) -> list[SealKey]:
+    if not user.enterprise_id:
+        return []
+    return list(db.session.execute(select(SealKey).where(SealKey.enterprise_id == user.enterprise_id)
+                                   .order_by(SealKey.id.desc())).scalars())
+
+
+def current_certificate(key: SealKey) -> KeyCertificate | None:
+    return key.certificates[-1] if key.certificates else None
+
+
+def display_status(key: SealKey, today: dt.date | None = None) -> str:
+    """证书状态 as the holder sees it: valid, overdue, expired or revoked."""
+    today = today or _today()
+    if key.status == "revoked":
+        return "revoked"
+    # The certificate ends with the paid period, so an unpaid key is both; "overdue" says what to do.
+    if key.status == "overdue" or rules.is_overdue(key.paid_until, today):
+        return "overdue"
+    cert = current_certificate(key)
+    if cert is not None and cert.not_after < dt.datetime.combine(today, dt.time()):
+        return "expired"
+    return "valid"
+
+
+# --- the daily annual-fee job ---------------------------------------------------------------
+
+def fee_tick(today: dt.date) -> dict[str, int]:
+    """Remind holders before the paid period ends and mark overdue keys (idempotent per day)."""
+    from app.notify import send_email, send_sms
+
+    counts = {"reminded": 0, "overdue": 0}
+    keys = db.session.execute(select(SealKey).where(SealKey.status.in_(("active", "overdue")))).scalars().all()
+    for key in keys:
+        if rules.is_overdue(key.paid_until, today):
+            if key.status != "overdue":
+                key.status = "overdue"
+                counts["overdue"] += 1
+            continue
+        days = rules.reminder_due(key.paid_until, today, list(key.reminders_sent or []))
+        if days is None:
+            continue
+        mobile, email = _contacts(key)
+        with force_locale("zh"):
+            body = _("Shenbao e-seal service: the annual fee of USB-Key %(label)s (%(name)s) is paid until "
+                     "%(date)s, %(days)d day(s) from now. Please renew in time, or the key can no longer sign.",
+                     label=key.token_label, name=key.enterprise.name, date=key.paid_until.isoformat(), days=days)
+            subject = _("E-seal annual fee reminder")
+        if mobile:
+            send_sms(mobile, body)
+        if email:
+            send_email(email, subject, body)
+        key.reminders_sent = [*(key.reminders_sent or []), days]
+        counts["reminded"] += 1
+    db.session.commit()
+    return counts
+
+
+def _contacts(key: SealKey) -> tuple[str | None, str | None]:
+    """The latest application's EMS contact, else the legal representative."""
+    application = db.session.execute(select(SealApplication).where(
+        SealApplication.enterprise_id == key.enterprise_id).order_by(SealApplication.id.desc())).scalars().first()
+    enterprise = key.enterprise
+    mobile = application.ems_phone if application is not None and application.ems_phone.startswith("1") else None
+    mobile = mobile or enterprise.legal_rep_mobile
+    email = application.ems_email if application is not None else enterprise.legal_rep_email
+    return mobile, email
