@@ -129,5 +129,38 @@ MENU_LABELS: tuple[str, ...] = (
     N_("Change Password"),
 )
 
+#: E-seal service: application states, key and document statuses, revocation reasons, kinds.
+ESEAL_LABELS: tuple[str, ...] = (
+    N_("Submitted, waiting for the papers and the remittance"),
+    N_("Papers returned"),
+    N_("Papers received, waiting for payment confirmation"),
+    N_("Payment confirmed, waiting for key production"),
+    N_("Key produced, waiting for shipment"),
+    N_("Shipped"),
+    N_("Renewed"),
+    N_("Valid"),
+    N_("Annual fee overdue"),
+    N_("Expired"),
+    N_("Revoked"),
+    N_("Active"),
+    N_("Key lost or compromised"),
+    N_("No longer used"),
+    N_("Replaced by a new key"),
+    N_("Current"),
+    N_("Superseded"),
+    N_("Unknown"),
+    N_("Tech-based SME registration certificate"),
+    N_("National quality benchmark result"),
+    N_("Certificate from a template"),
+    N_("E-seal"),
+    N_("My E-seals"),
+    N_("Seal Applications"),
+    N_("USB-Keys"),
+    N_("Issued Certificates"),
+    N_("Certificate Templates"),
+    N_("Fee Schedule"),
+    N_("Verify a Certificate"),
+)
+
 #: Every msgid that reaches gettext dynamically.
-DYNAMIC_MSGIDS: tuple[str, ...] = RULE_MESSAGES + STATE_LABELS + MENU_LABELS
+DYNAMIC_MSGIDS: tuple[str, ...] = RULE_MESSAGES + STATE_LABELS + MENU_LABELS + ESEAL_LABELS

@@ -71,7 +71,7 @@ class SealApplicationView(ReviewMixin, ModelView):
         "id": lambda v: f"ES{v:06d}",
     }
     label_columns = {
-        "id": _l("Application number"), "company_name": _l("Company name"), "department": _l("Department"),
+        "id": _l("Application number"), "company_name": _l("Company name"), "department": _l("Functional department"),
         "system_user_id": _l("User id in the certification system"), "kind": _l("Product or service"),
         "years": _l("Years of annual fee"), "business_department": _l("Business department"),
         "fee_amount": _l("Fee (yuan)"), "status": _l("Status"), "submitted_at": _l("Submitted at"),
@@ -180,7 +180,7 @@ class SealKeyView(ModelView):
     show_columns = ["token_label", "enterprise", "status", "paid_until", "revoked_at", "revocation_reason",
                     "seal_image_id"]
     formatters_columns = {
-        "status": lambda v: _({"active": "Active", "overdue": "Annual fee overdue", "revoked": "Revoked"}.get(v, v)),
+        "status": lambda v: _(seal_keys.KEY_STATUS_LABELS.get(v, v)),
         "revoked_at": _when, "seal_image_id": _attachment_link,
         "revocation_reason": lambda v: _(seal_keys.REVOCATION_REASONS[v]) if v in seal_keys.REVOCATION_REASONS else "",
     }

@@ -176,6 +176,7 @@ def _seal_background(png: bytes):  # noqa: ANN202 - pyhanko PdfImage subclass
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
     from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.pdf_utils.layout import BoxConstraints
 
     width, height, rgb_data, alpha_data = _encoded_seal(png)
 
@@ -205,13 +206,7 @@ def _seal_background(png: bytes):  # noqa: ANN202 - pyhanko PdfImage subclass
 
     # PdfImage only needs the PIL image for its size here: a 1x1 stand-in avoids
     # decoding the PNG again.
-    return _PrecompressedImage(Image.new("RGB", (1, 1)), box=_layout_box(width, height))
-
-
-def _layout_box(width: int, height: int):  # noqa: ANN202
-    from pyhanko.pdf_utils.layout import BoxConstraints
-
-    return BoxConstraints(width, height)
+    return _PrecompressedImage(Image.new("RGB", (1, 1)), box=BoxConstraints(width, height))
 
 
 def _text_band(text_value: str) -> int:

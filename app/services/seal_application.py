@@ -296,8 +296,10 @@ def _papers_complete(application: SealApplication) -> str | None:
 
 def receive_papers(actor, application_id: int, ticks: dict[str, Any], expected_version: int | None = None):
     """The operator ticks the papers received; all required ones and matching names move it on."""
-    application = _operator_record(actor, application_id)
+    application = _operator_record(actor, application_id, expected_version)
     codes = [c for c, _l, _r in PAPER_ITEMS] + [flag for flag, _p, _l in CIRCUMSTANCES] + ["names_match"]
+    # Set before the transition because its guard reads them (the version was checked above:
+    # this change is flushed, and counted, before the engine looks).
     application.papers = {code: bool(ticks.get(code)) for code in codes}
 
     def enter(record: SealApplication) -> dict:
@@ -307,7 +309,7 @@ def receive_papers(actor, application_id: int, ticks: dict[str, Any], expected_v
 
     try:
         return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "receive_papers", actor,
-                            expected_version=expected_version, on_enter=enter)
+                            on_enter=enter)
     except ServiceError:
         db.session.rollback()
         raise
@@ -390,7 +392,7 @@ def _tracking_number(application: SealApplication) -> str | None:
 
 
 def ship(actor, application_id: int, tracking: str | None, expected_version: int | None = None):
-    application = _operator_record(actor, application_id)
+    application = _operator_record(actor, application_id, expected_version)
     tracking = (tracking or "").strip()
     if not re.fullmatch(r"[0-9A-Za-z]{6,32}", tracking):
         raise ServiceError(_("Enter the tracking number (6 to 32 letters or digits)."),
@@ -402,20 +404,21 @@ def ship(actor, application_id: int, tracking: str | None, expected_version: int
         return {"ems_tracking": [None, tracking]}
 
     try:
-        return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "ship", actor,
-                            expected_version=expected_version, on_enter=enter)
+        return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "ship", actor, on_enter=enter)
     except ServiceError:
         db.session.rollback()
         raise
 
 
-def _operator_record(actor, application_id: int) -> SealApplication:
+def _operator_record(actor, application_id: int, expected_version: Any = None) -> SealApplication:
     from app.security.scope import in_scope
-    from app.services.errors import NotFound
+    from app.services.errors import Conflict, NotFound
 
     record = in_scope(db.session, SealApplication, application_id, actor)
     if record is None:
         raise NotFound(_("Record not found."))
+    if expected_version not in (None, "") and int(expected_version) != record.version:
+        raise Conflict(_("This record was changed by someone else meanwhile. Please reload and check it again."))
     return record
 
 

@@ -29,6 +29,7 @@ KEY_LABEL = "seal"
 SEAL_IMAGE_LABEL = "seal image"
 REVOCATION_REASONS = {"key_compromise": "Key lost or compromised", "cessation_of_operation": "No longer used",
                       "superseded": "Replaced by a new key"}
+KEY_STATUS_LABELS = {"active": "Active", "overdue": "Annual fee overdue", "revoked": "Revoked"}
 STATUS_LABELS = {"valid": "Valid", "overdue": "Annual fee overdue", "expired": "Expired", "revoked": "Revoked"}
 
 

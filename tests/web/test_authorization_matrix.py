@@ -43,7 +43,20 @@ RECORD_OF = {
     "PublicityBatchView": "batch", "EnterpriseIpView": "ip",
     "FilingSelfView": "filing", "FilingReviewView": "filing",
     "DeclarationSelfView": "declaration", "DeclarationReviewView": "declaration",
+    "SealSelfView": "by_argument", "SealApplicationView": "seal_application", "SealKeyView": "seal_key",
+    "IssuedDocumentView": "issued_document",
 }
+# E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
+CA_OPERATOR_SCOPE = ("SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
+                     "FeeItemView")
+# Certificate templates and the fee schedule: CA reference data (CA operator and admin only).
+CA_ONLY = ("CertificateTemplateView", "FeeItemView")
+# Public by design: verification by certificate number and version (printed on the certificate),
+# CA certificates and CRLs.
+PUBLIC = ("VerifyView",)
+# SealSelfView names several kinds of record by its argument names.
+RECORD_OF_ARGUMENT = {"application_id": "seal_application", "key_id": "seal_key",
+                      "certificate_id": "key_certificate", "document_id": "issued_document"}
 # Reference-data and user screens are admin-only; any id works to prove a non-admin is refused.
 ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "ZoneView", "BusinessRegistryView",
               "OutboxView", "UserDBModelView", "RoleModelView", "UserStatsChartView", "PermissionModelView",
@@ -56,7 +69,7 @@ IGNORED_ARGS = {"filename", "lang", "locale", "token", "version", "pk_type"}
 
 
 @pytest.fixture
-def world(app):
+def world(app, pkcs11_lib):
     """Victim: an approved Hangzhou enterprise with a pending core change, an e-mail change
     request and attachments. Outsiders: another applicant, Jinhua agency, Beijing province."""
     victim_user = f.gen_applicant()
@@ -84,6 +97,7 @@ def world(app):
     db.session.add(declaration)
     db.session.commit()
     attachment = db.session.execute(select(Attachment).where(Attachment.enterprise_id == victim.id)).scalars().first()
+    seal_ids = _seal_records(victim_user, victim)
     log = db.session.execute(select(WorkflowLog).where(WorkflowLog.enterprise_id == victim.id)).scalars().first()
     own_user = f.gen_applicant()
     f.gen_enterprise(own_user, status="submitted", province_code="330000", city_code="330700", county_code="330702")
@@ -97,8 +111,31 @@ def world(app):
     }
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
            "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
-           "declaration": declaration.id, "project": project.id}
+           "declaration": declaration.id, "project": project.id, **seal_ids}
     return ids, outsiders
+
+
+def _seal_records(user, enterprise) -> dict[str, int]:
+    """A produced USB-Key with its application and certificate, and a certificate issued to the victim."""
+    from app.services import issued_documents, seal_keys
+    from app.services import seal_application as seal_svc
+
+    operator = f.gen_user(R.CA_OPERATOR)
+    application = seal_svc.apply(user, "first", {
+        "company_name": enterprise.name, "department": "质量部", "system_user_id": "u1", "ems_contact": "张三",
+        "ems_company": enterprise.name, "ems_department": "质量部", "ems_address": "杭州市西湖区1号",
+        "ems_postcode": "310000", "ems_phone": "13800001111", "ems_email": "z@example.com",
+        "business_department": "tech_sme", "years": "1"})
+    seal_svc.receive_papers(operator, application.id, {"stamped_form": True, "business_licence": True,
+                                                       "contact_id": True, "names_match": True})
+    seal_svc.record_payment(user, application.id, {"payer_name": enterprise.name, "paid_amount": "1000",
+                                                   "paid_on": dt.date.today().isoformat()})
+    seal_svc.confirm_payment(operator, application.id)
+    application, _pin = seal_keys.produce(operator, application.id)
+    document = issued_documents.issue(kind="template", number="ZM2026000009", title="证明", holder_name=enterprise.name,
+                                      enterprise_id=enterprise.id)
+    return {"seal_application": application.id, "seal_key": application.key_id,
+            "key_certificate": application.key.certificates[0].id, "issued_document": document.id}
 
 
 def _captcha():
@@ -134,6 +171,12 @@ def _url(rule, view, ids):
             values[arg] = ids["enterprise"]
         elif arg == "pk_type":
             values[arg] = "int"
+        elif kind == "by_argument":
+            values[arg] = ids[RECORD_OF_ARGUMENT[arg]]
+        elif arg == "role":
+            values[arg] = "issuing"
+        elif arg == "number":
+            values[arg] = "ZM2026000009"
         elif kind is None:
             values[arg] = 1
         elif kind == "timeline":
@@ -150,7 +193,8 @@ def _url(rule, view, ids):
 
 def test_every_record_route_is_mapped(app):
     unmapped = sorted({view for _rule, view, _args in _record_routes(app)
-                       if view not in RECORD_OF and view not in ADMIN_ONLY and view not in ("static", "appbuilder", "LocaleView")})
+                       if view not in RECORD_OF and view not in ADMIN_ONLY + CA_ONLY + PUBLIC
+                       and view not in ("static", "appbuilder", "LocaleView")})
     assert unmapped == [], f"routes with record arguments not covered by the matrix: {unmapped}"
 
 
@@ -164,7 +208,9 @@ def test_outsiders_never_get_the_record(app, world, role):
                                                       "provider": "db"}).get_json()["access_token"]
     checked = 0
     for rule, view, _args in _record_routes(app):
-        if view in ("static", "appbuilder", "LocaleView"):
+        if view in ("static", "appbuilder", "LocaleView") + PUBLIC:
+            continue
+        if role == "ca_operator" and view in CA_OPERATOR_SCOPE:
             continue
         url = _url(rule, view, ids)
         headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
