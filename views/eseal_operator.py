@@ -28,6 +28,10 @@ def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _blank(value) -> str:
+    return "" if value is None else str(value)
+
+
 def _flag(value) -> str:
     return _("Payer is not the company") if value else ""
 
@@ -69,6 +73,9 @@ class SealApplicationView(ReviewMixin, ModelView):
         "invoice_statement_id": _attachment_link,
         "submitted_at": _when, "payment_recorded_at": _when, "payment_confirmed_at": _when, "shipped_at": _when,
         "id": lambda v: f"ES{v:06d}",
+        **{name: _blank for name in ("return_reason", "ems_tracking", "payment_reference", "payment_note",
+                                     "invoice_number", "invoice_tracking", "invoice_title", "payer_name",
+                                     "paid_on", "department", "system_user_id")},
     }
     label_columns = {
         "id": _l("Application number"), "company_name": _l("Company name"), "department": _l("Functional department"),

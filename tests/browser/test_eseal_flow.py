@@ -41,6 +41,15 @@ CERT_TITLE = "证明"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def off_the_event_loop(fn):
+    """``fn()`` in a worker thread: pyHanko's synchronous calls use ``asyncio.run``, which refuses to run
+    in this thread while Playwright's sync API keeps its event loop running here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result(timeout=120)
+
+
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 def test_eseal_apply_produce_ship_and_verify_issued_certificate(pkcs11_lib, app, live_server, browser, shots,
                                                                  tmp_path):
@@ -143,7 +152,7 @@ def test_eseal_apply_produce_ship_and_verify_issued_certificate(pkcs11_lib, app,
     assert form_dl.value.suggested_filename == f"seal-application-{application_number}.pdf", \
         form_dl.value.suggested_filename
     text = pdf_text(form_dl.value)
-    for expected in (ENTERPRISE, f"申请编号{application_number}", "1,000.00", FORM["system_user_id"],
+    for expected in (ENTERPRISE, f"申请编号：{application_number}", "1,000.00", FORM["system_user_id"],
                      FORM["ems_address"].replace(" ", "")):
         assert expected in text, (expected, text[:2000])
 
@@ -249,14 +258,17 @@ def test_eseal_apply_produce_ship_and_verify_issued_certificate(pkcs11_lib, app,
     shots(page, "application-shipped")
 
     # 6. A certificate the platform issued and signed, in the applicant's list; downloaded.
-    with app.app_context():
-        issued_documents.issue(kind="template", number=CERT_NUMBER, title=CERT_TITLE, holder_name=ENTERPRISE,
-                               enterprise_id=enterprise_id)
+    def issue_certificate():
+        with app.app_context():
+            issued_documents.issue(kind="template", number=CERT_NUMBER, title=CERT_TITLE, holder_name=ENTERPRISE,
+                                   enterprise_id=enterprise_id)
+
+    off_the_event_loop(issue_certificate)
     page.goto(f"{base}/eseal/")
     document_row = page.locator("#issued-documents tr", has_text=CERT_NUMBER)
     expect(document_row).to_have_count(1)
     expect(document_row.locator("td")).to_have_text(
-        [CERT_TITLE, CERT_NUMBER, "1", tr(app, issued_documents.DOCUMENT_STATUS["current"]), today.isoformat(),
+        [CERT_TITLE, CERT_NUMBER, "1", tr(app, issued_documents.DOCUMENT_STATUS["current"]), DATE,
          re.compile(".*")])
     shots(page, "eseal-issued-document")
     with page.expect_download() as certificate_dl:
@@ -308,12 +320,15 @@ def test_eseal_apply_produce_ship_and_verify_issued_certificate(pkcs11_lib, app,
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.stamp import TextStamp, TextStampStyle
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
-    TextStamp(writer, TextStampStyle(stamp_text="VALID UNTIL 2099")).apply(0, 72, 600)
-    out = io.BytesIO()
-    writer.write(out)
+    def stamp_after_signing() -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+        TextStamp(writer, TextStampStyle(stamp_text="VALID UNTIL 2099")).apply(0, 72, 600)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
     tampered = tmp_path / f"{CERT_NUMBER}-v1-extended.pdf"
-    tampered.write_bytes(out.getvalue())
+    tampered.write_bytes(off_the_event_loop(stamp_after_signing))
     assert tampered.read_bytes().startswith(signed)
 
     visitor.goto(f"{base}/verify/")

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from app.extensions import db
+from sqlalchemy import select
 from app.security import roles as R
 from app.services import declaration as svc
 from app.services import filing as filing_svc
@@ -131,6 +132,14 @@ def test_recommender_choice_scope_and_reviews(app, world):
     svc.review(world["association"], declaration.id, "select")
     final = db.session.get(Declaration, declaration.id)
     assert final.status == "selected" and final.recommendation_opinion == "同意推荐"
+    # Selection issues the signed result certificate, verifiable online.
+    from app.services import issued_documents
+    from models import IssuedDocument
+
+    result = db.session.execute(select(IssuedDocument).where(IssuedDocument.record_type == "declaration",
+                                                             IssuedDocument.record_id == declaration.id)).scalar_one()
+    assert result.kind == "benchmark_result" and result.enterprise_id == final.enterprise_id
+    assert issued_documents.verify_issued(result.number, result.version).indication == "TOTAL_PASSED"
 
 
 def test_recommender_return_lets_the_applicant_fix_and_resubmit(app, world):

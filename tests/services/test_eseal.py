@@ -319,3 +319,88 @@ def test_enterprise_signed_pdf_is_accepted_only_for_the_handed_out_document(appl
                                                     enterprise_id=applicant.enterprise_id)
     assert "revoked" in err.value.message or "吊销" in err.value.message
     assert db.session.execute(select(HandedOutPdf)).scalar_one().sha256 == hashlib.sha256(handed).hexdigest()
+
+
+def test_operator_issues_from_a_template_and_reissues_a_new_version(applicant, operator):
+    from app.services import certificate_templates
+    from models import CertificateTemplate
+
+    template = db.session.execute(select(CertificateTemplate)).scalars().first()
+    enterprise = db.session.get(Enterprise, applicant.enterprise_id)
+    with pytest.raises(ServiceError) as err:
+        certificate_templates.issue_from_template(operator, template.id, {"credit_code": "123"})
+    assert "credit_code" in err.value.field_errors
+    first = certificate_templates.issue_from_template(
+        operator, template.id, {"credit_code": enterprise.credit_code, "fields": "事项：已通过年度审核\n有效期：一年"})
+    assert first.holder_name == enterprise.name and first.enterprise_id == enterprise.id and first.version == 1
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(issued_documents.pdf_bytes(first))).pages)
+    assert "已通过年度审核" in text and enterprise.name in text and first.number in text
+    again = certificate_templates.issue_from_template(operator, template.id, {"credit_code": enterprise.credit_code,
+                                                                              "number": first.number})
+    assert again.number == first.number and again.version == 2
+    assert issued_documents.verify_issued(first.number, 1).document_status == "superseded"
+    with pytest.raises(ServiceError):  # a new version goes to the same holder
+        certificate_templates.issue_from_template(operator, template.id, {"holder_name": "别人", "number": first.number})
+
+
+def test_placeholders_cannot_reach_attributes():
+    from app.services.certificate_templates import fill
+
+    assert fill("{holder_name}获奖", {"holder_name": "甲公司"}) == "甲公司获奖"
+    assert fill("{holder_name.__class__}", {"holder_name": "甲"}) == "{holder_name.__class__}"
+
+
+def test_fee_job_runs_on_the_scheduler_clock(applicant, operator, app):
+    from app.jobs import eseal_fee_job
+
+    key, _pin = produced_key(applicant, operator)
+    counts = eseal_fee_job(app, clock=lambda: key.paid_until - dt.timedelta(days=7))
+    assert counts == {"reminded": 1, "overdue": 0}
+    mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "email")).scalars().all()
+    assert len(mail) == 1 and "7" in mail[0].body
+
+
+def test_sign_pdf_command_signs_with_the_usb_key(applicant, operator, app, tmp_path, monkeypatch):
+    key, pin = produced_key(applicant, operator)
+    source = tmp_path / "in.pdf"
+    source.write_bytes(one_page_pdf("sign me"))
+    target = tmp_path / "out.pdf"
+    monkeypatch.setenv("KEY_PIN", pin)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sign-pdf", "--module", tk.DEFAULT_MODULE, "--token", key.token_label,
+                                 "--pin-env", "KEY_PIN", str(source), str(target)])
+    assert result.exit_code == 0, result.output
+    from app.pki.verify import verify_pdf
+
+    (report,) = verify_pdf(target.read_bytes(), **pki.validation_material())
+    assert report.indication == "TOTAL_PASSED" and report.signer_organization == key.enterprise.name
+    monkeypatch.setenv("KEY_PIN", "00000000")
+    bad = runner.invoke(args=["sign-pdf", "--module", tk.DEFAULT_MODULE, "--token", key.token_label,
+                              "--pin-env", "KEY_PIN", str(source), str(target)])
+    assert bad.exit_code != 0 and "PIN" in bad.output
+
+
+def test_signed_cover_replaces_the_stamped_scan(app, pkcs11_lib, operator):
+    from app.pki.signer import TokenSigner, sign_pdf
+    from app.services import sme, sme_documents
+    from asn1crypto import x509
+
+    evaluation = factories.gen_sme()
+    user = db.session.execute(select(factories.ShenbaoUser).where(
+        factories.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
+    key, pin = produced_key(user, operator)
+    cover = issued_documents.hand_out("sme_cover", evaluation.id, evaluation.enterprise_id,
+                                      sme_documents.cover_pdf(evaluation))
+    cert = x509.Certificate.load(seal_keys.current_certificate(key).der)
+    with tk.TokenSession(pkcs11_lib, key.token_label, pin) as session:
+        signer = TokenSigner(session, key_id=bytes.fromhex(key.key_ref), signing_cert=cert)
+        signed = sign_pdf(cover, signer, field_name="Enterprise", stamp_image_png=session.read_data("seal image"))
+    attachment = sme.upload_cover(user, evaluation.id, io.BytesIO(signed), "cover-signed.pdf")
+    assert attachment.size == len(signed)
+    with pytest.raises(ServiceError):  # looks signed, is not: refused, the accepted cover stays
+        sme.upload_cover(user, evaluation.id, io.BytesIO(one_page_pdf("x")[:-10] + b"/ByteRange [0 1 2 3]\n%%EOF\n"),
+                         "fake.pdf")
+    db.session.rollback()
+    assert db.session.get(type(evaluation), evaluation.id).cover_attachment_id == attachment.id

@@ -121,6 +121,15 @@ def test_full_path_to_certificate_number_with_publicity_by_schedule(app):
     system_steps = db.session.execute(select(WorkflowLog).where(WorkflowLog.action == "open_publicity")).scalar_one()
     assert system_steps.actor_name == "系统"
     assert batch.id == db.session.get(SmeEvaluation, evaluation.id).publicity_batch_id
+    # Numbering issues the signed registration certificate; re-issuing makes version 2.
+    from app.services import issued_documents
+    from models import IssuedDocument
+
+    certificate = db.session.execute(select(IssuedDocument).filter_by(number=numbered.certificate_number)).scalar_one()
+    assert certificate.kind == "sme_certificate" and certificate.enterprise_id == numbered.enterprise_id
+    assert issued_documents.verify_issued(certificate.number, 1).indication == "TOTAL_PASSED"
+    assert svc.issue_certificate(numbered, province).version == 2
+    assert issued_documents.verify_issued(certificate.number, 1).document_status == "superseded"
 
 
 def test_objection_holds_the_record_until_resolved(app):
