@@ -53,6 +53,16 @@ def register_web_hooks(app: Flask) -> None:
             return exc  # routing redirects (e.g. a missing trailing slash)
         return _error_page(exc.code or 500, exc.description)
 
+    from app.services.errors import ServiceError
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        # A refusal a view did not catch itself (e.g. the key service unavailable): say why.
+        from app.extensions import db
+
+        db.session.rollback()
+        return _error_page(exc.status_code, exc.message, prefer_description=True)
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         # A bug must never show a stack trace; it is logged with the request path.
@@ -63,7 +73,7 @@ def register_web_hooks(app: Flask) -> None:
         return _error_page(500, None)
 
 
-def _error_page(code: int, description: str | None):
+def _error_page(code: int, description: str | None, prefer_description: bool = False):
     from flask_babel import gettext as _
 
     titles = {
@@ -75,7 +85,7 @@ def _error_page(code: int, description: str | None):
         429: _("Too many requests. Please wait and try again."),
         500: _("Something went wrong on our side. The error has been logged."),
     }
-    message = titles.get(code, description or "")
+    message = description if prefer_description and description else titles.get(code, description or "")
     if _wants_json():
         return jsonify(message=message), code
     try:

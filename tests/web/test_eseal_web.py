@@ -138,3 +138,13 @@ def test_public_verification_by_number_and_by_upload(app, people):
     assert crl.status_code == 200 and crl.mimetype == "application/pkix-crl"
     assert anonymous.get("/verify/ca/root.cer").status_code == 200
     assert anonymous.get("/verify/ca/other.cer").status_code == 404
+
+
+def test_without_a_pkcs11_module_the_app_runs_and_says_what_to_install(app, people):
+    app.config["PKCS11_MODULE"] = "/nonexistent/libpkcs11.so"
+    web = f.WebClient(app)
+    web.login(people["user"].username)
+    page = web.get("/eseal/").data.decode()
+    assert 'id="pki-problem"' in page and "softhsm2" in page and "PKCS11_MODULE" in page
+    crl = app.test_client().get("/verify/crl/issuing.crl")
+    assert crl.status_code == 503 and "softhsm2" in crl.get_data(as_text=True)
