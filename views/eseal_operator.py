@@ -7,7 +7,6 @@ from flask_appbuilder import ModelView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.datamodel import PagedSQLAInterface
 from app.extensions import db
@@ -16,7 +15,7 @@ from app.services import issued_documents, pki, seal_keys
 from app.services import seal_application as svc
 from app.services.errors import ServiceError
 from app.workflows.definitions import SEAL_APPLICATION
-from models import CertificateTemplate, Enterprise, FeeItem, IssuedDocument, SealApplication, SealKey
+from models import CertificateTemplate, FeeItem, IssuedDocument, SealApplication, SealKey
 from views.review import ReviewMixin, _attachment_link, status_formatter
 
 
@@ -26,6 +25,21 @@ def _yuan(value) -> str:
 
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def run_and_flash(fn, success: str) -> bool:
+    """Call a service; flash its success or its refusal (with the field messages) and roll back."""
+    try:
+        fn()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        for message in exc.field_errors.values():
+            if message != exc.message:
+                flash(message, "danger")
+        return False
+    flash(success, "success")
+    return True
 
 
 def _blank(value) -> str:
@@ -112,15 +126,7 @@ class SealApplicationView(ReviewMixin, ModelView):
 
     def _run(self, pk, fn, success: str):
         self._record(pk)
-        try:
-            fn()
-            flash(success, "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            for message in exc.field_errors.values():
-                if message != exc.message:
-                    flash(message, "danger")
+        run_and_flash(fn, success)
         return self._back(pk)
 
     @expose("/papers/<int:pk>", methods=["POST"])
@@ -207,26 +213,21 @@ class SealKeyView(ModelView):
     @expose("/revoke/<int:pk>", methods=["POST"])
     @has_access
     def revoke(self, pk):
-        try:
-            seal_keys.revoke(g.user, pk, request.form.get("reason", ""))
-            flash(_("The key was revoked. Its certificate is on the published revocation list."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        run_and_flash(lambda: seal_keys.revoke(g.user, pk, request.form.get("reason", "")),
+                      _("The key was revoked. Its certificate is on the published revocation list."))
         return redirect(url_for("SealKeyView.show", pk=pk))
 
     @expose("/seal/<int:pk>", methods=["POST"])
     @has_access
     def seal(self, pk):
         upload = request.files.get("seal_image")
-        try:
+
+        def replace():
             if upload is None or not upload.filename:
                 raise ServiceError(_("Please choose the image file."))
             seal_keys.replace_seal_image(g.user, pk, upload.stream, upload.filename)
-            flash(_("The seal image was replaced."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+
+        run_and_flash(replace, _("The seal image was replaced."))
         return redirect(url_for("SealKeyView.show", pk=pk))
 
 
@@ -271,12 +272,8 @@ class IssuedDocumentView(ModelView):
     @expose("/revoke/<int:pk>", methods=["POST"])
     @has_access
     def revoke(self, pk):
-        try:
-            issued_documents.revoke(g.user, pk, request.form.get("comment"))
-            flash(_("The certificate was revoked."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        run_and_flash(lambda: issued_documents.revoke(g.user, pk, request.form.get("comment")),
+                      _("The certificate was revoked."))
         return redirect(url_for("IssuedDocumentView.show", pk=pk))
 
 
