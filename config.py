@@ -120,3 +120,9 @@ CRL_VALIDITY_DAYS = _env("CRL_VALIDITY_DAYS", 7)
 ESEAL_BANK_ACCOUNT_NAME = _env("ESEAL_BANK_ACCOUNT_NAME", "北京中认环宇信息安全技术有限公司")
 ESEAL_BANK_NAME = _env("ESEAL_BANK_NAME", "北京银行总部基地支行")
 ESEAL_BANK_ACCOUNT = _env("ESEAL_BANK_ACCOUNT", "0109 0849 3001 2010 5159 790")
+
+# --- reports (Excel export and import) ----------------------------------------------
+EXPORT_DIR = _env("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
+# Up to this many rows an export downloads at once; more run off the request with progress.
+EXPORT_SYNC_MAX_ROWS = _env("EXPORT_SYNC_MAX_ROWS", 5000)
+EXPORT_KEEP_HOURS = _env("EXPORT_KEEP_HOURS", 24)

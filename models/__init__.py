@@ -55,3 +55,4 @@ from models.eseal import (  # noqa: F401
     SealApplication,
     SealKey,
 )
+from models.reports import ExportJob  # noqa: F401

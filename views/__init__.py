@@ -106,6 +106,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
     appbuilder.add_view_no_menu(AttachmentView)
+    from views.exports import ExportJobView
+
+    appbuilder.add_view_no_menu(ExportJobView)
     from views.api import SmeEvaluationApi
 
     for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi):

@@ -3,17 +3,32 @@ session is not accepted, so cross-site requests cannot ride on a browser login."
 from __future__ import annotations
 
 from flask import g, request
-from flask_appbuilder.api import ModelRestApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
+from flask_babel import lazy_gettext as _l
 from app.datamodel import PagedSQLAInterface
 
 from app.extensions import db
 from app.security.scope import in_scope, scoped_base_filters
 from models import CoreInfoChange, EmailChangeRequest, Enterprise, SmeEvaluation
+from app.workflows.definitions import CORE_INFO_CHANGE, EMAIL_CHANGE, ENTERPRISE_REGISTRATION, SME_EVALUATION
+from views.exports import ExportableModelRestApi
+from views.review import status_formatter
 
-_READ_ONLY = {"get", "get_list", "info"}
+_READ_ONLY = {"get", "get_list", "info", "export"}
+# Column labels of the REST lists: the export's headers are the screens' Chinese terms.
+_LABELS = {
+    "id": "ID", "name": _l("Enterprise name"), "credit_code": _l("Unified social credit code"),
+    "legal_rep_name": _l("Legal representative"), "status": _l("Status"), "submitted_at": _l("Submitted at"),
+    "approved_at": _l("Approved at"), "agency.name": _l("Evaluation agency"), "province.name": _l("Province"),
+    "city.name": _l("City"), "county.name": _l("County"), "enterprise.name": _l("Enterprise name"),
+    "decided_at": _l("Decided at"), "enterprise_name": _l("Enterprise name"), "contact_name": _l("Contact name"),
+    "new_email": _l("New e-mail address"), "created_at": _l("Submitted at"), "system_number": _l("System number"),
+    "year": _l("Year"), "qualified": _l("Qualified"), "total_score": _l("Total score"), "path": _l("Path"),
+    "certificate_number": _l("Registration number"),
+}
 
 
-class EnterpriseApi(ModelRestApi):
+class EnterpriseApi(ExportableModelRestApi):
     resource_name = "enterprise"
     datamodel = PagedSQLAInterface(Enterprise)
     allow_browser_login = False
@@ -25,6 +40,8 @@ class EnterpriseApi(ModelRestApi):
                                    "tax_authority", "tax_collection_mode", "return_reason"]
     search_columns = ["name", "credit_code", "status", "submitted_at"]
     order_columns = ["name", "credit_code", "status", "submitted_at"]
+    label_columns = _LABELS
+    formatters_columns = {"status": status_formatter(ENTERPRISE_REGISTRATION)}
 
 
 class MyEnterpriseApi(EnterpriseApi):
@@ -33,7 +50,7 @@ class MyEnterpriseApi(EnterpriseApi):
     resource_name = "my_enterprise"
 
 
-class CoreChangeApi(ModelRestApi):
+class CoreChangeApi(ExportableModelRestApi):
     resource_name = "core_info_change"
     datamodel = PagedSQLAInterface(CoreInfoChange)
     allow_browser_login = False
@@ -42,9 +59,11 @@ class CoreChangeApi(ModelRestApi):
     list_columns = ["id", "enterprise.name", "status", "submitted_at", "decided_at"]
     show_columns = list_columns + ["data", "before", "return_reason"]
     search_columns = ["status", "submitted_at"]
+    label_columns = _LABELS
+    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE)}
 
 
-class EmailChangeApi(ModelRestApi):
+class EmailChangeApi(ExportableModelRestApi):
     resource_name = "email_change_request"
     datamodel = PagedSQLAInterface(EmailChangeRequest)
     allow_browser_login = False
@@ -53,9 +72,11 @@ class EmailChangeApi(ModelRestApi):
     list_columns = ["id", "credit_code", "enterprise_name", "contact_name", "new_email", "status", "agency.name", "created_at"]
     show_columns = list_columns + ["contact_mobile", "decision_comment"]
     search_columns = ["status", "credit_code"]
+    label_columns = _LABELS
+    formatters_columns = {"status": status_formatter(EMAIL_CHANGE)}
 
 
-class SmeEvaluationApi(ModelRestApi):
+class SmeEvaluationApi(ExportableModelRestApi):
     """Evaluations (scoped); ``/<pk>/interchange`` exports (GET) or imports (PUT, the applicant
     while the materials are editable) the rules' interchange JSON."""
 
@@ -96,4 +117,6 @@ class SmeEvaluationApi(ModelRestApi):
                     "submitted_at", "certificate_number"]
     show_columns = list_columns + ["result", "return_reason"]
     search_columns = ["status", "year", "submitted_at", "certificate_number", "qualified"]
+    label_columns = _LABELS
+    formatters_columns = {"status": status_formatter(SME_EVALUATION)}
     order_columns = ["system_number", "year", "status", "submitted_at", "total_score"]

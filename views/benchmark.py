@@ -3,7 +3,7 @@ association's filing review, activities and recommending units."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from app.workflows.definitions import ORGANIZATION_FILING
 from models import Activity, EconomicType, Industry, OrganizationFiling, RecommendingUnit, Region
 from views.reference_choices import region_children
 from views.review import ReviewMixin, _attachment_link, status_formatter
+from views.exports import ExportableModelView
 
 
 def filing_status(status: str) -> str:
@@ -105,7 +106,7 @@ def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-class FilingReviewView(ReviewMixin, ModelView):
+class FilingReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/filings"
     datamodel = PagedSQLAInterface(OrganizationFiling)
     workflow = ORGANIZATION_FILING
@@ -139,7 +140,7 @@ class FilingReviewView(ReviewMixin, ModelView):
                      "licence_attachment_id": _l("Business licence"), "return_reason": _l("Return reason")}
 
 
-class ActivityView(ModelView):
+class ActivityView(ExportableModelView):
     route_base = "/benchmark/activities"
     datamodel = PagedSQLAInterface(Activity)
     show_template = "shenbao/benchmark/activity_show.html"
@@ -188,7 +189,7 @@ def _check_window(item) -> None:
         raise FABException(_("The window must open before it closes."))
 
 
-class RecommendingUnitView(ModelView):
+class RecommendingUnitView(ExportableModelView):
     route_base = "/benchmark/recommending-units"
     datamodel = PagedSQLAInterface(RecommendingUnit)
     list_title = _l("Recommending units")

@@ -3,7 +3,7 @@ screen shared by recommending units and the association (each sees its own scope
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import DECLARATION
 from models import Declaration
 from views.review import ReviewMixin, _attachment_link, status_formatter
+from views.exports import ExportableModelView
 
 
 def _rows(prefix: str, columns: tuple[str, ...], table: str, proofs: dict) -> list[dict[str, str]]:
@@ -164,7 +165,7 @@ class DeclarationSelfView(BaseView):
                         headers={"Content-Disposition": f'attachment; filename="{kind}-{declaration.id}.pdf"'})
 
 
-class DeclarationReviewView(ReviewMixin, ModelView):
+class DeclarationReviewView(ReviewMixin, ExportableModelView):
     """Recommending units see the declarations that chose them; the association sees them once recommended."""
 
     route_base = "/review/declarations"

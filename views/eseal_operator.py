@@ -3,7 +3,7 @@ confirmation, key production and shipment; keys; issued certificates; templates;
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.services.errors import ServiceError
 from app.workflows.definitions import SEAL_APPLICATION
 from models import CertificateTemplate, FeeItem, IssuedDocument, SealApplication, SealKey
 from views.review import ReviewMixin, _attachment_link, status_formatter
+from views.exports import ExportableModelView
 
 
 def _yuan(value) -> str:
@@ -50,7 +51,7 @@ def _flag(value) -> str:
     return _("Payer is not the company") if value else ""
 
 
-class SealApplicationView(ReviewMixin, ModelView):
+class SealApplicationView(ReviewMixin, ExportableModelView):
     route_base = "/ca/applications"
     show_template = "shenbao/eseal/operator_show.html"
     datamodel = PagedSQLAInterface(SealApplication)
@@ -179,7 +180,7 @@ class SealApplicationView(ReviewMixin, ModelView):
                          _("The shipment was recorded."))
 
 
-class SealKeyView(ModelView):
+class SealKeyView(ExportableModelView):
     route_base = "/ca/keys"
     show_template = "shenbao/eseal/operator_key.html"
     datamodel = PagedSQLAInterface(SealKey)
@@ -231,7 +232,7 @@ class SealKeyView(ModelView):
         return redirect(url_for("SealKeyView.show", pk=pk))
 
 
-class IssuedDocumentView(ModelView):
+class IssuedDocumentView(ExportableModelView):
     route_base = "/ca/issued"
     show_template = "shenbao/eseal/issued_show.html"
     datamodel = PagedSQLAInterface(IssuedDocument)
@@ -277,7 +278,7 @@ class IssuedDocumentView(ModelView):
         return redirect(url_for("IssuedDocumentView.show", pk=pk))
 
 
-class CertificateTemplateView(ModelView):
+class CertificateTemplateView(ExportableModelView):
     route_base = "/ca/templates"
     show_template = "shenbao/eseal/template_show.html"
     datamodel = PagedSQLAInterface(CertificateTemplate)
@@ -318,7 +319,7 @@ class CertificateTemplateView(ModelView):
                                                                           if k != "csrf_token"}))
 
 
-class FeeItemView(ModelView):
+class FeeItemView(ExportableModelView):
     route_base = "/ca/fees"
     datamodel = PagedSQLAInterface(FeeItem)
     base_permissions = ["can_list", "can_show", "can_edit"]

@@ -1,14 +1,15 @@
 """Admin screens for reference data and the notification outbox."""
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
+
 from app.datamodel import PagedSQLAInterface as SQLAInterface
 from flask_babel import lazy_gettext as _l
 
 from models import Agency, BusinessRegistryEntry, Industry, OutboxMessage, Region, TechField, Zone
+from views.exports import ExportableModelView
 
 
-class RegionView(ModelView):
+class RegionView(ExportableModelView):
     datamodel = SQLAInterface(Region)
     list_columns = ["code", "name", "level", "parent_code"]
     search_columns = ["code", "name", "level", "parent_code"]
@@ -16,7 +17,7 @@ class RegionView(ModelView):
     label_columns = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"), "parent_code": _l("Parent code")}
 
 
-class AgencyView(ModelView):
+class AgencyView(ExportableModelView):
     datamodel = SQLAInterface(Agency)
     list_columns = ["name", "level", "region_code", "province_code", "active"]
     search_columns = ["name", "level", "region_code", "province_code", "active"]
@@ -25,32 +26,32 @@ class AgencyView(ModelView):
                      "province_code": _l("Province"), "active": _l("Active")}
 
 
-class IndustryView(ModelView):
+class IndustryView(ExportableModelView):
     datamodel = SQLAInterface(Industry)
     list_columns = search_columns = ["code", "name", "level", "parent_code"]
     add_columns = edit_columns = ["code", "name", "level", "parent_code"]
 
 
-class TechFieldView(ModelView):
+class TechFieldView(ExportableModelView):
     datamodel = SQLAInterface(TechField)
     list_columns = search_columns = ["code", "name", "parent_code"]
     add_columns = edit_columns = ["code", "name", "parent_code"]
 
 
-class ZoneView(ModelView):
+class ZoneView(ExportableModelView):
     datamodel = SQLAInterface(Zone)
     list_columns = ["kind", "name", "province_code"]
     search_columns = ["kind", "name", "province_code"]
     add_columns = edit_columns = ["kind", "name", "province_code"]
 
 
-class BusinessRegistryView(ModelView):
+class BusinessRegistryView(ExportableModelView):
     datamodel = SQLAInterface(BusinessRegistryEntry)
     list_columns = search_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
     add_columns = edit_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
 
 
-class OutboxView(ModelView):
+class OutboxView(ExportableModelView):
     """Every SMS and e-mail sent: the default delivery in development."""
 
     datamodel = SQLAInterface(OutboxMessage)

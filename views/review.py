@@ -5,7 +5,7 @@ Lists are scoped by app.security.scope; decisions go through the services (workf
 from __future__ import annotations
 
 from flask import flash, g, redirect, url_for
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import expose
 from app.datamodel import PagedSQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from app.services.errors import ServiceError
 from app.workflows.definitions import CORE_INFO_CHANGE, EMAIL_CHANGE, ENTERPRISE_REGISTRATION
 from models import CoreInfoChange, EmailChangeRequest, Enterprise, WorkflowLog
 from views.forms import DecisionForm
+from views.exports import ExportableModelView
 
 
 def _yes_no(value):
@@ -91,7 +92,7 @@ class ReviewMixin:
         )
 
 
-class EnterpriseReviewView(ReviewMixin, ModelView):
+class EnterpriseReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/enterprises"
     datamodel = PagedSQLAInterface(Enterprise)
     workflow = ENTERPRISE_REGISTRATION
@@ -140,7 +141,7 @@ class EnterpriseReviewView(ReviewMixin, ModelView):
     }
 
 
-class CoreChangeReviewView(ReviewMixin, ModelView):
+class CoreChangeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/core-changes"
     datamodel = PagedSQLAInterface(CoreInfoChange)
     workflow = CORE_INFO_CHANGE
@@ -159,7 +160,7 @@ class CoreChangeReviewView(ReviewMixin, ModelView):
                      "return_reason": _l("Return reason")}
 
 
-class EmailChangeReviewView(ReviewMixin, ModelView):
+class EmailChangeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/email-changes"
     datamodel = PagedSQLAInterface(EmailChangeRequest)
     workflow = EMAIL_CHANGE
@@ -180,7 +181,7 @@ class EmailChangeReviewView(ReviewMixin, ModelView):
                      "decision_comment": _l("Opinion / reason"), "created_at": _l("Submitted at")}
 
 
-class WorkflowLogView(ModelView):
+class WorkflowLogView(ExportableModelView):
     route_base = "/review/log"
     datamodel = PagedSQLAInterface(WorkflowLog)
     base_filters = scoped_base_filters()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from wtforms import SelectField
 from app.workflows.definitions import SME_EVALUATION
 from models import EnterpriseIp, PublicityBatch, SmeEvaluation
 from views.review import ReviewMixin, status_formatter
+from views.exports import ExportableModelView
 
 
 def _flash_bulk(results) -> None:
@@ -35,7 +36,7 @@ def _flash_bulk(results) -> None:
         flash(f"#{r.record_id}: {r.message}", "warning")
 
 
-class SmeReviewView(ReviewMixin, ModelView):
+class SmeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/sme"
     show_template = "shenbao/sme/review_show.html"
     datamodel = PagedSQLAInterface(SmeEvaluation)
@@ -155,7 +156,7 @@ def _date(value):
         return None
 
 
-class PublicityBatchView(ModelView):
+class PublicityBatchView(ExportableModelView):
     route_base = "/review/publicity-batches"
     datamodel = PagedSQLAInterface(PublicityBatch)
     base_filters = scoped_base_filters()
@@ -168,7 +169,7 @@ class PublicityBatchView(ModelView):
                      "ends_on": _l("End date"), "status": _l("Status")}
 
 
-class EnterpriseIpView(ModelView):
+class EnterpriseIpView(ExportableModelView):
     """The applicant's IP registry; the enterprise is always the user's own (set here, never posted)."""
 
     route_base = "/my-enterprise/ip"

@@ -83,3 +83,9 @@ ROLES: dict[str, list[list[str]]] = {
          "|Verify a Certificate)$", "menu_access"],
     ],
 }
+
+
+# Every signed-in role follows and downloads its own large exports (the view checks the owner).
+for _policy in ROLES.values():
+    if ["^ExportJobView$", ".*"] not in _policy:
+        _policy.append(["^ExportJobView$", ".*"])

@@ -119,6 +119,9 @@ def issue_quietly(issue_fn, *args, **kwargs) -> IssuedDocument | None:
 
 def revoke(actor, document_id: int, reason: str | None) -> IssuedDocument:
     from app.security.scope import in_scope
+    from app.services.seal_application import require_operator
+
+    require_operator(actor)
 
     document = in_scope(db.session, IssuedDocument, document_id, actor)
     if document is None:

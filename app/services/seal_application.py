@@ -410,10 +410,21 @@ def ship(actor, application_id: int, tracking: str | None, expected_version: int
         raise
 
 
+def require_operator(actor) -> None:
+    """The CA's own steps (papers, payment, invoice, keys, certificates) are the CA operator's."""
+    from app.security import roles as R
+    from app.security.scope import role_names
+    from app.services.errors import Forbidden
+
+    if not role_names(actor) & {R.CA_OPERATOR, R.ADMIN}:
+        raise Forbidden(_("Your role may not take this action."))
+
+
 def _operator_record(actor, application_id: int, expected_version: Any = None) -> SealApplication:
     from app.security.scope import in_scope
     from app.services.errors import Conflict, NotFound
 
+    require_operator(actor)
     record = in_scope(db.session, SealApplication, application_id, actor)
     if record is None:
         raise NotFound(_("Record not found."))

@@ -175,7 +175,9 @@ def replace_seal_image(actor, key_id: int, stream, filename: str) -> SealKey:
 def _operator_key(actor, key_id: Any) -> SealKey:
     from app.security.scope import in_scope
     from app.services.errors import NotFound
+    from app.services.seal_application import require_operator
 
+    require_operator(actor)
     key = in_scope(db.session, SealKey, key_id, actor)
     if key is None:
         raise NotFound(_("Record not found."))

@@ -404,3 +404,37 @@ def test_signed_cover_replaces_the_stamped_scan(app, pkcs11_lib, operator):
                          "fake.pdf")
     db.session.rollback()
     assert db.session.get(type(evaluation), evaluation.id).cover_attachment_id == attachment.id
+
+
+def test_operator_replaces_the_seal_image_on_the_key(applicant, operator, pkcs11_lib):
+    import base64
+
+    key, pin = produced_key(applicant, operator)
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (64, 64), (200, 0, 0, 255)).save(out, "PNG")
+    custom = out.getvalue()
+    seal_keys.replace_seal_image(operator, key.id, io.BytesIO(custom), "custom-seal.png")
+    with tk.TokenSession(pkcs11_lib, key.token_label, pin) as session:
+        assert session.read_data(seal_keys.SEAL_IMAGE_LABEL) == custom
+    with pytest.raises(ServiceError):  # not an image by content
+        seal_keys.replace_seal_image(operator, key.id, io.BytesIO(b"GIF89a" + base64.b64encode(b"x")), "seal.png")
+    with pytest.raises(ServiceError) as err:  # applicants do not design seals
+        seal_keys.replace_seal_image(applicant, key.id, io.BytesIO(custom), "seal.png")
+    assert err.value.status_code == 403
+
+
+def test_operator_steps_refuse_the_applicant_even_on_its_own_records(applicant, operator):
+    enterprise = db.session.get(Enterprise, applicant.enterprise_id)
+    application = svc.apply(applicant, "first", form_values(enterprise))
+    svc.record_payment(applicant, application.id, {"payer_name": enterprise.name, "paid_amount": "1000",
+                                                   "paid_on": dt.date.today().isoformat()})
+    for step in (lambda: svc.reject_payment(applicant, application.id, "x"),
+                 lambda: svc.issue_invoice(applicant, application.id, "INV000001"),
+                 lambda: svc.ship(applicant, application.id, "EA123456789CN"),
+                 lambda: issued_documents.revoke(applicant, issue(enterprise_id=enterprise.id).id, "x")):
+        with pytest.raises(ServiceError) as err:
+            step()
+        assert err.value.status_code == 403
+        db.session.rollback()

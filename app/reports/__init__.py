@@ -1,0 +1,1 @@
+"""Managers' reports: Excel export of any list, statistics workbooks, imports."""

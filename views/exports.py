@@ -1,0 +1,133 @@
+"""Export to Excel for every generated list and REST list, and the page that follows a large
+export until its file is ready."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, g, jsonify, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.api import expose as api_expose
+from flask_appbuilder.api import rison, safe
+from flask_appbuilder.api.schemas import get_list_schema
+from flask_appbuilder.security.decorators import has_access, permission_name, protect
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_babel import get_locale
+
+from app.extensions import db
+from app.reports import export as ex
+from models import ExportJob
+
+
+def _user_name(user) -> str:
+    return " ".join(p for p in (user.first_name, user.last_name) if p) or user.username
+
+
+def _respond(spec: ex.ExportSpec, filename: str):
+    """Small: the file now. Large: a job and its progress page (HTML) or its status URL (REST)."""
+    if len(spec.ids) > ex.sync_limit():
+        job = ex.start_job(spec, g.user, str(get_locale() or "zh"), filename)
+        if request.path.startswith("/api/"):
+            return jsonify(job=job.id, rows=len(spec.ids),
+                           status_url=url_for("ExportJobView.status", job_id=job.id),
+                           download_url=url_for("ExportJobView.download", job_id=job.id)), 202
+        return redirect(url_for("ExportJobView.show", job_id=job.id))
+    buffer = io.BytesIO()
+    ex.write_spec(spec, buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=filename, max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+class ExcelExportMixin:
+    """导出 Excel on a FAB ModelView: the list's filters, sort and scope. Whoever may see the
+    list may export it (the permission is the list's)."""
+
+    list_template = "shenbao/list_export.html"
+
+    @expose("/export/")
+    @has_access
+    @permission_name("list")
+    def export(self):
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters, disallow_if_not_in_search=False)
+        order_column, order_direction = get_order_args().get(self.__class__.__name__) or self.base_order or ("", "")
+        joined = filters.get_joined_filters(self._base_filters)
+        ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
+        title = str(self.list_title)
+        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=ex.columns_for(self),
+                             title=ex.title_row(title, ex.describe_filters(self, filters), len(ids), _user_name(g.user)),
+                             sheet_name=title)
+        return _respond(spec, ex.safe_filename(title))
+
+
+class ExcelExportApiMixin:
+    """GET /api/v1/<resource>/export?q=(filters:!(...),order_column:...,order_direction:...)."""
+
+    def get_method_permission(self, method_name: str) -> str:
+        # Whoever may list may export (can_get), whatever else the API maps.
+        return "get" if method_name == "export" else super().get_method_permission(method_name)
+
+    @api_expose("/export", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    @rison(get_list_schema)
+    def export(self, **kwargs):
+        args = kwargs.get("rison", {})
+        joined = self._handle_filters_args(args)
+        order_column = args.get("order_column") or (self.base_order or ("", ""))[0]
+        order_direction = args.get("order_direction") or (self.base_order or ("", ""))[1]
+        if order_column and order_column not in self.order_columns:
+            return self.response_400(message=f"order_column {order_column!r} is not allowed")
+        ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
+        title = self.resource_name
+        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=ex.columns_for(self),
+                             title=ex.title_row(title, "", len(ids), _user_name(g.user)), sheet_name=title)
+        return _respond(spec, ex.safe_filename(title))
+
+
+class ExportJobView(BaseView):
+    """A large export: its progress, then the download — for its owner only."""
+
+    route_base = "/exports"
+
+    def _own(self, job_id) -> ExportJob:
+        job = db.session.get(ExportJob, job_id) if 0 < job_id < 2**31 else None
+        if job is None or job.user_id != g.user.id:
+            abort(404)
+        return job
+
+    @expose("/<int:job_id>")
+    @has_access
+    def show(self, job_id):
+        return self.render_template("shenbao/export_job.html", job=self._own(job_id))
+
+    @expose("/<int:job_id>/status")
+    @has_access
+    def status(self, job_id):
+        job = self._own(job_id)
+        db.session.refresh(job)
+        return jsonify(status=job.status, rows_done=job.rows_done, rows_total=job.rows_total, error=job.error,
+                       download_url=url_for("ExportJobView.download", job_id=job.id) if job.status == "done" else None)
+
+    @expose("/<int:job_id>/download")
+    @has_access
+    def download(self, job_id):
+        job = self._own(job_id)
+        path = ex.export_dir() / job.stored_name
+        if job.status != "done" or not path.exists():
+            abort(404)
+        return send_file(str(path), as_attachment=True, download_name=job.title, max_age=0,
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+from flask_appbuilder import ModelView  # noqa: E402
+from flask_appbuilder.api import ModelRestApi  # noqa: E402
+
+
+class ExportableModelView(ExcelExportMixin, ModelView):
+    """The base of every generated list screen: FAB's ModelView with 导出 Excel."""
+
+
+class ExportableModelRestApi(ExcelExportApiMixin, ModelRestApi):
+    """The base of every REST list: FAB's ModelRestApi with /export."""
