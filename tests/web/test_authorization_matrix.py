@@ -44,7 +44,7 @@ RECORD_OF = {
     "FilingSelfView": "filing", "FilingReviewView": "filing",
     "DeclarationSelfView": "declaration", "DeclarationReviewView": "declaration",
     "SealSelfView": "by_argument", "SealApplicationView": "seal_application", "SealKeyView": "seal_key",
-    "IssuedDocumentView": "issued_document",
+    "IssuedDocumentView": "issued_document", "ExportJobView": "export_job",
 }
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
@@ -134,7 +134,13 @@ def _seal_records(user, enterprise) -> dict[str, int]:
     application, _pin = seal_keys.produce(operator, application.id)
     document = issued_documents.issue(kind="template", number="ZM2026000009", title="证明", holder_name=enterprise.name,
                                       enterprise_id=enterprise.id)
-    return {"seal_application": application.id, "seal_key": application.key_id,
+    from models import ExportJob
+
+    job = ExportJob(user_id=user.id, title="victim.xlsx", status="done", rows_total=1, rows_done=1,
+                    stored_name="victim-export.xlsx")
+    db.session.add(job)
+    db.session.commit()
+    return {"export_job": job.id, "seal_application": application.id, "seal_key": application.key_id,
             "key_certificate": application.key.certificates[0].id, "issued_document": document.id}
 
 
