@@ -160,6 +160,18 @@ ESEAL_LABELS: tuple[str, ...] = (
     N_("Certificate Templates"),
     N_("Fee Schedule"),
     N_("Verify a Certificate"),
+    # statistics groups (app.reports.statistics)
+    N_("Not scored"),
+    N_("Below 60"),
+    N_("60–69"),
+    N_("70–79"),
+    N_("80–89"),
+    N_("90–100"),
+    N_("Not evaluated"),
+    N_("First application"),
+    N_("Replacement key"),
+    N_("Reports"),
+    N_("Statistics"),
 )
 
 #: Every msgid that reaches gettext dynamically.

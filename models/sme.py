@@ -42,6 +42,10 @@ class SmeEvaluation(VersionedMixin, TimestampMixin, Model):
     cover_attachment_id = Column(Integer, ForeignKey("attachment.id"), nullable=True)
     agency_id = Column(Integer, ForeignKey("agency.id"), nullable=True)
     province_code = Column(String(6), nullable=True)
+    # Copied at submission for statistics and exports (grouping needs no JSON or joins).
+    city_code = Column(String(6), nullable=True)
+    industry_code = Column(String(8), nullable=True)
+    tech_field_code = Column(String(16), nullable=True)
     submitted_at = Column(DateTime, nullable=True)
     return_reason = Column(Text, nullable=True)
     publicity_batch_id = Column(Integer, ForeignKey("publicity_batch.id"), nullable=True, index=True)

@@ -103,6 +103,11 @@ def register_views(appbuilder) -> None:
                         icon="fa-check-circle", category="E-seal")
     appbuilder.add_view_no_menu(VerifyView)
 
+    from views.dashboard import DashboardView
+
+    appbuilder.add_view(DashboardView, "Statistics", label=_l("Statistics"), icon="fa-bar-chart",
+                        category="Reports", category_label=_l("Reports"), category_icon="fa-line-chart")
+
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
     appbuilder.add_view_no_menu(AttachmentView)

@@ -89,3 +89,6 @@ ROLES: dict[str, list[list[str]]] = {
 for _policy in ROLES.values():
     if ["^ExportJobView$", ".*"] not in _policy:
         _policy.append(["^ExportJobView$", ".*"])
+# Statistics: the reviewing and managing roles (each sees the reports and scope of its role).
+for _role in (AGENCY_REVIEWER, PROVINCE_REVIEWER, ASSOCIATION_REVIEWER, RECOMMENDER, CA_OPERATOR, MANAGER):
+    ROLES[_role] += [["^DashboardView$", ".*"], ["^(Reports|Statistics)$", "menu_access"]]

@@ -233,6 +233,9 @@ def submit(user, evaluation_id: int, expected_version: int | None = None) -> Sme
     def enter(record: SmeEvaluation) -> None:
         record.agency_id = record.enterprise.agency_id
         record.province_code = record.enterprise.province_code
+        record.city_code = record.enterprise.city_code
+        record.industry_code = str((record.data or {}).get("main", {}).get("industry_code") or "")[:8] or None
+        record.tech_field_code = record.enterprise.tech_field_code
         record.submitted_at = utcnow()
         record.return_reason = None
 
