@@ -45,9 +45,11 @@ RECORD_OF = {
     "DeclarationSelfView": "declaration", "DeclarationReviewView": "declaration",
     "SealSelfView": "by_argument", "SealApplicationView": "seal_application", "SealKeyView": "seal_key",
     "IssuedDocumentView": "issued_document", "ExportJobView": "export_job",
+    # The e-seal statistics are the CA operator's (and managers'); other roles get a 404.
+    "DashboardView": "eseal_report",
 }
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
-CA_OPERATOR_SCOPE = ("SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
+CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
                      "FeeItemView")
 # Certificate templates and the fee schedule: CA reference data (CA operator and admin only).
 CA_ONLY = ("CertificateTemplateView", "FeeItemView")
@@ -168,7 +170,7 @@ def _url(rule, view, ids):
         if arg in ("record_type",):
             values[arg] = "enterprise"
         elif arg == "key":
-            values[arg] = "main"
+            values[arg] = "eseal" if view == "DashboardView" else "main"
         elif arg == "kind":
             values[arg] = "declaration"
         elif arg == "project_id":
