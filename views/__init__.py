@@ -104,9 +104,11 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(VerifyView)
 
     from views.dashboard import DashboardView
+    from views.imports import ImportView
 
     appbuilder.add_view(DashboardView, "Statistics", label=_l("Statistics"), icon="fa-bar-chart",
                         category="Reports", category_label=_l("Reports"), category_icon="fa-line-chart")
+    appbuilder.add_view(ImportView, "Data Import", label=_l("Data import"), icon="fa-upload", category="Reports")
 
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")

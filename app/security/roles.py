@@ -92,3 +92,6 @@ for _policy in ROLES.values():
 # Statistics: the reviewing and managing roles (each sees the reports and scope of its role).
 for _role in (AGENCY_REVIEWER, PROVINCE_REVIEWER, ASSOCIATION_REVIEWER, RECOMMENDER, CA_OPERATOR, MANAGER):
     ROLES[_role] += [["^DashboardView$", ".*"], ["^(Reports|Statistics)$", "menu_access"]]
+# Imports: the roles that keep some data (each importer names its roles; the view filters).
+for _role in (ASSOCIATION_REVIEWER, CA_OPERATOR, APPLICANT):
+    ROLES[_role] += [["^ImportView$", ".*"], ["^(Reports|Data Import)$", "menu_access"]]

@@ -47,6 +47,8 @@ RECORD_OF = {
     "IssuedDocumentView": "issued_document", "ExportJobView": "export_job",
     # The e-seal statistics are the CA operator's (and managers'); other roles get a 404.
     "DashboardView": "eseal_report",
+    # The business-registry import is the admin's; every other role gets a 404.
+    "ImportView": "importer",
 }
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
@@ -170,7 +172,7 @@ def _url(rule, view, ids):
         if arg in ("record_type",):
             values[arg] = "enterprise"
         elif arg == "key":
-            values[arg] = "eseal" if view == "DashboardView" else "main"
+            values[arg] = {"DashboardView": "eseal", "ImportView": "business_registry"}.get(view, "main")
         elif arg == "kind":
             values[arg] = "declaration"
         elif arg == "project_id":
