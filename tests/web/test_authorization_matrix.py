@@ -144,7 +144,7 @@ def _seal_records(user, enterprise) -> dict[str, int]:
                     stored_name="victim-export.xlsx")
     db.session.add(job)
     db.session.commit()
-    return {"export_job": job.id, "seal_application": application.id, "seal_key": application.key_id,
+    return {"importer": "0" * 32, "export_job": job.id, "seal_application": application.id, "seal_key": application.key_id,
             "key_certificate": application.key.certificates[0].id, "issued_document": document.id}
 
 
