@@ -56,7 +56,7 @@ class ExcelExportMixin:
         title = str(self.list_title)
         spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=ex.columns_for(self),
                              title=ex.title_row(title, ex.describe_filters(self, filters), len(ids), _user_name(g.user)),
-                             sheet_name=title)
+                             sheet_name=title, load=getattr(self, "export_loader", None))
         return _respond(spec, ex.safe_filename(title))
 
 
@@ -82,7 +82,8 @@ class ExcelExportApiMixin:
         ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
         title = self.resource_name
         spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=ex.columns_for(self),
-                             title=ex.title_row(title, "", len(ids), _user_name(g.user)), sheet_name=title)
+                             title=ex.title_row(title, "", len(ids), _user_name(g.user)), sheet_name=title,
+                             load=getattr(self, "export_loader", None))
         return _respond(spec, ex.safe_filename(title))
 
 

@@ -15,7 +15,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from flask import current_app
 from flask_babel import force_locale
@@ -34,13 +34,18 @@ CHUNK = 1000
 
 @dataclass(frozen=True)
 class ExportSpec:
-    """What to export: the model, its ids in list order, the columns, and the title row."""
+    """What to export: the model, its ids in list order, the columns, and the title row.
+
+    ``load`` reads one chunk of ids (any order) as row objects the column getters understand;
+    by default the ORM records (a view with many rows may give a lighter Core query instead).
+    """
 
     model: type
     ids: list[int]
     columns: list[Column]
     title: str
     sheet_name: str
+    load: Callable[[Session, list[int]], Iterable[Any]] | None = None
 
 
 # --- columns from a FAB view -----------------------------------------------------------------
@@ -141,11 +146,17 @@ def title_row(list_title: str, filter_text: str, count: int, user_name: str) -> 
 
 # --- rows and files -----------------------------------------------------------------------------
 
-def iter_records(model: type, ids: list[int], session: Session) -> Iterator[Any]:
+def load_records(model: type) -> Callable[[Session, list[int]], Iterable[Any]]:
+    return lambda session, part: session.execute(select(model).where(model.id.in_(part))).unique().scalars()
+
+
+def iter_records(model: type, ids: list[int], session: Session,
+                 load: Callable[[Session, list[int]], Iterable[Any]] | None = None) -> Iterator[Any]:
     """Records in the given order, read a chunk at a time; each chunk is released after use."""
+    load = load or load_records(model)
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        found = {r.id: r for r in session.execute(select(model).where(model.id.in_(part))).unique().scalars()}
+        found = {r.id: r for r in load(session, part)}
         for record_id in part:
             record = found.get(record_id)
             if record is not None:
@@ -155,7 +166,7 @@ def iter_records(model: type, ids: list[int], session: Session) -> Iterator[Any]
 
 def iter_values(spec: ExportSpec, session: Session) -> Iterator[list[Any]]:
     getters = [c.value or (lambda row, key=c.key: getattr(row, key, None)) for c in spec.columns]
-    for record in iter_records(spec.model, spec.ids, session):
+    for record in iter_records(spec.model, spec.ids, session, spec.load):
         yield [get(record) for get in getters]
 
 
