@@ -126,5 +126,7 @@ EXPORT_DIR = _env("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
 # Up to this many rows an export downloads at once; more run off the request with progress.
 EXPORT_SYNC_MAX_ROWS = _env("EXPORT_SYNC_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = _env("EXPORT_KEEP_HOURS", 24)
+# auto: rustpy-xlsxwriter (Rust) when installed, else XlsxWriter (pure Python); both stream.
+EXPORT_XLSX_ENGINE = _env("EXPORT_XLSX_ENGINE", "auto")
 IMPORT_DIR = _env("IMPORT_DIR", str(INSTANCE_DIR / "imports"))
 IMPORT_MAX_BYTES = _env("IMPORT_MAX_BYTES", 50 * 1024 * 1024)

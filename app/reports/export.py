@@ -173,7 +173,8 @@ def iter_values(spec: ExportSpec, session: Session) -> Iterator[list[Any]]:
 def write_spec(spec: ExportSpec, target, progress: Callable[[int], None] | None = None) -> int:
     with Session(db.engine) as session:
         return write_workbook(target, sheet_name=spec.sheet_name, title=spec.title, columns=spec.columns,
-                              rows=iter_values(spec, session), progress=progress)
+                              rows=iter_values(spec, session), progress=progress,
+                              engine=current_app.config.get("EXPORT_XLSX_ENGINE", "auto"))
 
 
 def export_dir() -> Path:
