@@ -112,7 +112,7 @@ def export_child(url: str, work: Path, out: Path) -> dict:
 
         from app.extensions import db
         from app.reports import export as ex
-        from app.reports.sme_columns import sme_export_columns, sme_export_rows
+        from app.reports.sme_columns import sme_export_layout, sme_export_rows
         from models import ShenbaoUser, SmeEvaluation
 
         manager = db.session.execute(select(ShenbaoUser).filter_by(username="bench_manager")).scalar_one()
@@ -130,9 +130,9 @@ def export_child(url: str, work: Path, out: Path) -> dict:
             filters.add_filter("id", ScopeFilter, None)
             ids = ex.filtered_ids(datamodel, filters, "submitted_at", "desc")
             after_ids = time.perf_counter()
-            columns = sme_export_columns()
-            spec = ex.ExportSpec(model=SmeEvaluation, ids=ids, columns=columns, title="bench", sheet_name="bench",
-                                 load=sme_export_rows)
+            columns, row = sme_export_layout()
+            spec = ex.ExportSpec(model=SmeEvaluation, ids=ids, columns=columns, row=row, title="bench",
+                                 sheet_name="bench", load=sme_export_rows)
             written = ex.write_spec(spec, str(out))
             done = time.perf_counter()
     return {"rows": written, "columns": len(columns), "ids_s": after_ids - start, "total_s": done - start,

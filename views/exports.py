@@ -54,7 +54,8 @@ class ExcelExportMixin:
         joined = filters.get_joined_filters(self._base_filters)
         ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
         title = str(self.list_title)
-        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=ex.columns_for(self),
+        columns, row = ex.layout_for(self)
+        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=columns, row=row,
                              title=ex.title_row(title, ex.describe_filters(self, filters), len(ids), _user_name(g.user)),
                              sheet_name=title, load=getattr(self, "export_loader", None))
         return _respond(spec, ex.safe_filename(title))
@@ -81,7 +82,8 @@ class ExcelExportApiMixin:
             return self.response_400(message=f"order_column {order_column!r} is not allowed")
         ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
         title = self.resource_name
-        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=ex.columns_for(self),
+        columns, row = ex.layout_for(self)
+        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=columns, row=row,
                              title=ex.title_row(title, "", len(ids), _user_name(g.user)), sheet_name=title,
                              load=getattr(self, "export_loader", None))
         return _respond(spec, ex.safe_filename(title))

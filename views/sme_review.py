@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.datamodel import PagedSQLAInterface
-from app.reports.sme_columns import sme_export_columns, sme_export_rows
+from app.reports.sme_columns import sme_export_layout, sme_export_rows
 from app.extensions import db
 from app.security.scope import in_scope, scope_criterion, scoped_base_filters
 from app.services import sme as svc
@@ -48,7 +48,7 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
     base_order = ("submitted_at", "desc")
     list_title = _l("Tech-based SME evaluations")
     # 导出 Excel: 40 columns (the record, its place, result and figures), not just the list's eight.
-    export_columns = staticmethod(sme_export_columns)
+    export_layout = staticmethod(sme_export_layout)
     export_loader = staticmethod(sme_export_rows)
     show_title = _l("Tech-based SME evaluation")
     list_columns = ["system_number", "enterprise_name", "year", "total_score", "path", "status", "submitted_at",

@@ -46,6 +46,7 @@ class ExportSpec:
     title: str
     sheet_name: str
     load: Callable[[Session, list[int]], Iterable[Any]] | None = None
+    row: Callable[[Any], list[Any]] | None = None  # all values of a record at once (else per column)
 
 
 # --- columns from a FAB view -----------------------------------------------------------------
@@ -97,11 +98,16 @@ def _getter(view, key: str, kind: str) -> Callable[[Any], Any]:
     return value
 
 
+def layout_for(view) -> tuple[list[Column], Callable[[Any], list[Any]] | None]:
+    """The view's ``export_layout()`` (columns and a row function), else its list columns."""
+    layout = getattr(view, "export_layout", None)
+    if layout is not None:
+        return layout()
+    return columns_for(view), None
+
+
 def columns_for(view) -> list[Column]:
-    """The view's ``export_columns`` (Column objects), else its list columns with their labels."""
-    custom = getattr(view, "export_columns", None)
-    if custom:
-        return list(custom() if callable(custom) else custom)
+    """The view's list columns with their labels, kinds and formatters."""
     model = view.datamodel.obj
     columns = []
     for key in view.list_columns:
@@ -165,8 +171,12 @@ def iter_records(model: type, ids: list[int], session: Session,
 
 
 def iter_values(spec: ExportSpec, session: Session) -> Iterator[list[Any]]:
+    records = iter_records(spec.model, spec.ids, session, spec.load)
+    if spec.row is not None:
+        yield from map(spec.row, records)
+        return
     getters = [c.value or (lambda row, key=c.key: getattr(row, key, None)) for c in spec.columns]
-    for record in iter_records(spec.model, spec.ids, session, spec.load):
+    for record in records:
         yield [get(record) for get in getters]
 
 

@@ -3,7 +3,6 @@ figures of its tables. Names of regions, agencies, industries and fields are loo
 export (dicts), not once per row."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,20 +14,19 @@ from app.workflows.definitions import SME_EVALUATION
 from rules.sme import INDICATOR_NAMES
 
 # The indicators' names are the regulation's (rules.sme); 9–11 are exported as points.
-INDICATORS = {str(number): f"{number}. {name}{'（得分）' if number >= 9 else ''}"
-              for number, name in enumerate(INDICATOR_NAMES, start=1)}
 
 
 def _names(model, key: str = "code") -> dict[Any, str]:
     return {getattr(row, key): row.name for row in db.session.execute(select(model)).scalars()}
 
 
-def _wan(value: Any) -> Decimal | None:
+def _number(value: Any) -> float | None:
+    """A figure typed as text in the tables, as a number cell (the cell's format shows 4 decimals)."""
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
+        return float(value)
+    except (TypeError, ValueError):
         return None
 
 
@@ -51,7 +49,8 @@ def sme_export_rows(session, ids: list[int]):
     return session.execute(stmt)
 
 
-def sme_export_columns() -> list[Column]:
+def sme_export_layout() -> tuple[list[Column], Any]:
+    """The 40 columns and the function that turns one row of :func:`sme_export_rows` into values."""
     from models import Agency, Industry, Region, TechField
 
     regions, agencies = _names(Region), _names(Agency, "id")
@@ -61,59 +60,56 @@ def sme_export_columns() -> list[Column]:
     paths = {"scored": _("Scored"), "direct": _("Qualified directly"), "entry_failed": _("Entry condition not met")}
     passed, failed = _("Passed"), _("Not passed")
 
-    def table(name: str, key: str):
-        return lambda e: ((e.data or {}).get(name) or {}).get(key)
-
-    def indicator(number: str):
-        def value(e):
-            item = ((e.result or {}).get("indicators") or {}).get(number) or {}
-            if "points" in item:
-                return item.get("points")
-            flag = item.get("passed")
-            return None if flag is None else (passed if flag else failed)
-
-        return value
-
-    def hr_sum(*keys):
-        return lambda e: sum(_int(((e.data or {}).get("hr") or {}).get(k)) for k in keys)
-
-    def rows(name: str):
-        return lambda e: len((e.data or {}).get(name) or [])
-
+    labels = [f"{n}. {name}" for n, name in enumerate(INDICATOR_NAMES, start=1)]
     columns = [
-        Column("system_number", _("System number"), "text", lambda e: e.system_number),
-        Column("enterprise", _("Enterprise name"), "text", lambda e: e.enterprise_name),
-        Column("credit_code", _("Unified social credit code"), "text", lambda e: e.enterprise_credit_code),
-        Column("year", _("Evaluation year"), "int", lambda e: e.year),
-        Column("status", _("Status"), "text", lambda e: states.get(e.status, e.status)),
-        Column("province", _("Province"), "text", lambda e: regions.get(e.province_code)),
-        Column("city", _("City"), "text", lambda e: regions.get(e.city_code)),
-        Column("agency", _("Evaluation agency"), "text", lambda e: agencies.get(e.agency_id)),
-        Column("industry", _("Industry"), "text",
-               lambda e: f"{e.industry_code} {industries.get(e.industry_code, '')}".strip() if e.industry_code else None),
-        Column("tech_field", _("Technology field"), "text", lambda e: fields.get(e.tech_field_code)),
-        Column("submitted_at", _("Submitted at"), "datetime", lambda e: e.submitted_at),
-        Column("stored_at", _("Stored at"), "datetime", lambda e: e.stored_at),
-        Column("certificate_number", _("Registration number"), "text", lambda e: e.certificate_number),
-        Column("qualified", _("Qualified"), "text", lambda e: None if e.qualified is None else (yes if e.qualified else no)),
-        Column("path", _("Path"), "text", lambda e: paths.get(e.path)),
-        Column("total_score", _("Total score"), "int", lambda e: e.total_score),
-        *[Column(f"indicator_{n}", label, "number" if int(n) >= 9 else "text", indicator(n))
-          for n, label in INDICATORS.items()],
-        Column("rd_total", _("Total R&D expenses (10,000 yuan)"), "wan", lambda e: _wan((e.result or {}).get("rd_total"))),
-        Column("sales_revenue", _("Sales revenue (10,000 yuan)"), "wan", lambda e: _wan(table("finance", "sales_revenue")(e))),
-        Column("total_assets", _("Total assets (10,000 yuan)"), "wan", lambda e: _wan(table("finance", "total_assets")(e))),
-        Column("cost_expenses", _("Total costs and expenses (10,000 yuan)"), "wan",
-               lambda e: _wan(table("finance", "cost_expenses")(e))),
-        Column("net_profit", _("Net profit (10,000 yuan)"), "wan", lambda e: _wan(table("finance", "net_profit")(e))),
-        Column("taxes_paid", _("Taxes paid (10,000 yuan)"), "wan", lambda e: _wan(table("finance", "taxes_paid")(e))),
-        Column("employees", _("Employees total"), "int", hr_sum("fulltime", "parttime", "temporary")),
-        Column("tech_staff", _("Tech staff total"), "int", hr_sum("tech_fulltime", "tech_parttime", "tech_temporary")),
-        Column("ip_count", _("Intellectual property"), "int", rows("ip")),
-        Column("class_i", _("Class I"), "int",
-               lambda e: (((e.result or {}).get("indicators") or {}).get("11") or {}).get("class_i")),
-        Column("standards", _("Standards"), "int", rows("standards")),
-        Column("institutions", _("R&D institutions"), "int", rows("institutions")),
-        Column("sampled", _("Drawn for spot check"), "text", lambda e: yes if e.sampled else no),
+        Column("system_number", _("System number")), Column("enterprise", _("Enterprise name")),
+        Column("credit_code", _("Unified social credit code")), Column("year", _("Evaluation year"), "int"),
+        Column("status", _("Status")), Column("province", _("Province")), Column("city", _("City")),
+        Column("agency", _("Evaluation agency")), Column("industry", _("Industry")),
+        Column("tech_field", _("Technology field")), Column("submitted_at", _("Submitted at"), "datetime"),
+        Column("stored_at", _("Stored at"), "datetime"), Column("certificate_number", _("Registration number")),
+        Column("qualified", _("Qualified")), Column("path", _("Path")), Column("total_score", _("Total score"), "int"),
+        *[Column(f"indicator_{n}", label if n <= 8 else f"{label}（得分）", "text" if n <= 8 else "number")
+          for n, label in enumerate(labels, start=1)],
+        Column("rd_total", _("Total R&D expenses (10,000 yuan)"), "wan"),
+        Column("sales_revenue", _("Sales revenue (10,000 yuan)"), "wan"),
+        Column("total_assets", _("Total assets (10,000 yuan)"), "wan"),
+        Column("cost_expenses", _("Total costs and expenses (10,000 yuan)"), "wan"),
+        Column("net_profit", _("Net profit (10,000 yuan)"), "wan"),
+        Column("taxes_paid", _("Taxes paid (10,000 yuan)"), "wan"),
+        Column("employees", _("Employees total"), "int"), Column("tech_staff", _("Tech staff total"), "int"),
+        Column("ip_count", _("Intellectual property"), "int"), Column("class_i", _("Class I"), "int"),
+        Column("standards", _("Standards"), "int"), Column("institutions", _("R&D institutions"), "int"),
+        Column("sampled", _("Drawn for spot check")),
     ]
-    return columns
+
+    def row(e) -> list[Any]:
+        # One function per row (not 40 getters): the export's hot loop (bench/export_xlsx.py).
+        data, result = e.data or {}, e.result or {}
+        finance, hr = data.get("finance") or {}, data.get("hr") or {}
+        indicators = result.get("indicators") or {}
+        judged = []
+        for n in range(1, 12):
+            item = indicators.get(str(n)) or {}
+            if n >= 9:
+                judged.append(item.get("points"))
+            else:
+                flag = item.get("passed")
+                judged.append(None if flag is None else (passed if flag else failed))
+        return [
+            e.system_number, e.enterprise_name, e.enterprise_credit_code, e.year, states.get(e.status, e.status),
+            regions.get(e.province_code), regions.get(e.city_code), agencies.get(e.agency_id),
+            f"{e.industry_code} {industries.get(e.industry_code, '')}".strip() if e.industry_code else None,
+            fields.get(e.tech_field_code), e.submitted_at, e.stored_at, e.certificate_number,
+            None if e.qualified is None else (yes if e.qualified else no), paths.get(e.path), e.total_score,
+            *judged,
+            _number(result.get("rd_total")), _number(finance.get("sales_revenue")),
+            _number(finance.get("total_assets")), _number(finance.get("cost_expenses")),
+            _number(finance.get("net_profit")), _number(finance.get("taxes_paid")),
+            _int(hr.get("fulltime")) + _int(hr.get("parttime")) + _int(hr.get("temporary")),
+            _int(hr.get("tech_fulltime")) + _int(hr.get("tech_parttime")) + _int(hr.get("tech_temporary")),
+            len(data.get("ip") or []), (indicators.get("11") or {}).get("class_i"),
+            len(data.get("standards") or []), len(data.get("institutions") or []), yes if e.sampled else no,
+        ]
+
+    return columns, row
