@@ -33,14 +33,15 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1/postgre
 PG_DB = "shenbao_bench_export"
 
 
-def _app(url: str, work: Path):
+def _app(url: str, work: Path, engine: str = "auto"):
     import logging
 
     logging.disable(logging.WARNING)
     from app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(work / "up"),
-                       "EXPORT_DIR": str(work / "exports"), "RATELIMIT_ENABLED": False})
+                       "EXPORT_DIR": str(work / "exports"), "RATELIMIT_ENABLED": False,
+                       "EXPORT_XLSX_ENGINE": engine})
 
 
 def seed(url: str, rows: int, work: Path) -> None:
@@ -104,9 +105,9 @@ def seed(url: str, rows: int, work: Path) -> None:
             db.session.commit()
 
 
-def export_child(url: str, work: Path, out: Path) -> dict:
+def export_child(url: str, work: Path, out: Path, engine: str) -> dict:
     """Runs in a child process: the manager's export of every evaluation, newest first."""
-    app = _app(url, work)
+    app = _app(url, work, engine)
     with app.app_context():
         from sqlalchemy import select
 
@@ -159,10 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--child", nargs=3, metavar=("URL", "WORK", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--engines", nargs="*", default=["rustpy", "xlsxwriter"],
+                        help="export engines to compare side by side (app.reports.workbook)")
+    parser.add_argument("--child", nargs=4, metavar=("URL", "WORK", "OUT", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(export_child(args.child[0], Path(args.child[1]), Path(args.child[2]))))
+        print(json.dumps(export_child(args.child[0], Path(args.child[1]), Path(args.child[2]), args.child[3])))
         return 0
     work = Path(tempfile.mkdtemp(prefix="shenbao-export-bench-"))
     targets = [("SQLite", f"sqlite:///{work / 'bench.db'}")]
@@ -175,24 +178,21 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute(sa.text(f"CREATE DATABASE {PG_DB}"))
         engine.dispose()
         targets.append(("PostgreSQL", PG_URL.rsplit("/", 1)[0] + f"/{PG_DB}"))
-    results = []
     for name, url in targets:
         for rows in sorted(args.rows):
             seed(url, rows, work)
-            out = work / f"export-{name}-{rows}.xlsx"
-            child = subprocess.run([sys.executable, __file__, "--child", url, str(work), str(out)],
-                                   capture_output=True, text=True, check=True)
-            figures = json.loads(child.stdout.strip().splitlines()[-1])
+            for engine in args.engines:
+                out = work / f"export-{name}-{rows}-{engine}.xlsx"
+                child = subprocess.run([sys.executable, __file__, "--child", url, str(work), str(out), engine],
+                                       capture_output=True, text=True, check=True)
+                figures = json.loads(child.stdout.strip().splitlines()[-1])
+                print(f"{name:10} {engine:10} {rows:>7,} rows × {figures['columns']} cols: {figures['total_s']:6.2f} s "
+                      f"(ids {figures['ids_s']:.2f} s), peak RSS {figures['rss_mb']:6.1f} MB, "
+                      f"file {figures['bytes'] / 1e6:5.1f} MB", flush=True)
             if rows == max(args.rows):
-                figures["import"] = import_times(out)
-            results.append((name, rows, figures))
-            print(f"{name:10} {rows:>7,} rows × {figures['columns']} cols: {figures['total_s']:6.2f} s "
-                  f"(ids {figures['ids_s']:.2f} s), peak RSS {figures['rss_mb']:6.1f} MB, "
-                  f"file {figures['bytes'] / 1e6:5.1f} MB", flush=True)
-            if "import" in figures:
-                imp = figures["import"]
-                print(f"{'':10} import: python-calamine {imp['calamine_s']:5.2f} s ({imp['rows']:,} rows), "
-                      f"openpyxl read-only {imp['openpyxl_s']:5.2f} s", flush=True)
+                imp = import_times(out)
+                print(f"{'':21} import of that file: python-calamine {imp['calamine_s']:5.2f} s "
+                      f"({imp['rows']:,} rows), openpyxl read-only {imp['openpyxl_s']:5.2f} s", flush=True)
     return 0
 
 
