@@ -75,6 +75,8 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "EXPORT_DIR": str(tmp_path / "exports"),
+        "IMPORT_DIR": str(tmp_path / "imports"),
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         # One SoftHSM token directory per test session (SoftHSM reads its configuration once);

@@ -47,6 +47,17 @@ def eseal_fee_job(app: Flask, clock=None) -> dict:
         return counts
 
 
+def report_files_job(app: Flask, clock=None) -> int:
+    """Old export files and unconfirmed import uploads are removed."""
+    from app.reports.export import remove_old_files
+    from models.base import utcnow
+
+    with app.app_context():
+        removed = remove_old_files(clock() if clock else utcnow())
+        log.info("report files removed: %s", removed)
+        return removed
+
+
 def run_scheduler(app: Flask) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -55,6 +66,7 @@ def run_scheduler(app: Flask) -> None:
     scheduler.add_job(publicity_job, "cron", hour=0, minute=5, args=[app], id="publicity", replace_existing=True)
     scheduler.add_job(activity_job, "cron", hour=0, minute=1, args=[app], id="activities", replace_existing=True)
     scheduler.add_job(eseal_fee_job, "cron", hour=8, minute=0, args=[app], id="eseal_fees", replace_existing=True)
+    scheduler.add_job(report_files_job, "cron", hour=3, minute=0, args=[app], id="report_files", replace_existing=True)
     publicity_job(app)
     activity_job(app)
     eseal_fee_job(app)

@@ -238,6 +238,30 @@ def _run_job(app, job_id: int, spec: ExportSpec, locale: str) -> None:
             jobs.commit()
 
 
+def remove_old_files(now: dt.datetime) -> int:
+    """Export files past EXPORT_KEEP_HOURS and import uploads left unconfirmed for a day go away
+    (the scheduler runs this daily; the job rows stay as a record)."""
+    from models import ExportJob
+
+    removed = 0
+    cutoff = now - dt.timedelta(hours=int(current_app.config["EXPORT_KEEP_HOURS"]))
+    for job in db.session.execute(select(ExportJob).where(ExportJob.created_at < cutoff,
+                                                          ExportJob.status.in_(("done", "failed")))).scalars():
+        path = export_dir() / job.stored_name
+        if path.exists():
+            path.unlink()
+            removed += 1
+        job.status = "expired"
+    imports = Path(current_app.config["IMPORT_DIR"])
+    if imports.is_dir():
+        for path in imports.iterdir():
+            if dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).replace(tzinfo=None) < now - dt.timedelta(days=1):
+                path.unlink()
+                removed += 1
+    db.session.commit()
+    return removed
+
+
 def safe_filename(text: str) -> str:
     stem = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or "export"
     return f"{stem}-{dt.date.today():%Y%m%d}.xlsx"

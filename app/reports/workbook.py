@@ -174,11 +174,14 @@ def _write_rustpy(target, sheet_name: str, title: str, columns: list[Column], ro
     counter = {"rows": 0}
 
     def records():
+        # Keys in column order on every row: the engine places values by position.
         for values in rows:
             counter["rows"] += 1
             if progress is not None and counter["rows"] % 1000 == 0:
                 progress(counter["rows"])
             yield {key: _cell(value) for key, value in zip(keys, values)}
+        if counter["rows"] == 0:
+            yield dict.fromkeys(keys)  # without a record the engine writes no header row
 
     header = rp.Format().set_bold().set_background_color("#DDE4EE").set_border("thin")
     rp.write_worksheet(

@@ -40,3 +40,12 @@ def test_engines_write_the_same_workbook(engine):
     assert sheet[4][1].value is None and sheet[4][4].value == 0
     assert sheet[4][5].value == "@SUM(A1)" and sheet[4][5].data_type == "s"
     assert sheet.max_row == len(ROWS) + 2
+
+
+@pytest.mark.parametrize("engine", ["rustpy", "xlsxwriter"])
+def test_an_empty_export_still_has_its_title_and_headers(engine):
+    out = io.BytesIO()
+    assert write_workbook(out, sheet_name="空", title="无记录", columns=COLUMNS, rows=iter([]), engine=engine) == 0
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert sheet["A1"].value == "无记录" and sheet["A2"].value == "企业名称"
+    assert all(cell.value is None for row in sheet.iter_rows(min_row=3) for cell in row)

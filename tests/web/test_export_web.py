@@ -129,3 +129,27 @@ def test_sme_export_has_forty_typed_columns_within_the_province(app):
     assert isinstance(row["销售收入（万元）"], (int, float)) and Decimal(str(row["销售收入（万元）"])) > 0
     number_format = sheet.cell(row=3, column=headers.index("销售收入（万元）") + 1).number_format
     assert number_format == "#,##0.0000"
+
+
+def test_old_export_files_are_removed_by_the_daily_job(app, enterprises):
+    from app.jobs import report_files_job
+    from app.reports.export import export_dir
+    from models import ExportJob
+
+    app.config["EXPORT_SYNC_MAX_ROWS"] = 1
+    web = f.WebClient(app)
+    web.login(f.gen_user(R.AGENCY_REVIEWER, agency_region="330100").username)
+    job_url = web.get("/review/enterprises/export/").headers["Location"]
+    for _ in range(100):
+        if web.get(job_url + "/status").get_json()["status"] == "done":
+            break
+        time.sleep(0.05)
+    job = db.session.execute(db.select(ExportJob)).scalar_one()
+    path = export_dir() / job.stored_name
+    assert path.exists()
+    assert report_files_job(app, clock=lambda: job.created_at + dt.timedelta(hours=1)) == 0
+    assert report_files_job(app, clock=lambda: job.created_at + dt.timedelta(hours=25)) == 1
+    assert not path.exists()
+    db.session.refresh(job)
+    assert job.status == "expired"
+    assert web.get(job_url + "/download").status_code == 404
