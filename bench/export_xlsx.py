@@ -53,9 +53,12 @@ def seed(url: str, rows: int, work: Path) -> None:
     from models import Enterprise, SmeEvaluation
     from tests import factories
 
+    if url.startswith("postgresql"):
+        _fresh_pg_database()
+    elif url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).unlink(missing_ok=True)
     app = _app(url, work)
     with app.app_context():
-        Model.metadata.drop_all(db.engine)
         Model.metadata.create_all(db.engine)
         factories.seed_reference_data()
         from app.security import roles as R
@@ -105,6 +108,16 @@ def seed(url: str, rows: int, work: Path) -> None:
             db.session.commit()
 
 
+def _fresh_pg_database() -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {PG_DB}"))
+    engine.dispose()
+
+
 def export_child(url: str, work: Path, out: Path, engine: str) -> dict:
     """Runs in a child process: the manager's export of every evaluation, newest first."""
     app = _app(url, work, engine)
@@ -137,7 +150,16 @@ def export_child(url: str, work: Path, out: Path, engine: str) -> dict:
             written = ex.write_spec(spec, str(out))
             done = time.perf_counter()
     return {"rows": written, "columns": len(columns), "ids_s": after_ids - start, "total_s": done - start,
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "bytes": out.stat().st_size}
+            "rss_mb": peak_rss_mb(), "bytes": out.stat().st_size}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec(), so a
+    child would report its parent's peak from before the fork (the seeding)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def import_times(path: Path) -> dict:
@@ -170,13 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="shenbao-export-bench-"))
     targets = [("SQLite", f"sqlite:///{work / 'bench.db'}")]
     if args.postgres:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DB}"))
-            conn.execute(sa.text(f"CREATE DATABASE {PG_DB}"))
-        engine.dispose()
         targets.append(("PostgreSQL", PG_URL.rsplit("/", 1)[0] + f"/{PG_DB}"))
     for name, url in targets:
         for rows in sorted(args.rows):
