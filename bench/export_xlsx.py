@@ -106,6 +106,12 @@ def seed(url: str, rows: int, work: Path) -> None:
                 })
             db.session.execute(insert(SmeEvaluation), evaluations)
             db.session.commit()
+        # Planner statistics, as autovacuum keeps them in production (a fresh table has none).
+        from sqlalchemy import text
+
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
 
 def _fresh_pg_database() -> None:

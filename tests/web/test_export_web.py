@@ -109,28 +109,6 @@ def test_large_export_runs_in_the_background_with_a_download(app, enterprises):
     assert other.get(job_url).status_code == 404
 
 
-def test_sme_export_has_forty_typed_columns_within_the_province(app):
-    from decimal import Decimal
-
-    zj = f.gen_sme(status="pending_province")
-    bj_user = f.gen_applicant()
-    f.gen_enterprise(bj_user, status="approved", province_code="110000", city_code="110100", county_code="110101")
-    f.gen_sme(bj_user, status="pending_agency")
-    province = f.gen_user(R.PROVINCE_REVIEWER, agency_region="330000")
-    web = f.WebClient(app)
-    web.login(province.username)
-    sheet = _workbook(web.get("/review/sme/export/")).active
-    rows = list(sheet.iter_rows(values_only=True))
-    headers, data = rows[1], rows[2:]
-    assert len(headers) == 40 and headers[1] == "企业名称" and "销售收入（万元）" in headers
-    assert [r[0] for r in data] == [zj.system_number]  # Beijing's evaluation is not in Zhejiang's export
-    row = dict(zip(headers, data[0]))
-    assert row["评价年度"] == 2026 and isinstance(row["提交时间"], dt.datetime)
-    assert isinstance(row["销售收入（万元）"], (int, float)) and Decimal(str(row["销售收入（万元）"])) > 0
-    number_format = sheet.cell(row=3, column=headers.index("销售收入（万元）") + 1).number_format
-    assert number_format == "#,##0.0000"
-
-
 def test_old_export_files_are_removed_by_the_daily_job(app, enterprises):
     from app.jobs import report_files_job
     from app.reports.export import export_dir
