@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app run
 PORT ?= 5000
 export PORT
 
-.PHONY: run test deps system-run-deps system-test-deps apt-install translations bench clean
+.PHONY: run serve-prod bench-load test deps system-run-deps system-test-deps apt-install translations bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,23 @@ run: deps translations system-run-deps
 	$(FLASK) db upgrade
 	@if [ ! -f instance/.initialised ]; then $(FLASK) init && $(FLASK) demo && touch instance/.initialised; fi
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make serve-prod: gunicorn against PostgreSQL, as in production (see docs/deploy.md).
+## Needs DATABASE_URL=postgresql://..., SECRET_KEY (32+ chars); REDIS_URL shares rate limits.
+WORKERS ?= 4
+BIND ?= 127.0.0.1:8000
+serve-prod: deps translations system-run-deps
+	@case "$$DATABASE_URL" in postgresql://*) ;; *) echo "set DATABASE_URL=postgresql://user@host/db (PostgreSQL)"; exit 2;; esac
+	@[ $${#SECRET_KEY} -ge 32 ] || { echo "set SECRET_KEY to a random value of 32+ characters"; exit 2; }
+	SHENBAO_ENV=production $(FLASK) db upgrade
+	@SHENBAO_ENV=production $(FLASK) init >/dev/null
+	SHENBAO_ENV=production $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 120 \
+	  --graceful-timeout 30 --access-logfile - 'run:app'
+
+## make bench-load: the mixed load test (100,000 enterprises, gunicorn + PostgreSQL, locust)
+bench-load: $(VENV)/.test-installed
+	$(PIP) install -q -r requirements-bench.txt
+	$(PY) bench/load/run_load.py
 
 # Debian packages: the CJK font PDFs embed and SoftHSM2, the default PKCS#11 token (run), plus a
 # browser and poppler for the tests. Without apt the app still runs: the key screens say what to install.

@@ -79,3 +79,7 @@ def _check_production_config(app: Flask) -> None:
             )
         if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
             logging.getLogger(__name__).warning("production mode on SQLite: use PostgreSQL")
+        if app.config.get("CA_TOKEN_PIN") in ("shenbao-ca-pin", "") or app.config.get("CA_TOKEN_SO_PIN") in (
+                "shenbao-ca-so-pin", ""):
+            raise ConfigurationError("SHENBAO_ENV=production needs CA_TOKEN_PIN and CA_TOKEN_SO_PIN set (not the "
+                                     "development defaults): they protect the platform CA's keys")

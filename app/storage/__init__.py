@@ -97,6 +97,39 @@ def _verify_image(data: bytes) -> bool:
         return False
 
 
+# PDF names that make a reader run something: scripts, launching programs, media players.
+ACTIVE_PDF_KEYS = ("/JavaScript", "/JS", "/Launch", "/RichMedia", "/XFA")
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    """Scripts or launch actions anywhere in the file, compressed object streams included.
+
+    Attachments are read by reviewers in their own PDF readers: a form or a proof has no
+    reason to carry code, so any is refused.
+    """
+    if any(marker.encode() in data for marker in ACTIVE_PDF_KEYS):
+        return True
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, NameObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        ids = {idnum for generation in reader.xref.values() for idnum in generation} | set(reader.xref_objStm)
+        for idnum in ids:
+            try:
+                obj = reader.get_object(idnum)
+            except Exception:  # noqa: BLE001 - an unreadable object is judged by the rest
+                continue
+            if isinstance(obj, DictionaryObject):
+                if any(NameObject(k) in obj for k in ACTIVE_PDF_KEYS):
+                    return True
+                if obj.get("/S") in ("/JavaScript", "/Launch"):
+                    return True
+    except Exception:  # noqa: BLE001 - unparsable: only the byte scan above applies
+        return False
+    return False
+
+
 def _verify_docx(data: bytes) -> None:
     """A Word document: a zip holding word/document.xml, of sane unpacked size."""
     import zipfile
@@ -148,6 +181,8 @@ def save_upload(
         raise ServiceError(_("The image file is damaged."))
     if kind.name == "docx":
         _verify_docx(data)
+    if kind.name == "pdf" and _pdf_has_active_content(data):
+        raise ServiceError(_("The PDF contains scripts or launch actions and was refused."))
     if transform is not None:
         data = transform(data, kind.content_type)
     stored_name = secrets.token_hex(16) + kind.extensions[0]

@@ -84,11 +84,14 @@ def test_registration_page_keeps_typed_values_on_errors(app):
     ("licence.pdf.exe", None),                            # double extension
     ("../../etc/passwd.pdf", None),                       # path traversal
     ("licence.png", None),                                # extension does not match content
+    ("licence.pdf", "js"),                                # a PDF with JavaScript (built below)
 ])
 def test_upload_attacks_are_rejected_with_a_message(app, name, content):
     user = f.gen_applicant()
     web = f.WebClient(app)
     web.login(user.username)
+    if content == "js":
+        content = _pdf_with_javascript()
     data = {"op": "save", "licence": (io.BytesIO(content or f.PDF_MIN), name)}
     response = web.post_form("/my-enterprise/registration", data, csrf_url="/my-enterprise/registration",
                              content_type="multipart/form-data")
@@ -96,6 +99,20 @@ def test_upload_attacks_are_rejected_with_a_message(app, name, content):
     assert b"alert-danger" in response.data
     enterprise = db.session.get(Enterprise, db.session.get(ShenbaoUser, user.id).enterprise_id)
     assert not (enterprise.draft or {}).get("licence_attachment_id")
+
+
+def _pdf_with_javascript() -> bytes:
+    """A valid one-page PDF that runs a script when it is opened."""
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_open_action(JavaScript("app.alert('pwned');"))
+    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def test_oversize_upload_is_rejected(app):
@@ -140,6 +157,9 @@ def test_production_mode_refuses_dev_secret(app):
 
     with pytest.raises(ConfigurationError):
         create_app({"SHENBAO_ENV": "production", "SECRET_KEY": app.config["DEV_SECRET_KEY"]})
+    strong = "s" * 40
+    with pytest.raises(ConfigurationError, match="CA_TOKEN_PIN"):  # the CA's keys keep no default PIN
+        create_app({"SHENBAO_ENV": "production", "SECRET_KEY": strong, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 def test_chinese_is_the_default_and_english_available(app):
