@@ -141,3 +141,8 @@ EXPORT_KEEP_HOURS = _env("EXPORT_KEEP_HOURS", 24)
 EXPORT_XLSX_ENGINE = _env("EXPORT_XLSX_ENGINE", "auto")
 IMPORT_DIR = _env("IMPORT_DIR", str(INSTANCE_DIR / "imports"))
 IMPORT_MAX_BYTES = _env("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
+# --- scheduler ------------------------------------------------------------------------
+# `flask scheduler` holds a lock (PostgreSQL advisory lock / SQLite lock file); a second one
+# started by mistake retries every this many seconds (integer) until the first one stops.
+SCHEDULER_LOCK_POLL_SECONDS = _env("SCHEDULER_LOCK_POLL_SECONDS", 5)

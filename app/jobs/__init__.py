@@ -1,9 +1,16 @@
-"""Scheduled jobs: thin wrappers that run a service. One scheduler process per deployment
-(APScheduler's job store must not be shared by several schedulers)."""
+"""Scheduled jobs: thin wrappers that run a service. Exactly one scheduler process per deployment:
+APScheduler's job store must not be shared by several schedulers, so ``run_scheduler`` first
+takes the scheduler lock (app/jobs/leader.py); a second scheduler waits for it.
+
+Every job is idempotent (safe to run twice on one day): the services only move what is due and
+record what they did (window status, reminders_sent, expired export rows)."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -58,17 +65,135 @@ def report_files_job(app: Flask, clock=None) -> int:
         return removed
 
 
-def run_scheduler(app: Flask) -> None:
+# --- the scheduler ---------------------------------------------------------------------------
+# Jobs live in a database job store, which pickles them: a Flask app cannot be pickled, so the
+# store holds textual references to these argument-less wrappers, which find the app here.
+JOBSTORE_TABLE = "apscheduler_jobs"
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+#: id -> (textual reference, cron hour, cron minute), Asia/Shanghai.
+JOBS = {
+    "activities": ("app.jobs:tick_activities", 0, 1),
+    "publicity": ("app.jobs:tick_publicity", 0, 5),
+    "report_files": ("app.jobs:tick_report_files", 3, 0),
+    "eseal_fees": ("app.jobs:tick_eseal_fees", 8, 0),
+}
+LOCK_CHECK_SECONDS = 60
+_APP: Flask | None = None
+
+
+def _current_app() -> Flask:
+    global _APP
+    if _APP is None:  # a job run without run_scheduler (e.g. by hand): build one from config
+        from app import create_app
+
+        _APP = create_app()
+    return _APP
+
+
+def tick_publicity() -> dict:
+    return publicity_job(_current_app())
+
+
+def tick_activities() -> dict:
+    return activity_job(_current_app())
+
+
+def tick_eseal_fees() -> dict:
+    return eseal_fee_job(_current_app())
+
+
+def tick_report_files() -> int:
+    return report_files_job(_current_app())
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic autogenerate filter (migrations/env.py): APScheduler's own table is not ours."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table != JOBSTORE_TABLE
+
+
+def build_scheduler(app: Flask):
+    """The scheduler with its database job store and the four daily jobs, not started."""
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone=CHINA)
-    # Shortly after midnight China time, and once at start-up to catch up after downtime.
-    scheduler.add_job(publicity_job, "cron", hour=0, minute=5, args=[app], id="publicity", replace_existing=True)
-    scheduler.add_job(activity_job, "cron", hour=0, minute=1, args=[app], id="activities", replace_existing=True)
-    scheduler.add_job(eseal_fee_job, "cron", hour=8, minute=0, args=[app], id="eseal_fees", replace_existing=True)
-    scheduler.add_job(report_files_job, "cron", hour=3, minute=0, args=[app], id="report_files", replace_existing=True)
-    publicity_job(app)
-    activity_job(app)
-    eseal_fee_job(app)
-    log.info("scheduler started")
-    scheduler.start()
+    store = SQLAlchemyJobStore(url=app.config["SQLALCHEMY_DATABASE_URI"], tablename=JOBSTORE_TABLE)
+    # "local" holds jobs of this process only (the lock check), never persisted.
+    scheduler = BlockingScheduler(timezone=CHINA, job_defaults=dict(JOB_DEFAULTS),
+                                  jobstores={"default": store, "local": MemoryJobStore()})
+    for job_id, (ref, hour, minute) in JOBS.items():
+        scheduler.add_job(ref, "cron", hour=hour, minute=minute, id=job_id, replace_existing=True)
+    return scheduler
+
+
+def _drop_stale_jobs(scheduler) -> None:
+    """Jobs left in the store by an older version (ids no longer in JOBS) are removed."""
+    store = scheduler._jobstores["default"]  # noqa: SLF001 - the store we made in build_scheduler
+    store.jobs_t.create(store.engine, checkfirst=True)
+    with store.engine.begin() as conn:
+        stale = conn.execute(store.jobs_t.delete().where(store.jobs_t.c.id.not_in(list(JOBS)))).rowcount
+    if stale:
+        log.info("removed %s stale job(s) from %s", stale, JOBSTORE_TABLE)
+
+
+def run_scheduler(app: Flask, stop_after: float | None = None) -> None:
+    """Wait for the scheduler lock, catch up once, then run the daily jobs until stopped.
+
+    :param stop_after: seconds after which the scheduler stops by itself (tests).
+
+    The lock: ``SCHEDULER_LOCK_POLL_SECONDS`` between attempts; the advisory key is
+    leader.SCHEDULER_LOCK_KEY unless ``SCHEDULER_LOCK_KEY`` is set in the config (tests only: a
+    random key so that test runs sharing a PostgreSQL server do not wait for each other).
+    :raises RuntimeError: the lock was lost (database connection gone): exit, so that a process
+        supervisor restarts the scheduler and it waits for the lock again.
+    """
+    global _APP
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    from app.jobs.leader import SCHEDULER_LOCK_KEY, hold_scheduler_lock
+
+    _APP = app
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    lock_file = None
+    if url.startswith("sqlite") and sa.make_url(url).database in (None, "", ":memory:"):
+        lock_file = os.path.join(app.instance_path, "scheduler.lock")
+    engine = sa.create_engine(url, poolclass=NullPool)
+    lost = threading.Event()
+    try:
+        with hold_scheduler_lock(engine, int(app.config.get("SCHEDULER_LOCK_KEY", SCHEDULER_LOCK_KEY)),
+                                 float(app.config.get("SCHEDULER_LOCK_POLL_SECONDS", 5)),
+                                 lock_file=lock_file) as lock:
+            scheduler = build_scheduler(app)
+            _drop_stale_jobs(scheduler)
+
+            def check_lock() -> None:
+                if not lock.verify():
+                    log.error("scheduler lock lost; stopping (restart to wait for it again)")
+                    lost.set()
+                    scheduler.shutdown(wait=False)
+
+            scheduler.add_job(check_lock, "interval", seconds=LOCK_CHECK_SECONDS, id="lock_check", name="lock check",
+                              jobstore="local")
+            # Catch up after downtime: a restart recomputes next run times from now, so missed
+            # days are made up here (the jobs are idempotent).
+            publicity_job(app)
+            activity_job(app)
+            eseal_fee_job(app)
+            if stop_after is not None:
+                def stop() -> None:
+                    while not scheduler.running:  # the timer may fire before start() got going
+                        time.sleep(0.01)
+                    scheduler.shutdown()  # waits for running jobs
+
+                timer = threading.Timer(stop_after, stop)
+                timer.daemon = True
+                timer.start()
+            log.info("scheduler started")
+            scheduler.start()
+            log.info("scheduler stopped")
+    finally:
+        engine.dispose()
+    if lost.is_set():
+        raise RuntimeError("scheduler lock lost")
