@@ -70,7 +70,7 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("scheduler")
     def scheduler_command() -> None:
-        """Run the scheduled jobs (exactly one such process per deployment)."""
+        """Run the scheduled jobs; a second scheduler waits for the first one's lock."""
         from app.jobs import run_scheduler
 
         run_scheduler(app)
@@ -134,3 +134,5 @@ def register_cli(app: Flask) -> None:
         except ValueError as exc:
             raise click.ClickException(str(exc))
         click.echo(f"imported {count} rows")
+    from app.ops.cli import register_ops_cli
+    register_ops_cli(app)

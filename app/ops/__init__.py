@@ -1,0 +1,1 @@
+"""Operations: backups and restores of a whole instance (``flask --app run backup | restore``)."""
