@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import expose as api_expose
 from flask_appbuilder.api import rison, safe
 from flask_appbuilder.api.schemas import get_list_schema
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import get_locale
@@ -74,8 +75,54 @@ class ExcelExportApiMixin:
     @permission_name("get")
     @rison(get_list_schema)
     def export(self, **kwargs):
+        """The list as an Excel workbook: its filters and order, every row in the caller's scope.
+        ---
+        get:
+          description: >-
+            ``q`` as for the list (rison or JSON; ``page`` and ``page_size`` are ignored). Up to
+            EXPORT_SYNC_MAX_ROWS rows the answer is the workbook; beyond, a background job (202) whose
+            status and download URLs are given (tests/web/test_export_web.py).
+          parameters:
+          - in: query
+            name: q
+            content:
+              application/json:
+                schema:
+                  $ref: '#/components/schemas/get_list_schema'
+          responses:
+            200:
+              description: The workbook
+              content:
+                application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
+                  schema:
+                    type: string
+                    format: binary
+            202:
+              description: A background export was started
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      job:
+                        type: integer
+                      rows:
+                        type: integer
+                      status_url:
+                        type: string
+                      download_url:
+                        type: string
+                    required: [job, rows, status_url, download_url]
+            400:
+              $ref: '#/components/responses/400'
+            401:
+              $ref: '#/components/responses/401'
+        """
         args = kwargs.get("rison", {})
-        joined = self._handle_filters_args(args)
+        try:
+            joined = self._handle_filters_args(args)
+        except FABException as exc:  # an unknown column or operation: 400, as FAB's list answers
+            return self.response_400(message=str(exc))
         order_column = args.get("order_column") or (self.base_order or ("", ""))[0]
         order_direction = args.get("order_direction") or (self.base_order or ("", ""))[1]
         if order_column and order_column not in self.order_columns:

@@ -458,30 +458,38 @@ def import_interchange(user, evaluation_id: int, payload: dict) -> SmeEvaluation
     if not isinstance(payload, dict):
         raise ServiceError(_("The document must be a JSON object."), {"$": _("The document must be a JSON object.")})
     try:
-        parse_interchange(payload)
+        parsed = parse_interchange(payload)
     except InterchangeError as exc:
         raise ServiceError(exc.message, {exc.field: exc.message})
-    if int(payload["year"]) != evaluation.year:
+    if parsed.year != evaluation.year:
         raise ServiceError(_("The document is for another year."), {"year": _("The document is for another year.")})
+    # The tables take the values as the rules read them, not as sent: 80.0 people or 1e-4 万元
+    # are valid JSON for the rules, but "80.0" in a table is not a count (the score was lost).
+    def money(amount) -> str:
+        return format(amount, "f")
+
     data = dict(evaluation.data or {})
-    staff = payload["employees"]
-    tech = payload["tech_staff"]
-    data["entry"] = {"products_ok": "yes" if payload["products_not_prohibited"] else "no",
-                     "credit_ok": "yes" if payload["credit_ok"] else "no"}
-    data["finance"] = {**(data.get("finance") or {}), **{k: str(payload[k]) for k in ("sales_revenue", "total_assets", "cost_expenses")}}
-    data["hr"] = {**(data.get("hr") or {}), **{k: str(staff[k]) for k in ("fulltime", "parttime", "temporary")},
-                  **{f"tech_{k}": str(tech[k]) for k in ("fulltime", "parttime", "temporary")}}
-    data["rd_projects"] = [{"name": p["name"], "number": "", "form": p["form"], "status": "", "amount": str(p["amount"])}
-                           for p in payload.get("rd_projects", [])]
-    data["awards"] = [{"name": a["name"], "level": "", "year": str(a["year"]), "rank": str(a["rank"]), "proof": ""}
-                      for a in payload.get("national_awards", [])]
-    data["institutions"] = [{"name": i["name"], "level": i["level"], "proof": ""} for i in payload.get("rd_institutions", [])]
-    data["standards"] = [{"name": s["name"], "number": "", "level": s["level"], "year": str(s["year"]), "rank": str(s["rank"]),
-                          "proof": ""} for s in payload.get("standards", [])]
-    data["ip"] = [{"name": i["name"], "kind": i["kind"], "grant_date": "", "number": "", "acquisition": "", "proof": ""}
-                  for i in payload.get("ip", [])]
-    data["other"] = {**(data.get("other") or {}), "high_tech_cert": "yes" if payload.get("high_tech_certificate_valid") else "no"}
+    data["entry"] = {"products_ok": "yes" if parsed.products_not_prohibited else "no",
+                     "credit_ok": "yes" if parsed.credit_ok else "no"}
+    data["finance"] = {**(data.get("finance") or {}), "sales_revenue": money(parsed.sales_revenue),
+                       "total_assets": money(parsed.total_assets), "cost_expenses": money(parsed.cost_expenses)}
+    staff_keys = ("fulltime", "parttime", "temporary")
+    data["hr"] = {**(data.get("hr") or {}), **{k: str(getattr(parsed.employees, k)) for k in staff_keys},
+                  **{f"tech_{k}": str(getattr(parsed.tech_staff, k)) for k in staff_keys}}
+    data["rd_projects"] = [{"name": p.name, "number": "", "form": p.form, "status": "", "amount": money(p.amount)}
+                           for p in parsed.rd_projects]
+    data["awards"] = [{"name": a.name, "level": "", "year": str(a.year), "rank": str(a.rank), "proof": ""}
+                      for a in parsed.national_awards]
+    data["institutions"] = [{"name": i.name, "level": i.level, "proof": ""} for i in parsed.rd_institutions]
+    data["standards"] = [{"name": s.name, "number": "", "level": s.level, "year": str(s.year), "rank": str(s.rank),
+                          "proof": ""} for s in parsed.standards]
+    data["ip"] = [{"name": i.name, "kind": i.kind, "grant_date": "", "number": "", "acquisition": "", "proof": ""}
+                  for i in parsed.ip]
+    data["other"] = {**(data.get("other") or {}), "high_tech_cert": "yes" if parsed.high_tech_certificate_valid else "no"}
     evaluation.data = data
-    self_evaluate(evaluation)
+    errors = self_evaluate(evaluation)
+    if errors:  # the tables must hold what the rules accepted; never store a document they cannot
+        db.session.rollback()
+        raise ServiceError(next(iter(errors.values())), errors)
     db.session.commit()
     return evaluation

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.services.enterprise_form import parse_date, parse_money
+from rules.sme.interchange import MAX_COUNT
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,9 @@ def _s(value: Any) -> str:
 
 
 def _int(value: Any) -> int | None:
+    # ASCII digits only ("²".isdigit() is true, int("²") raises), up to the rules' MAX_COUNT.
     text = _s(value)
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_COUNT else None
 
 
 def _check(col: Col, value: Any, errors: dict[str, str], key: str, for_submit: bool, industries: dict | None) -> None:
