@@ -1,0 +1,1 @@
+"""Load test (gunicorn + PostgreSQL + locust): see run_load.py."""
