@@ -52,6 +52,24 @@ def _pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+def _pg_admin(statement: str) -> None:
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(statement))
+    engine.dispose()
+
+
+def new_pg_schema(prefix: str = "t_") -> tuple[str, str]:
+    """A fresh PostgreSQL schema for one test's database: (schema, URL searching it)."""
+    schema = prefix + uuid.uuid4().hex[:12]
+    _pg_admin(f"CREATE SCHEMA {schema}")
+    return schema, _pg_schema_url(schema)
+
+
+def drop_pg_schema(schema: str) -> None:
+    _pg_admin(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture(params=_db_params())
 def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
     """A fresh app + database per test. PostgreSQL tests get their own schema."""
@@ -64,12 +82,7 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"
     else:
-        schema = "t_" + uuid.uuid4().hex[:12]
-        engine = sa.create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        engine.dispose()
-        url = _pg_schema_url(schema)
+        schema, url = new_pg_schema()
     monkeypatch.setattr("app.services.captcha.random_answer", lambda: factories.CAPTCHA)
     application = create_app({
         "TESTING": True,
@@ -90,10 +103,7 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         db.session.remove()
         db.engine.dispose()
     if schema:
-        engine = sa.create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+        drop_pg_schema(schema)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
 from app.services.errors import ServiceError
-from app.storage import save_upload
+from app.storage import attach_to, save_upload
 from app.workflows import engine
 from app.workflows.definitions import DECLARATION
 from models import Activity, Declaration, OrganizationFiling, Project
@@ -165,29 +165,21 @@ def upload_summary(user, declaration_id: int, stream, filename: str):
     declaration = own(user, declaration_id)
     if declaration.status not in EDITABLE:
         raise ServiceError(_("The declaration cannot be changed in its current status."))
-    attachment = save_upload(stream, filename, "declaration_summary", enterprise_id=declaration.enterprise_id,
-                             record_type="declaration", record_id=declaration.id, uploaded_by_id=user.id)
-    db.session.flush()
-    declaration.summary_attachment_id = attachment.id
-    db.session.commit()
-    return attachment
+    return attach_to(declaration, "summary_attachment_id", stream, filename, "declaration_summary",
+                     record_type="declaration", uploaded_by_id=user.id)
 
 
 def upload_signed_form(user, declaration_id: int, stream, filename: str):
     """The declaration form printed from Shenbao, stamped and scanned, or signed with the USB-Key."""
     from app.services.declaration_documents import PRINTABLE
-    from app.services.sme import signed_copy_check
+    from app.services.issued_documents import signed_copy_check
 
     declaration = own(user, declaration_id)
     if declaration.status not in PRINTABLE:
         raise ServiceError(_("Printing is available once the qualification review has passed."))
-    attachment = save_upload(stream, filename, "declaration_form", enterprise_id=declaration.enterprise_id,
-                             record_type="declaration", record_id=declaration.id, uploaded_by_id=user.id,
-                             transform=signed_copy_check("declaration", declaration.id, declaration.enterprise_id))
-    db.session.flush()
-    declaration.signed_form_attachment_id = attachment.id
-    db.session.commit()
-    return attachment
+    return attach_to(declaration, "signed_form_attachment_id", stream, filename, "declaration_form",
+                     record_type="declaration", uploaded_by_id=user.id,
+                     transform=signed_copy_check("declaration", declaration.id, declaration.enterprise_id))
 
 
 def submit_problems(declaration: Declaration) -> list[str]:

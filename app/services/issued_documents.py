@@ -251,3 +251,14 @@ def check_enterprise_signature(data: bytes, *, purpose: str, record_id: int, ent
     if not any(h.size <= len(data) and hashlib.sha256(data[:h.size]).hexdigest() == h.sha256 for h in handed):
         raise ServiceError(_("The signed PDF is not the document downloaded from Shenbao for this record. "
                              "Download it again, sign it and upload the signed file."))
+
+
+def signed_copy_check(purpose: str, record_id: int, enterprise_id: int):
+    """A save_upload transform: a stamped scan passes as it is; a PDF signed with a USB-Key must
+    be this enterprise's valid signature over the very PDF Shenbao handed out."""
+    def check(data: bytes, content_type: str) -> bytes:
+        if content_type == "application/pdf" and is_signed_pdf(data):
+            check_enterprise_signature(data, purpose=purpose, record_id=record_id, enterprise_id=enterprise_id)
+        return data
+
+    return check

@@ -19,7 +19,7 @@ from app.security import roles as R
 from app.services import enterprise as enterprise_svc
 from app.services import sme_form as form
 from app.services.errors import Forbidden, NotFound, ServiceError
-from app.storage import save_upload
+from app.storage import attach_to, save_upload
 from app.workflows import engine
 from app.workflows.definitions import SME_EVALUATION
 from models import Attachment, CertificateCounter, Industry, PublicityBatch, SmeEvaluation, SpotCheckDraw
@@ -184,27 +184,11 @@ def upload_cover(user, evaluation_id: int, stream, filename: str) -> Attachment:
     evaluation = own(user, evaluation_id)
     if evaluation.status not in EDITABLE:
         raise ServiceError(_("The materials are under review and cannot be changed now."))
-    attachment = save_upload(stream, filename, "sme_cover", enterprise_id=evaluation.enterprise_id,
-                             record_type="sme_evaluation", record_id=evaluation.id, uploaded_by_id=user.id,
-                             transform=signed_copy_check("sme_cover", evaluation.id, evaluation.enterprise_id))
-    db.session.flush()
-    evaluation.cover_attachment_id = attachment.id
-    db.session.commit()
-    return attachment
+    from app.services.issued_documents import signed_copy_check
 
-
-def signed_copy_check(purpose: str, record_id: int, enterprise_id: int):
-    """A save_upload transform: a stamped scan passes as it is; a PDF signed with a USB-Key must
-    be this enterprise's valid signature over the very PDF Shenbao handed out."""
-    def check(data: bytes, content_type: str) -> bytes:
-        from app.services import issued_documents
-
-        if content_type == "application/pdf" and issued_documents.is_signed_pdf(data):
-            issued_documents.check_enterprise_signature(data, purpose=purpose, record_id=record_id,
-                                                        enterprise_id=enterprise_id)
-        return data
-
-    return check
+    return attach_to(evaluation, "cover_attachment_id", stream, filename, "sme_cover", record_type="sme_evaluation",
+                     uploaded_by_id=user.id,
+                     transform=signed_copy_check("sme_cover", evaluation.id, evaluation.enterprise_id))
 
 
 def submit_problems(evaluation: SmeEvaluation) -> list[str]:

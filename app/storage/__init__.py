@@ -210,6 +210,17 @@ def save_upload(
     return attachment
 
 
+def attach_to(record, field: str, stream: BinaryIO, filename: str, purpose: str, *, record_type: str,
+              uploaded_by_id: int | None, transform: Callable[[bytes, str], bytes] | None = None) -> Attachment:
+    """Store an upload owned by ``record`` and point ``record.<field>`` at it; commits."""
+    attachment = save_upload(stream, filename, purpose, enterprise_id=record.enterprise_id, record_type=record_type,
+                             record_id=record.id, uploaded_by_id=uploaded_by_id, transform=transform)
+    db.session.flush()
+    setattr(record, field, attachment.id)
+    db.session.commit()
+    return attachment
+
+
 def _path(stored_name: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / stored_name[:2] / stored_name
 

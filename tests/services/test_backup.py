@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from models import (
     WorkflowLog,
 )
 from tests import factories
-from tests.conftest import PG_OK, PG_URL, _pg_schema_url
+from tests.conftest import PG_OK, drop_pg_schema, new_pg_schema
 
 CA_DER = bytes(range(256)) * 3 + b"\x00\xff\x00"  # LargeBinary with NULs and high bytes
 
@@ -80,12 +79,7 @@ def empty_instance(app, tmp_path):
         if kind == "sqlite":
             url = f"sqlite:///{base / 'restored.db'}"
         else:
-            schema = "r_" + uuid.uuid4().hex[:12]
-            engine = sa.create_engine(PG_URL)
-            with engine.begin() as conn:
-                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-            engine.dispose()
-            url = _pg_schema_url(schema)
+            schema, url = new_pg_schema("r_")
         target = create_app({
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
@@ -111,10 +105,7 @@ def empty_instance(app, tmp_path):
             db.session.remove()
             db.engine.dispose()
         if schema:
-            engine = sa.create_engine(PG_URL)
-            with engine.begin() as conn:
-                conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-            engine.dispose()
+            drop_pg_schema(schema)
 
 
 def _build_data() -> dict:
