@@ -113,6 +113,9 @@ PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
 UPLOAD_MAX_BYTES = _env("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
+# Files under UPLOAD_DIR that no attachment row names (a process killed between writing the
+# file and committing its row) and left-over ".part" files are removed once this old.
+UPLOAD_ORPHAN_GRACE_SECONDS = _env("UPLOAD_ORPHAN_GRACE_SECONDS", 3600)
 
 # --- business registry provider ("table" or a dotted path to a provider class) ---
 BUSINESS_REGISTRY_PROVIDER = _env("BUSINESS_REGISTRY_PROVIDER", "table")

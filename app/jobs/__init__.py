@@ -3,7 +3,8 @@ APScheduler's job store must not be shared by several schedulers, so ``run_sched
 takes the scheduler lock (app/jobs/leader.py); a second scheduler waits for it.
 
 Every job is idempotent (safe to run twice on one day): the services only move what is due and
-record what they did (window status, reminders_sent, expired export rows)."""
+record what they did (window status, reminders_sent, expired export rows; the upload sweep
+only removes files no row names)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -65,6 +66,18 @@ def report_files_job(app: Flask, clock=None) -> int:
         return removed
 
 
+def upload_files_job(app: Flask) -> dict:
+    """Upload files no attachment row names and left-over .part files, past the grace period."""
+    from dataclasses import asdict
+
+    from app.storage.sweep import sweep_orphans
+
+    with app.app_context():
+        counts = asdict(sweep_orphans())
+        log.info("upload files swept: %s", counts)
+        return counts
+
+
 # --- the scheduler ---------------------------------------------------------------------------
 # Jobs live in a database job store, which pickles them: a Flask app cannot be pickled, so the
 # store holds textual references to these argument-less wrappers, which find the app here.
@@ -75,6 +88,7 @@ JOBS = {
     "activities": ("app.jobs:tick_activities", 0, 1),
     "publicity": ("app.jobs:tick_publicity", 0, 5),
     "report_files": ("app.jobs:tick_report_files", 3, 0),
+    "upload_files": ("app.jobs:tick_upload_files", 3, 30),
     "eseal_fees": ("app.jobs:tick_eseal_fees", 8, 0),
 }
 LOCK_CHECK_SECONDS = 60
@@ -106,6 +120,10 @@ def tick_report_files() -> int:
     return report_files_job(_current_app())
 
 
+def tick_upload_files() -> dict:
+    return upload_files_job(_current_app())
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic autogenerate filter (migrations/env.py): APScheduler's own table is not ours."""
     table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
@@ -113,7 +131,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 
 def build_scheduler(app: Flask):
-    """The scheduler with its database job store and the four daily jobs, not started."""
+    """The scheduler with its database job store and the daily jobs (``JOBS``), not started."""
     from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler

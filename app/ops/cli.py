@@ -1,4 +1,5 @@
-"""CLI: ``flask --app run backup DIR`` and ``flask --app run restore DIR``."""
+"""CLI: ``flask --app run backup DIR``, ``flask --app run restore DIR`` and
+``flask --app run sweep-uploads [--grace-seconds N]``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,3 +38,18 @@ def register_ops_cli(app: Flask) -> None:
         except BackupError as exc:
             raise click.ClickException(str(exc))
         click.echo(f"restored {source} (taken {manifest.created_at}): {manifest.summary()}")
+
+    @app.cli.command("sweep-uploads")
+    @click.option("--grace-seconds", type=click.IntRange(min=0), default=None,
+                  help="Only files older than this (default UPLOAD_ORPHAN_GRACE_SECONDS, 3600).")
+    def sweep_uploads_command(grace_seconds: int | None) -> None:
+        """Remove upload files no attachment row names and left-over .part files (killed uploads)."""
+        from datetime import timedelta
+
+        from app.storage.sweep import default_grace, sweep_orphans
+
+        grace = default_grace() if grace_seconds is None else timedelta(seconds=grace_seconds)
+        r = sweep_orphans(grace)
+        click.echo(f"scanned {r.scanned} files: removed {r.orphans_removed} orphaned and {r.parts_removed} .part "
+                   f"files ({r.bytes_removed} bytes); kept {r.kept_young} younger than "
+                   f"{int(grace.total_seconds())} s")

@@ -179,7 +179,7 @@ def test_other_databases_are_refused():
 
 # --- the scheduler itself -------------------------------------------------------------------
 
-def test_the_scheduler_has_a_database_store_the_four_jobs_and_safe_defaults(app):
+def test_the_scheduler_has_a_database_store_the_daily_jobs_and_safe_defaults(app):
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.triggers.cron import CronTrigger
 
@@ -193,9 +193,10 @@ def test_the_scheduler_has_a_database_store_the_four_jobs_and_safe_defaults(app)
     defaults = scheduler._job_defaults
     assert defaults["coalesce"] is True and defaults["max_instances"] == 1 and defaults["misfire_grace_time"] == 3600
     jobs = {job.id: job for job in scheduler.get_jobs()}  # pending: not started
-    assert set(jobs) == {"publicity", "activities", "eseal_fees", "report_files"}
+    assert set(jobs) == {"publicity", "activities", "eseal_fees", "report_files", "upload_files"}
     expected = {"activities": ("tick_activities", "0", "1"), "publicity": ("tick_publicity", "0", "5"),
-                "report_files": ("tick_report_files", "3", "0"), "eseal_fees": ("tick_eseal_fees", "8", "0")}
+                "report_files": ("tick_report_files", "3", "0"), "upload_files": ("tick_upload_files", "3", "30"),
+                "eseal_fees": ("tick_eseal_fees", "8", "0")}
     for job_id, (func, hour, minute) in expected.items():
         job = jobs[job_id]
         assert job.func_ref == f"app.jobs:{func}"  # a textual reference: nothing unpicklable stored
@@ -247,7 +248,7 @@ RUNNER = textwrap.dedent("""
 def test_two_run_scheduler_processes_take_turns(app, tmp_path):
     """End to end: two `run_scheduler` processes started together on one database (the app
     fixture's, SQLite or PostgreSQL): one runs while the other logs that it waits, never both;
-    the four jobs end up persisted once each in apscheduler_jobs, a stale one is gone."""
+    the daily jobs end up persisted once each in apscheduler_jobs, a stale one is gone."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with db.engine.begin() as conn:  # a job left behind by an older version is removed
         from app.jobs import build_scheduler
@@ -285,7 +286,7 @@ def test_two_run_scheduler_processes_take_turns(app, tmp_path):
     assert sum(message == "scheduler started" for _, _, message in lines) == 2
     with db.engine.connect() as conn:
         ids = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
-    assert ids == {"publicity", "activities", "eseal_fees", "report_files"}
+    assert ids == {"publicity", "activities", "eseal_fees", "report_files", "upload_files"}
 
 
 # --- idempotence: each job twice for the same day, the second run changes nothing ------------
