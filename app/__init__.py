@@ -51,10 +51,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.post_init()
 
     from app.cli import register_cli
+    from app.menu_cache import register_menu_cache
     from app.web import register_web_hooks
 
     register_cli(app)
     register_web_hooks(app)
+    register_menu_cache(app)
     return app
 
 
