@@ -15,7 +15,8 @@ from app.services import sme_form as form
 from app.services.errors import ServiceError
 from app.storage import allowed_label, max_megabytes_label
 from app.services.progress_labels import sme_status_label
-from models import EnterpriseIp, Industry
+from app.services.industries import all_rows as industry_rows
+from models import EnterpriseIp
 
 
 status_label = sme_status_label
@@ -85,7 +86,7 @@ class SmeSelfView(BaseView):
                                    **({table.rows: rows} if rows is not None else {})}
         else:
             errors = form.validate(evaluation.data or {}, for_submit=False, year=evaluation.year)
-        industries = list(db.session.execute(select(Industry).order_by(Industry.code)).scalars())
+        industries = industry_rows() if key == "main" else ()
         data = evaluation.data or {}
         extra = {}
         if key == "ip":
@@ -132,7 +133,8 @@ class SmeSelfView(BaseView):
     def self_evaluation(self, evaluation_id):
         evaluation = self._own(evaluation_id)
         problems = svc.submit_problems(evaluation) if evaluation.status in svc.EDITABLE else []
-        db.session.commit()
+        if db.session.is_modified(evaluation):  # the stored result was out of date (e.g. a rules update)
+            db.session.commit()
         return self.render_template("shenbao/sme/self_evaluation.html", result=evaluation.result, problems=problems,
                                     upload_limit=max_megabytes_label(), cover_types=allowed_label("sme_cover"),
                                     **self._context(evaluation))

@@ -13,16 +13,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
+from app.extensions import commit_keeping_loaded, db
 from app.services.lookup import owned_by
 from app.security import roles as R
 from app.services import enterprise as enterprise_svc
+from app.services import industries
 from app.services import sme_form as form
 from app.services.errors import Forbidden, NotFound, ServiceError
 from app.storage import attach_to, save_upload
 from app.workflows import engine
 from app.workflows.definitions import SME_EVALUATION
-from models import Attachment, CertificateCounter, Industry, PublicityBatch, SmeEvaluation, SpotCheckDraw
+from models import Attachment, CertificateCounter, PublicityBatch, SmeEvaluation, SpotCheckDraw
 from models.base import utcnow
 from rules.sme import evaluate, parse_interchange, result_to_json
 from rules.sme.interchange import InterchangeError
@@ -80,11 +81,6 @@ def own(user, evaluation_id: int) -> SmeEvaluation:
     return owned_by(user, SmeEvaluation, evaluation_id)
 
 
-def _industries() -> dict[str, str]:
-    rows = db.session.execute(select(Industry.code, Industry.parent_code)).all()
-    return {code: parent or code for code, parent in rows}
-
-
 def save_table(user, evaluation_id: int, table_key: str, values: dict | None, rows: list[dict] | None,
                proofs: dict[int, tuple] | None = None) -> tuple[SmeEvaluation, dict[str, str]]:
     """Keep what was typed in one table; recompute the self-evaluation when the data allows.
@@ -109,9 +105,9 @@ def save_table(user, evaluation_id: int, table_key: str, values: dict | None, ro
                 rows[index]["proof"] = str(attachment.id)
         data[table.rows] = rows
     evaluation.data = data
-    errors = form.validate(data, for_submit=False, year=evaluation.year, industries=_industries())
+    errors = form.validate(data, for_submit=False, year=evaluation.year, industries=industries.parent_by_code())
     rule_errors = self_evaluate(evaluation)
-    db.session.commit()
+    commit_keeping_loaded()
     # Report what belongs to the table on screen; the rest shows on the self-evaluation page.
     mine = (table.key, table.rows)
     return evaluation, {k: v for k, v in {**rule_errors, **errors}.items() if k.split(".")[0] in mine}
@@ -195,7 +191,7 @@ def submit_problems(evaluation: SmeEvaluation) -> list[str]:
     problems = []
     if evaluation.enterprise.status != "approved":
         problems.append(_("The enterprise registration must be approved before submitting (you can save until then)."))
-    errors = form.validate(evaluation.data or {}, for_submit=True, year=evaluation.year, industries=_industries())
+    errors = form.validate(evaluation.data or {}, for_submit=True, year=evaluation.year, industries=industries.parent_by_code())
     if errors or self_evaluate(evaluation):
         problems.append(_("Some tables are incomplete or contain errors."))
     elif not evaluation.qualified:

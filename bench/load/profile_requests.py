@@ -40,10 +40,13 @@ class Counter:
         from sqlalchemy import event
 
         self.n = 0
+        self.echo = False
         event.listen(engine, "before_cursor_execute", self._count)
 
-    def _count(self, *_a, **_kw):
+    def _count(self, _conn, _cursor, statement, *_a, **_kw):
         self.n += 1
+        if self.echo:
+            print("   SQL:", " ".join(statement.split())[:160])
 
 
 def login(client, username: str) -> None:
@@ -106,6 +109,8 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", help="request types to run")
     ap.add_argument("--profile", help="cProfile this request type and print the top functions")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--sql", help="print the SQL statements of one request of this type")
+    ap.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="shenbao-profile-"))
@@ -115,6 +120,11 @@ def main() -> None:
     with app.app_context():
         counter = Counter(db.engine)
     steps = scenario(app)
+    if args.sql:
+        steps[args.sql]()
+        counter.echo = True
+        steps[args.sql]()
+        return
     if args.profile:
         fn = steps[args.profile]
         for _ in range(5):
@@ -124,7 +134,7 @@ def main() -> None:
         for _ in range(args.n):
             fn()
         prof.disable()
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
         return
     print(f"{'request':<18} {'CPU ms p50':>10} {'mean':>7} {'SQL/req':>8}")
     for name, fn in steps.items():
