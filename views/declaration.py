@@ -191,8 +191,7 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
                      "recommendation_opinion": _l("Recommendation opinion"), "return_reason": _l("Return reason"),
                      "summary_attachment_id": _l("Summary material")}
 
-    def _decision_context(self, pk):
-        context = super()._decision_context(pk)
-        item = context["item"]
-        context["doc"] = documents.context(item) if item is not None and item.snapshot else None
+    def _decision_context(self, item):
+        context = super()._decision_context(item)
+        context["doc"] = documents.context(item) if item.snapshot else None
         return context

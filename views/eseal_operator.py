@@ -109,11 +109,10 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
         "invoice_tracking": _l("Invoice tracking number"),
     }
 
-    def _decision_context(self, pk):
-        context = super()._decision_context(pk)
-        item = context["item"]
+    def _decision_context(self, item):
+        context = super()._decision_context(item)
         context.update(paper_items=svc.PAPER_ITEMS, circumstances=svc.CIRCUMSTANCES,
-                       pki_problem=pki.status() if item is not None and item.status == "paid" else None)
+                       pki_problem=pki.status() if item.status == "paid" else None)
         return context
 
     def _record(self, pk) -> SealApplication:

@@ -4,10 +4,11 @@ Lists are scoped by app.security.scope; decisions go through the services (workf
 """
 from __future__ import annotations
 
-from flask import flash, g, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
 from flask_appbuilder import expose
 from app.datamodel import PagedSQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -53,19 +54,17 @@ class ReviewMixin:
     # Actions taken elsewhere (applicant pages, sampling, the scheduler), not from this form.
     indirect_actions = frozenset({"submit", "withdraw", "sample", "queue", "open_publicity", "close_publicity"})
 
-    def _decision_context(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
-        actions = []
-        if item is not None:
-            from app.security.scope import role_names
-
-            actions = [t for t in self.workflow.actions_from(item.status, role_names(g.user))
-                       if t.action not in self.indirect_actions]
+    def _decision_context(self, item):
+        """What the decision form needs for ``item``, a record already found in the reviewer's
+        scope (``show`` reads it once through the base filters)."""
+        from app.security.scope import role_names
         from views.progress import ACTION_LABELS
 
+        actions = [t for t in self.workflow.actions_from(item.status, role_names(g.user))
+                   if t.action not in self.indirect_actions]
         return {"decision_form": DecisionForm(), "decision_actions": actions, "item": item,
                 "action_labels": {k: str(v) for k, v in ACTION_LABELS.items()},
-                "decide_url": url_for(f"{self.__class__.__name__}.decide", pk=pk)}
+                "decide_url": url_for(f"{self.__class__.__name__}.decide", pk=self.datamodel.get_pk_value(item))}
 
     @expose("/decide/<int:pk>", methods=["POST"])
     @has_access
@@ -84,11 +83,18 @@ class ReviewMixin:
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
+        # FAB's _show(pk) without its second read of the record: one query through the base filters.
         pk = self._deserialize_pk_if_composite(pk)
-        widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        widgets = self._get_related_views_widgets(
+            item, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(),
+            widgets=self._get_show_widget(pk, item))
+        self.update_redirect()
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, **self._decision_context(pk),
+            related_views=self._related_views, **self._decision_context(item),
         )
 
 

@@ -72,11 +72,9 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
         "cover_attachment_id": _l("Stamped cover"),
     }
 
-    def _decision_context(self, pk):
-        context = super()._decision_context(pk)
-        item = context["item"]
-        if item is not None:
-            context.update(doc=sme_documents.context(item), result=item.result)
+    def _decision_context(self, item):
+        context = super()._decision_context(item)
+        context.update(doc=sme_documents.context(item), result=item.result)
         return context
 
     @expose("/pdf/<int:pk>")
