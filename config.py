@@ -52,6 +52,9 @@ FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 FAB_ADD_SECURITY_VIEWS = True
 FAB_ADD_SECURITY_API = False
+# FAB's /api/v1/menu/ is for FAB's React front end and accepts a cookie session; Shenbao renders
+# its menu server-side and its REST APIs are JWT only (docs/security.md V3.5): not registered.
+FAB_ADD_MENU_API = False
 FAB_PASSWORD_COMPLEXITY_ENABLED = True
 AUTH_TYPE = 1  # AUTH_DB
 AUTH_USER_REGISTRATION = False  # self-registration is Shenbao's own view (local captcha, SMS)
@@ -77,6 +80,13 @@ REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 WTF_CSRF_ENABLED = _env("WTF_CSRF_ENABLED", True)
 WTF_CSRF_TIME_LIMIT = None
 PERMANENT_SESSION_LIFETIME = _env("PERMANENT_SESSION_LIFETIME", 8 * 3600)
+
+# --- behind a reverse proxy -----------------------------------------------------
+# true when exactly one proxy (nginx / SLB) in front of gunicorn sets X-Forwarded-For and
+# X-Forwarded-Proto: the per-IP login limit then counts the client's address instead of the
+# proxy's (one address for everyone: 20 failures anywhere would refuse every login). Never
+# true without such a proxy: a client could then choose its own address.
+PROXY_FIX = _env("PROXY_FIX", False)
 
 # --- rate limits (login) --------------------------------------------------------
 # Failures counted in the database so every app server sees the same numbers.

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services import accounts, captcha, email_change
 from app.services.errors import ServiceError
+from app.web import checks_its_own_text
 from models import Agency
 from views.forms import (
     ChangePasswordForm,
@@ -48,6 +49,7 @@ class AccountView(BaseView):
         return response
 
     @expose("/register", methods=["GET", "POST"])
+    @checks_its_own_text
     def register(self):
         form = RegisterForm()
         if request.method == "POST" and form.validate():
@@ -107,6 +109,7 @@ class AccountView(BaseView):
         return self.render_template("shenbao/change_password.html", form=form)
 
     @expose("/recover", methods=["GET", "POST"])
+    @checks_its_own_text
     def recover(self):
         form = RecoverEmailForm()
         if request.method == "POST" and form.validate():
@@ -124,6 +127,7 @@ class AccountView(BaseView):
         return self.render_template("shenbao/recover.html", form=form)
 
     @expose("/reset/<token>", methods=["GET", "POST"])
+    @checks_its_own_text
     def reset_password(self, token):
         if accounts.reset_token_valid(token) is None:
             flash(_("This link is invalid or has expired. Please request a new one."), "danger")
@@ -144,6 +148,7 @@ class AccountView(BaseView):
         return self.render_template("shenbao/reset_password.html", form=form)
 
     @expose("/recover-mobile", methods=["GET", "POST"])
+    @checks_its_own_text
     def recover_mobile(self):
         form = RecoverMobileForm()
         if request.method == "POST" and form.validate():
@@ -160,6 +165,7 @@ class AccountView(BaseView):
         return self.render_template("shenbao/recover_mobile.html", form=form)
 
     @expose("/forgot-email", methods=["GET", "POST"])
+    @checks_its_own_text
     def forgot_email(self):
         form = ForgotEmailForm()
         agencies = db.session.execute(select(Agency).where(Agency.active.is_(True)).order_by(Agency.region_code)).scalars()

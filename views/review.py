@@ -71,7 +71,8 @@ class ReviewMixin:
     def decide(self, pk):
         form = DecisionForm()
         if not form.validate():
-            flash(_("The form has expired. Please try again."), "danger")
+            problems = [m for name, errors in form.errors.items() if name != "csrf_token" for m in errors]
+            flash(problems[0] if problems else _("The form has expired. Please try again."), "danger")
         else:
             try:
                 type(self).decide_service(g.user, pk, form.action.data, form.comment.data, form.version.data or None)

@@ -2,7 +2,7 @@
 with a local captcha, and login failure limits per account and per IP (HTML and JWT)."""
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.api import expose, safe
@@ -95,10 +95,15 @@ class ShenbaoSecurityApi(SecurityApi):
         if isinstance(username, str):
             wait = login_throttle.blocked_for(username, client_ip())
             if wait:
-                return self.response(
-                    429, message=_("Too many failed logins. Please try again in %(minutes)d minutes.", minutes=max(1, wait // 60 + (wait % 60 > 0)))
-                )
-        return super().login()
+                return self._too_many(wait)
+        response = super().login()
+        wait = g.pop("login_wait", 0)  # over a limit in auth_user_db (racing guesses): not a plain 401
+        return self._too_many(wait) if wait else response
+
+    def _too_many(self, wait: int):
+        return self.response(
+            429, message=_("Too many failed logins. Please try again in %(minutes)d minutes.", minutes=max(1, -(-wait // 60)))
+        )
 
 
 class ShenbaoSecurityManager(SecurityManager):
@@ -135,10 +140,19 @@ class ShenbaoSecurityManager(SecurityManager):
         return login
 
     def auth_user_db(self, username, password):
+        """FAB's password check behind the failure limits (the login page and the JWT login both
+        come here). The attempt is counted before the password is checked
+        (login_throttle.begin), so guesses sent at once cannot pass the limit together. Over a
+        limit: None, and ``g.login_wait`` holds the seconds to wait."""
         login = (username or "").strip()
+        g.login_wait = 0
+        if not login or "\x00" in login:
+            return None  # PostgreSQL cannot look it up; no account has such a name
+        attempt = login_throttle.begin(login, client_ip())
+        if attempt.wait:
+            g.login_wait = attempt.wait
+            return None
         user = super().auth_user_db(self.resolve_login_name(login), password)
-        if user is None:
-            login_throttle.record_failure(login, client_ip())
-        else:
-            login_throttle.clear_account(login)
+        if user is not None:
+            login_throttle.succeeded(attempt)
         return user

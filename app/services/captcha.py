@@ -10,6 +10,7 @@ import secrets
 
 from flask import current_app
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from sqlalchemy import update
 
 from app.extensions import db
 from models import CaptchaChallenge
@@ -50,15 +51,23 @@ def new_challenge() -> tuple[str, str]:
 
 
 def verify(challenge_id: str | None, answer: str | None) -> bool:
-    """True once per challenge when ``answer`` matches (case-insensitive) before expiry."""
+    """True once per challenge when ``answer`` matches (case-insensitive) before expiry.
+
+    The challenge is spent, right or wrong (no guessing on one image), by one conditional
+    UPDATE: of requests replaying one challenge id at once, exactly one finds it unused (reading
+    it, then marking it, let several through).
+    """
     if not challenge_id or not answer:
         return False
-    challenge = db.session.get(CaptchaChallenge, challenge_id)
-    if challenge is None or challenge.used or challenge.expires_at < utcnow():
-        return False
-    challenge.used = True  # single use, right or wrong: no guessing on one image
+    answer_hash = db.session.execute(
+        update(CaptchaChallenge)
+        .where(CaptchaChallenge.id == challenge_id, CaptchaChallenge.used.is_(False),
+               CaptchaChallenge.expires_at >= utcnow())
+        .values(used=True)
+        .returning(CaptchaChallenge.answer_hash)
+    ).scalar_one_or_none()
     db.session.commit()
-    return hmac.compare_digest(challenge.answer_hash, _hash(answer))
+    return answer_hash is not None and hmac.compare_digest(answer_hash, _hash(answer))
 
 
 def render_png(answer: str) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -266,3 +267,38 @@ def test_scoped_users_do_see_their_own(app, world):
     download = web.get(f"/attachments/{ids['attachment']}")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.data.startswith(b"%PDF")
+
+
+# REST routes a browser session may use: the JWT login itself (no session needed) and the OpenAPI
+# spec, which FAB's Swagger page (/swagger/v1, admin only) fetches with the cookie.
+COOKIE_ALLOWED_API = ("ShenbaoSecurityApi.login", "OpenApi.get")
+
+
+def test_rest_apis_refuse_a_cookie_session_and_fab_menu_api_is_off(app):
+    """docs/security.md V3.5: REST is JWT only. FAB's menu API (made for FAB's React front end,
+    cookie accepted) is not registered (FAB_ADD_MENU_API = False): 404 for everyone."""
+    admin = f.gen_user(R.ADMIN, "root")
+    applicant = f.gen_applicant()
+    web = f.WebClient(app)
+    assert web.login(admin.username).status_code == 302  # Admin holds every permission
+    api_rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")]
+    assert not [rule.rule for rule in api_rules if rule.endpoint.startswith("MenuApi.")]
+    checked = 0
+    for rule in api_rules:
+        if rule.endpoint in COOKIE_ALLOWED_API:
+            continue
+        url = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: "v1" if m.group(1) == "version" else "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = web.open(url, method=method, **({} if method == "GET" else {"json": {}}))
+            assert response.status_code == 401, (method, url, response.status_code)
+            checked += 1
+    assert checked >= 15
+    assert web.get("/api/v1/_openapi").status_code == 200  # the spec, for the admin's Swagger page
+    token = web.post("/api/v1/security/login", json={"username": admin.username, "password": f.PASSWORD,
+                                                      "provider": "db"}).get_json()["access_token"]
+    for who, headers in (("admin cookie", {}), ("admin JWT", {"Authorization": f"Bearer {token}"})):
+        assert web.get("/api/v1/menu/", headers=headers).status_code == 404, who
+    other = f.WebClient(app)
+    other.login(applicant.username)
+    assert other.get("/api/v1/menu/").status_code == 404
+    assert other.get("/api/v1/_openapi").status_code == 403
