@@ -12,6 +12,7 @@ from flask_appbuilder.api.schemas import get_list_schema
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import has_access, permission_name, protect
 from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import get_locale
 
 from app.extensions import db
@@ -39,11 +40,18 @@ def _respond(spec: ex.ExportSpec, filename: str):
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+class ShowLinkListWidget(ListWidget):
+    """FAB's list widget, the row's show link built once per page (shenbao/widgets/list.html)."""
+
+    template = "shenbao/widgets/list.html"
+
+
 class ExcelExportMixin:
     """导出 Excel on a FAB ModelView: the list's filters, sort and scope. Whoever may see the
     list may export it (the permission is the list's)."""
 
     list_template = "shenbao/list_export.html"
+    list_widget = ShowLinkListWidget
 
     @expose("/export/")
     @has_access

@@ -37,6 +37,10 @@ def _flash_bulk(results) -> None:
         flash(f"#{r.record_id}: {r.message}", "warning")
 
 
+# Translated per cell shown, not three times per row.
+PATH_LABELS = {"scored": _l("Scored"), "direct": _l("Qualified directly"), "entry_failed": _l("Entry condition not met")}
+
+
 class SmeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/sme"
     show_template = "shenbao/sme/review_show.html"
@@ -61,8 +65,7 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
     formatters_columns = {"status": status_formatter(SME_EVALUATION),
                           "total_score": lambda v: "" if v is None else v,
                           "certificate_number": lambda v: v or "",
-                          "path": lambda v: {"scored": _("Scored"), "direct": _("Qualified directly"),
-                                             "entry_failed": _("Entry condition not met")}.get(v, "")}
+                          "path": lambda v: str(PATH_LABELS.get(v, ""))}
     label_columns = {
         "system_number": _l("System number"), "enterprise_name": _l("Enterprise name"), "year": _l("Year"),
         "total_score": _l("Score"), "path": _l("Qualification path"), "status": _l("Status"),
