@@ -1,4 +1,4 @@
-"""Where a request's CPU goes: the load test's request types, in process, on shenbao_load.
+"""Where a request's CPU goes: the load test's request types, in process, on shenbao_load (reset first).
 
     .venv/bin/python bench/load/profile_requests.py              # CPU ms and SQL statements per request
     .venv/bin/python bench/load/profile_requests.py --profile table_get --top 30   # cProfile one of them
@@ -16,6 +16,7 @@ import os
 import pstats
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +47,7 @@ class Counter:
     def _count(self, _conn, _cursor, statement, *_a, **_kw):
         self.n += 1
         if self.echo:
-            print("   SQL:", " ".join(statement.split())[:160])
+            print("   SQL:", " ".join(statement.split())[:160 if self.echo != "full" else None])
 
 
 def login(client, username: str) -> None:
@@ -110,10 +111,13 @@ def main() -> None:
     ap.add_argument("--profile", help="cProfile this request type and print the top functions")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--sql", help="print the SQL statements of one request of this type")
+    ap.add_argument("--full-sql", action="store_true", help="with --sql: whole statements")
     ap.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="shenbao-profile-"))
+    subprocess.run([sys.executable, str(HERE / "seed.py"), "--reset"], check=True,
+                   stdout=subprocess.DEVNULL)  # undo what a load run changed (submitted drafts, ...)
     app = build_app(tmp)
     from app.extensions import db
 
@@ -122,7 +126,7 @@ def main() -> None:
     steps = scenario(app)
     if args.sql:
         steps[args.sql]()
-        counter.echo = True
+        counter.echo = "full" if args.full_sql else True
         steps[args.sql]()
         return
     if args.profile:
