@@ -46,7 +46,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +66,7 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.load.common import CAPTCHA, PASSWORD  # noqa: E402
+from bench.load.run_load import stop_gunicorn  # noqa: E402  (SIGTERM, then SIGKILL after 40 s)
 
 VENV_BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1/postgres")
@@ -176,17 +176,6 @@ def start_gunicorn(url: str, tmp: Path, port: int, workers: int, threads: int) -
             pass
     log(f"gunicorn answers on port {port} (pid {proc.pid})")
     return proc
-
-
-def stop_gunicorn(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    log("gunicorn stopped")
 
 
 # --------------------------------------------------------------------------- clients
