@@ -1,4 +1,6 @@
-"""SMS verification codes: 6 digits, valid 3 minutes, resend after 60 s, dead after 5 wrong tries."""
+"""SMS verification codes: 6 digits, valid 3 minutes, resend after 60 s, dead after 5 wrong tries,
+at most SMS_CODE_MAX_PER_DAY (10) to one mobile in 24 hours (SMS bombing costs the platform money
+and floods the person's phone)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +10,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app import notify
 from app.extensions import db
@@ -55,7 +57,8 @@ def _send_lock(purpose: str, mobile: str) -> None:
 def issue(purpose: str, mobile: str) -> VerificationCode:
     """Send a new code to ``mobile``.
 
-    :raises TooManyAttempts: the previous code for this mobile was sent less than 60 s ago.
+    :raises TooManyAttempts: the previous code for this mobile was sent less than 60 s ago, or the
+        mobile had its daily number of codes.
     """
     assert purpose in PURPOSES
     cfg = current_app.config
@@ -67,6 +70,13 @@ def issue(purpose: str, mobile: str) -> VerificationCode:
         if wait > 0:
             db.session.rollback()  # releases the send lock
             raise TooManyAttempts(_("Please wait %(seconds)d seconds before requesting a new code.", seconds=int(wait) + 1))
+    limit = cfg["SMS_CODE_MAX_PER_DAY"]
+    sent_today = db.session.scalar(select(func.count(VerificationCode.id)).where(
+        VerificationCode.target == mobile, VerificationCode.created_at > now - dt.timedelta(days=1)))
+    if sent_today >= limit:
+        db.session.rollback()
+        raise TooManyAttempts(_("Too many verification codes were sent to this mobile number (at most %(limit)d in 24 "
+                                "hours). Please try again later.", limit=limit))
     code = f"{secrets.randbelow(10**6):06d}"
     record = VerificationCode(
         purpose=purpose,

@@ -76,6 +76,20 @@ def test_sms_code_resend_only_after_60_seconds(app):
     assert db.session.query(VerificationCode).filter_by(target="13711112222").count() == 2
 
 
+def test_sms_codes_to_one_mobile_are_capped_per_day(app):
+    app.config["SMS_CODE_MAX_PER_DAY"] = 3
+    for _ in range(3):
+        accounts.request_registration_code("13711112222")
+        _age_codes("13711112222", 61)
+    with pytest.raises(TooManyAttempts) as exc:
+        accounts.request_registration_code("13711112222")
+    assert "24" in exc.value.message
+    accounts.request_registration_code("13711113333")  # another mobile is not affected
+    _age_codes("13711112222", 24 * 3600)
+    accounts.request_registration_code("13711112222")
+    assert db.session.query(VerificationCode).filter_by(target="13711112222").count() == 4
+
+
 def test_sms_code_expires_after_3_minutes(app):
     accounts.request_registration_code("13711112222")
     code = f.last_sms_code("13711112222")
