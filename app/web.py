@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -17,6 +18,25 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+def csp_nonce() -> str:
+    """This response's script nonce, made on first use (templates: ``csp_nonce()``, which FAB's
+    own templates already call through ``baselib.get_nonce()``)."""
+    nonce = g.get("csp_nonce_value")
+    if nonce is None:
+        nonce = g.csp_nonce_value = secrets.token_urlsafe(18)
+    return nonce
+
+
+def content_security_policy() -> str:
+    """Scripts only from this site or carrying this response's nonce: an injected ``<script>`` or
+    ``onclick=`` does not run. Styles may stay inline (FAB and Bootstrap write style attributes)."""
+    nonce = g.get("csp_nonce_value")
+    scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    return (f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'")
 
 
 def checks_its_own_text(view):
@@ -40,6 +60,7 @@ def _wants_json() -> bool:
 
 def register_web_hooks(app: Flask) -> None:
     csrf.init_app(app)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():
@@ -67,8 +88,10 @@ def register_web_hooks(app: Flask) -> None:
             response.headers.setdefault(key, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html" and "charset" not in (response.content_type or ""):
-            response.headers["Content-Type"] = "text/html; charset=utf-8"
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", content_security_policy())
+            if "charset" not in (response.content_type or ""):
+                response.headers["Content-Type"] = "text/html; charset=utf-8"
         return response
 
     @app.errorhandler(CSRFError)

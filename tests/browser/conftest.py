@@ -57,10 +57,36 @@ def browser():
         _unavailable("playwright is not installed (pip install -r requirements-test.txt)")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        watched = _CspWatchingBrowser(chromium)
         try:
-            yield chromium
+            yield watched
         finally:
             chromium.close()
+        assert not watched.violations, f"the Content-Security-Policy blocked something: {watched.violations}"
+
+
+class _CspWatchingBrowser:
+    """The browser, with every context reporting the Content-Security-Policy violations Chromium
+    logs: a flow that works only because a blocked script was not needed still fails."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, **kwargs):
+        return self.new_context(**kwargs).new_page()
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(message.text)
 
 
 @pytest.fixture

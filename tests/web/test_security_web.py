@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -150,6 +151,23 @@ def test_security_headers(app):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "charset=utf-8" in response.headers["Content-Type"]
     assert "HttpOnly" in (response.headers.get("Set-Cookie") or "HttpOnly")
+
+
+def test_content_security_policy_lets_only_this_pages_scripts_run(app):
+    """docs/security.md V14.4.3 / V5.3.3: an injected script or event handler does not run."""
+    web = f.WebClient(app)
+    first, second = web.get("/login/"), web.get("/account/register")
+    nonces = []
+    for response in (first, second):
+        policy = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"script-src 'self' 'nonce-([\w-]+)'", policy).group(1)
+        html = response.data.decode()
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
+        assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler on the page"
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
 
 
 def test_production_mode_refuses_dev_secret(app):
