@@ -112,6 +112,7 @@ def register_views(appbuilder) -> None:
 
     appbuilder.add_view(AccountView, "Change Password", label=_l("Change password"), icon="fa-key",
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
+    _limit_sms_sends_per_address(appbuilder)
     appbuilder.add_view_no_menu(AttachmentView)
     from views.exports import ExportJobView
 
@@ -120,3 +121,16 @@ def register_views(appbuilder) -> None:
 
     for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi):
         appbuilder.add_api(api)
+
+
+def _limit_sms_sends_per_address(appbuilder) -> None:
+    """SMS codes requested from one address (SMS_SEND_LIMIT_PER_ADDRESS, Flask-Limiter: in Redis
+    when REDIS_URL is set, so every app server counts together). The per-mobile limits live in
+    app/services/sms_codes.py; this one stops one client walking through many mobiles."""
+    from flask import current_app
+
+    app = appbuilder.app
+    endpoint = "AccountView.sms_code"
+    app.view_functions[endpoint] = appbuilder.sm.limiter.limit(
+        lambda: current_app.config["SMS_SEND_LIMIT_PER_ADDRESS"], methods=["POST"]
+    )(app.view_functions[endpoint])

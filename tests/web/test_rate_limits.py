@@ -1,0 +1,28 @@
+"""Flask-Limiter limits, which the other tests run without (conftest: RATELIMIT_ENABLED off)."""
+from __future__ import annotations
+
+from app.extensions import db
+from tests import factories as f
+
+def test_sms_codes_requested_from_one_address_are_limited(tmp_path):
+    """One client walking through many mobiles: Flask-Limiter per address (the per-mobile limits
+    are in the service). The conftest app runs without rate limits, so this test builds its own."""
+    from app import create_app
+    from flask_appbuilder import Model
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limits.db'}",
+                      "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+                      "SMS_SEND_LIMIT_PER_ADDRESS": "3 per hour", "UPLOAD_DIR": str(tmp_path / "uploads"),
+                      "SERVER_NAME": None})
+    with app.app_context():
+        Model.metadata.create_all(db.engine)
+        f.seed_reference_data()
+        web = f.WebClient(app)
+        token = web.csrf("/account/register")
+        answers = [web.post("/account/sms-code", headers={"Accept": "application/json"},
+                            data={"csrf_token": token, "purpose": "register", "mobile": f"1371234000{i}"})
+                   for i in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert answers[3].get_json()["message"] == "请求过于频繁，请稍后再试。"
+        db.session.remove()
+        db.engine.dispose()
