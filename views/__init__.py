@@ -129,7 +129,7 @@ def _limit_sms_sends_per_address(appbuilder) -> None:
     app/services/sms_codes.py; this one stops one client walking through many mobiles."""
     from flask import current_app
 
-    app = appbuilder.app
+    app = current_app._get_current_object()
     endpoint = "AccountView.sms_code"
     app.view_functions[endpoint] = appbuilder.sm.limiter.limit(
         lambda: current_app.config["SMS_SEND_LIMIT_PER_ADDRESS"], methods=["POST"]

@@ -1,0 +1,41 @@
+"""The applicant's Tech-SME pages: reading does not write, saving shows what was stored."""
+from __future__ import annotations
+
+from app.extensions import db
+from models import SmeEvaluation
+from tests import factories as f
+
+
+def test_the_self_evaluation_page_writes_nothing_unless_the_stored_result_is_stale(app):
+    user = f.gen_applicant(mobile="13700001111")
+    evaluation = f.gen_sme(user)
+    version, score = evaluation.version, evaluation.total_score
+    web = f.WebClient(app)
+    web.login("13700001111")
+    page = web.get(f"/sme/{evaluation.id}/self-evaluation")
+    assert page.status_code == 200 and str(score).encode() in page.data
+    db.session.expire_all()
+    assert db.session.get(SmeEvaluation, evaluation.id).version == version  # a GET changed nothing
+
+    db.session.execute(SmeEvaluation.__table__.update().where(SmeEvaluation.id == evaluation.id)
+                       .values(result=None, total_score=None))  # e.g. the rules were corrected
+    db.session.commit()
+    web.get(f"/sme/{evaluation.id}/self-evaluation")
+    db.session.expire_all()
+    stored = db.session.get(SmeEvaluation, evaluation.id)
+    assert stored.total_score == score and stored.result is not None and stored.version == version + 1
+
+
+def test_a_saved_table_is_shown_as_stored(app):
+    user = f.gen_applicant(mobile="13700002222")
+    evaluation = f.gen_sme(user)
+    version = evaluation.version
+    web = f.WebClient(app)
+    web.login("13700002222")
+    hr = {**f.sme_tables()["hr"], "new_hires": "12"}
+    page = web.post_form(f"/sme/{evaluation.id}/table/hr", hr)
+    assert page.status_code == 200 and "保存成功".encode() in page.data
+    assert b'value="12"' in page.data
+    db.session.expire_all()
+    stored = db.session.get(SmeEvaluation, evaluation.id)
+    assert stored.data["hr"]["new_hires"] == "12" and stored.version == version + 1
