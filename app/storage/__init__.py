@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,15 +100,22 @@ def _verify_image(data: bytes) -> bool:
 
 # PDF names that make a reader run something: scripts, launching programs, media players.
 ACTIVE_PDF_KEYS = ("/JavaScript", "/JS", "/Launch", "/RichMedia", "/XFA")
+# The same names in the file's text, outside stream data: a PDF name ends at white space or a
+# delimiter. Stream bytes (images, compressed data, signatures) are skipped: by chance they
+# contain "/JS" in about one file of a hundred (a CI run refused a signed certificate so).
+_ACTIVE_NAME = re.compile(rb"/(?:JavaScript|JS|Launch|RichMedia|XFA)(?=[\s()<>\[\]{}/%])")
+_STREAM_DATA = re.compile(rb"stream\r?\n.*?endstream", re.S)
 
 
 def _pdf_has_active_content(data: bytes) -> bool:
     """Scripts or launch actions anywhere in the file, compressed object streams included.
 
     Attachments are read by reviewers in their own PDF readers: a form or a proof has no
-    reason to carry code, so any is refused.
+    reason to carry code, so any is refused. Every object pypdf can read is looked at (names
+    written with #xx escapes included); the text outside streams is also scanned, for objects a
+    damaged cross-reference table hides from pypdf.
     """
-    if any(marker.encode() in data for marker in ACTIVE_PDF_KEYS):
+    if _ACTIVE_NAME.search(_STREAM_DATA.sub(b"stream endstream", data)):
         return True
     from pypdf import PdfReader
     from pypdf.generic import DictionaryObject, NameObject
@@ -125,7 +133,7 @@ def _pdf_has_active_content(data: bytes) -> bool:
                     return True
                 if obj.get("/S") in ("/JavaScript", "/Launch"):
                     return True
-    except Exception:  # noqa: BLE001 - unparsable: only the byte scan above applies
+    except Exception:  # noqa: BLE001 - unparsable: only the scan above applies
         return False
     return False
 
