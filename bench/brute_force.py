@@ -66,7 +66,7 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from bench.load.common import CAPTCHA, PASSWORD  # noqa: E402
-from bench.load.run_load import stop_gunicorn  # noqa: E402  (SIGTERM, then SIGKILL after 40 s)
+from bench.load.run_load import stop_gunicorn, wait_until_serving  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1/postgres")
@@ -156,24 +156,7 @@ def start_gunicorn(url: str, tmp: Path, port: int, workers: int, threads: int) -
            "--error-logfile", str(tmp / "gunicorn.log")]
     log(" ".join(cmd))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}):\n" + (tmp / "gunicorn.log").read_text()[-3000:])
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        stop_gunicorn(proc)
-        raise SystemExit("gunicorn did not answer within 120 s")
-    for _ in range(workers * threads * 2):  # every worker loads the app on its first request
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=30).read()
-        except OSError:
-            pass
+    wait_until_serving(proc, port, tmp / "gunicorn.log", workers * threads * 2)
     log(f"gunicorn answers on port {port} (pid {proc.pid})")
     return proc
 
@@ -534,6 +517,7 @@ def _session_payload(cookies: dict) -> str:
 
 def _normalized(html: str) -> str:
     html = re.sub(r'value="[^"]*"', 'value=""', html)  # CSRF token, typed values
+    html = re.sub(r'nonce="[^"]*"', 'nonce=""', html)  # the Content-Security-Policy nonce of each response
     return re.sub(r"captcha\.png\?[^\"']*", "captcha.png", html)
 
 

@@ -207,12 +207,19 @@ def start_gunicorn(tmp: Path, port: int, workers: int, threads: int, access_log:
     log(" ".join(cmd))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=gunicorn_env(tmp), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    wait_until_serving(proc, port, tmp / "gunicorn.log", workers * threads * 2)
+    log(f"gunicorn answers on port {port} (pid {proc.pid})")
+    return proc
+
+
+def wait_until_serving(proc: subprocess.Popen, port: int, log_file: Path, warm_requests: int) -> None:
+    """Until gunicorn answers /login/ (120 s at most; stopped and SystemExit otherwise), then
+    ``warm_requests`` more requests: every worker imports the app lazily on its first one."""
     deadline = time.time() + 120
     url = f"http://127.0.0.1:{port}/login/"
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}); see {tmp / 'gunicorn.log'}:\n"
-                             + (tmp / "gunicorn.log").read_text()[-3000:])
+            raise SystemExit(f"gunicorn exited ({proc.returncode}); see {log_file}:\n" + log_file.read_text()[-3000:])
         try:
             with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status == 200:
@@ -222,14 +229,11 @@ def start_gunicorn(tmp: Path, port: int, workers: int, threads: int, access_log:
     else:
         stop_gunicorn(proc)
         raise SystemExit("gunicorn did not answer within 120 s")
-    # Every worker imports the app lazily on its first request: touch them all.
-    for _ in range(workers * threads * 2):
+    for _ in range(warm_requests):
         try:
             urllib.request.urlopen(url, timeout=30).read()
         except OSError:
             pass
-    log(f"gunicorn answers on port {port} (pid {proc.pid})")
-    return proc
 
 
 def stop_gunicorn(proc: subprocess.Popen) -> None:
