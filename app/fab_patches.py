@@ -119,11 +119,6 @@ def correct_operation(api, name: str, operation: dict) -> None:
         for key in ("add_columns", "edit_columns"):  # documented as objects; FAB returns lists of fields
             if key in properties:
                 properties[key] = {"type": "array", "items": {"type": "object"}}
-    if name == "get_menu_data":
-        # Separators in a category are the string "-", not menu items.
-        items = properties.get("result", {}).get("items", {}).get("properties", {}).get("childs", {})
-        if items:
-            items["items"] = {"anyOf": [{"type": "object"}, {"type": "string", "enum": ["-"]}]}
 
 
 def _bound_pages() -> None:

@@ -8,16 +8,12 @@ user holding a role stored in the database (none in Shenbao's set-up) gets the u
 """
 from __future__ import annotations
 
-import threading
-
 from flask import Flask, current_app, g, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 ITEMS_TEMPLATE = "shenbao/_navbar_menu_items.html"
-
-_lock = threading.Lock()
 
 
 def _cache_key() -> tuple | None:
@@ -43,10 +39,8 @@ def menu_html() -> Markup:
         return _render()
     cache: dict = current_app.extensions.setdefault("shenbao_menu_html", {})
     html = cache.get(key)
-    if html is None:
-        html = _render()
-        with _lock:
-            cache[key] = html
+    if html is None:  # two threads may both render it once; either result is the same
+        html = cache[key] = _render()
     return html
 
 

@@ -2,7 +2,7 @@
 
 FAB generates one generic description per kind of operation; schemathesis against it
 (tests/web/test_api_fuzz.py, bench/api_fuzz.py) needs the exact one. FAB-wide corrections
-(403 and 422 on protected operations, id types, _info, menu) are in app/fab_patches.py; here,
+(403 and 422 on protected operations, id types, _info) are in app/fab_patches.py; here,
 those that need an API's own columns, and the interchange document's schema.
 """
 from __future__ import annotations
