@@ -58,7 +58,7 @@ import requests  # noqa: E402
 from urllib3.exceptions import NewConnectionError  # noqa: E402
 
 from bench.load import common as C  # noqa: E402
-from bench.load.run_load import gunicorn_env  # noqa: E402
+from bench.load.run_load import _children, gunicorn_env  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 MSG = C.messages()
@@ -108,13 +108,7 @@ class Server:
     def worker_pids(self) -> list[int]:
         if self.proc is None or self.proc.poll() is not None:
             return []
-        pids = []
-        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
-            try:
-                pids += [int(x) for x in (task / "children").read_text().split()]
-            except OSError:
-                pass
-        return pids
+        return _children(self.proc.pid)
 
     def busy_workers(self) -> list[int]:
         """Workers holding an ESTABLISHED connection on our port: serving a request right now."""
