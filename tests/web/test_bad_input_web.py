@@ -103,18 +103,25 @@ def test_account_forms_answer_control_characters_beside_the_field(app, form):
     assert db.session.query(EmailChangeRequest).count() == 0
 
 
-def test_nul_anywhere_else_is_refused_with_a_message_not_a_500(app):
-    """Requests without a form of their own are checked at the door (app.web refuse_nul)."""
+def _reviewer_returns_with(app, comment: str):
+    """An agency reviewer sends a submitted registration back with ``comment``:
+    (enterprise, the reviewer's client, the answer to the decision POST)."""
     enterprise = f.gen_enterprise(status="submitted")
     reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
     web = f.WebClient(app)
     web.login(reviewer.username)
+    answer = web.post_form(f"/review/enterprises/decide/{enterprise.id}",
+                           {"action": "return", "comment": comment, "version": str(enterprise.version)},
+                           csrf_url=f"/review/enterprises/show/{enterprise.id}")
+    return enterprise, web, answer
+
+
+def test_nul_anywhere_else_is_refused_with_a_message_not_a_500(app):
+    """Requests without a form of their own are checked at the door (app.web refuse_nul)."""
+    enterprise, web, decide = _reviewer_returns_with(app, "请补充\x00材料")
+    assert decide.status_code == 400
     search = web.get("/review/enterprises/list/?_flt_0_name=a%00b")
     assert search.status_code == 400 and _nul_message(app) in search.data
-    decide = web.post_form(f"/review/enterprises/decide/{enterprise.id}",
-                           {"action": "return", "comment": "请补充\x00材料", "version": str(enterprise.version)},
-                           csrf_url=f"/review/enterprises/show/{enterprise.id}")
-    assert decide.status_code == 400
     assert db.session.get(Enterprise, enterprise.id).status == "submitted"
 
     applicant = f.gen_applicant()
@@ -133,13 +140,7 @@ def test_nul_anywhere_else_is_refused_with_a_message_not_a_500(app):
 
 
 def test_other_control_characters_in_a_review_comment_are_named(app):
-    enterprise = f.gen_enterprise(status="submitted")
-    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
-    web = f.WebClient(app)
-    web.login(reviewer.username)
-    page = web.post_form(f"/review/enterprises/decide/{enterprise.id}",
-                         {"action": "return", "comment": "请补充\x1b材料", "version": str(enterprise.version)},
-                         csrf_url=f"/review/enterprises/show/{enterprise.id}")
+    enterprise, web, page = _reviewer_returns_with(app, "请补充\x1b材料")
     assert page.status_code == 302
     shown = web.get(page.headers["Location"])
     assert _field_message(app) in shown.data
