@@ -62,7 +62,7 @@ def register_cli(app: Flask) -> None:
         """Open and close publicity windows that are due (the scheduler runs this daily)."""
         import datetime as dt
 
-        from app.jobs import today_in_china
+        from app.timeutil import today_in_china
         from app.services.sme import publicity_tick
 
         day = dt.date.fromisoformat(on_date) if on_date else today_in_china()
@@ -81,7 +81,7 @@ def register_cli(app: Flask) -> None:
         """E-seal annual fees: send due reminders and mark overdue keys (the scheduler runs this daily)."""
         import datetime as dt
 
-        from app.jobs import today_in_china
+        from app.timeutil import today_in_china
         from app.services.seal_keys import fee_tick
 
         click.echo(fee_tick(dt.date.fromisoformat(on_date) if on_date else today_in_china()))

@@ -7,15 +7,11 @@ found by the extractor:
 
 * the English templates in :data:`rules.violations.MESSAGES`, translated by
   :func:`app.i18n.violation_message` with ``gettext(template)``;
-* the state labels of every workflow in
-  :data:`app.workflows.definitions.WORKFLOWS` (the values of each
-  ``Workflow.states`` dict), translated with ``_()`` when rendered;
 * the menu category and view names given to Flask-AppBuilder in
   :func:`views.register_views`, which FAB's navbar passes through ``_()``.
 
 The strings must be *literals* for the extractor, so they are copied here by
-hand.  ``tests/unit/test_translations.py`` fails if a rule message or a state
-label has no Simplified Chinese translation, so a string added to those tables
+hand.  ``tests/unit/test_translations.py`` fails if a rule message has no Simplified Chinese translation, so a string added to those tables
 but not here is caught in CI.  Keep each text identical to its source,
 ``{placeholders}`` included.
 """
@@ -54,42 +50,6 @@ RULE_MESSAGES: tuple[str, ...] = (
     N_("The email address is required."),
     N_("The email address is not valid."),
     N_("The SMS verification code must be exactly {length} digits."),
-)
-
-#: Workflow state labels (``Workflow.states`` values in ``app.workflows.definitions``).
-STATE_LABELS: tuple[str, ...] = (
-    N_("Draft"),
-    N_("Pending agency review"),
-    N_("Returned by agency"),
-    N_("Approved"),
-    N_("Cancelled"),
-    # Tech-SME evaluation (``SME_EVALUATION``, manual 4.4.6)
-    N_("Filling in"),
-    N_("Waiting for agency confirmation"),
-    N_("Confirmed by agency"),
-    N_("Waiting for provincial agency confirmation"),
-    N_("Recommended for publicity"),
-    N_("Waiting for spot check"),
-    N_("Queued for publicity"),
-    N_("In publicity"),
-    N_("Publicity completed"),
-    N_("Stored"),
-    N_("Certificate number generated"),
-    N_("Returned by evaluation agency"),
-    N_("Returned by provincial agency"),
-    N_("Not passed"),
-    N_("Publicity objection"),
-    N_("Filed, pending association review"),
-    N_("Filing approved"),
-    N_("Returned by the association"),
-    N_("Submitted, choose the recommending unit"),
-    N_("Waiting for the recommending unit"),
-    N_("Returned by the recommending unit"),
-    N_("Recommended, waiting for qualification review"),
-    N_("Qualification passed"),
-    N_("Qualification not passed"),
-    N_("Selected as a quality benchmark"),
-    N_("Not selected"),
 )
 
 #: Menu category and view names registered with Flask-AppBuilder (``views/__init__.py``).
@@ -175,4 +135,4 @@ ESEAL_LABELS: tuple[str, ...] = (
 )
 
 #: Every msgid that reaches gettext dynamically.
-DYNAMIC_MSGIDS: tuple[str, ...] = RULE_MESSAGES + STATE_LABELS + MENU_LABELS + ESEAL_LABELS
+DYNAMIC_MSGIDS: tuple[str, ...] = RULE_MESSAGES + MENU_LABELS + ESEAL_LABELS

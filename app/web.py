@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from app.timeutil import beijing
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -61,6 +62,7 @@ def _wants_json() -> bool:
 def register_web_hooks(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["beijing"] = beijing
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():

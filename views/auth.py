@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.security.manager import client_ip
+from app.security.actors import client_ip
 from app.services import captcha, login_throttle
 from app.web import checks_its_own_text
 from views.forms import NoControlCharacters

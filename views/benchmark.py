@@ -23,7 +23,7 @@ from views.exports import ExportableModelView
 
 
 def filing_status(status: str) -> str:
-    return _(ORGANIZATION_FILING.states.get(status, status))
+    return ORGANIZATION_FILING.state_label(status)
 
 
 class FilingSelfView(BaseView):

@@ -172,7 +172,6 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
     datamodel = PagedSQLAInterface(Declaration)
     workflow = DECLARATION
     decide_service = staticmethod(svc.review)
-    indirect_actions = ReviewMixin.indirect_actions | {"choose_recommender"}
     show_template = "shenbao/benchmark/review_show.html"
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show", "can_decide"]

@@ -109,7 +109,7 @@ class MyEnterpriseView(BaseView):
             errors=errors,
             fields=form_spec.FIELDS,
             sections=svc.editable_sections(enterprise),
-            status_label=_(ENTERPRISE_REGISTRATION.states[enterprise.status]),
+            status_label=ENTERPRISE_REGISTRATION.state_label(enterprise.status),
             ctx=form_context(draft, licence),
         )
 
@@ -138,7 +138,7 @@ class MyEnterpriseView(BaseView):
             "shenbao/enterprise_info.html",
             enterprise=enterprise,
             user=g.user,
-            status_label=_(ENTERPRISE_REGISTRATION.states[enterprise.status]),
+            status_label=ENTERPRISE_REGISTRATION.state_label(enterprise.status),
             choice_label=form_spec.choice_label,
         )
 
@@ -176,7 +176,7 @@ class MyEnterpriseView(BaseView):
             change=change,
             draft=draft,
             errors=errors,
-            status_label=_(CORE_INFO_CHANGE.states[change.status]),
+            status_label=CORE_INFO_CHANGE.state_label(change.status),
             editable=change.status in ("draft", "returned"),
             fields=form_spec.FIELDS,
             ctx=form_context(draft),

@@ -57,8 +57,6 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     datamodel = PagedSQLAInterface(SealApplication)
     workflow = SEAL_APPLICATION
     decide_service = staticmethod(svc.decide)
-    # Actions that need more than a comment have their own forms on the page.
-    indirect_actions = ReviewMixin.indirect_actions | {"receive_papers", "ship", "resubmit", "cancel", "provision"}
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show", "can_decide", "can_papers", "can_payment", "can_invoice",
                         "can_produce", "can_ship"]

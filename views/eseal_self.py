@@ -22,7 +22,7 @@ MAIL_ADDRESS = "北京中认环宇信息安全技术有限公司，北京南四�
 
 
 def application_status(status: str) -> str:
-    return _(SEAL_APPLICATION.states.get(status, status))
+    return SEAL_APPLICATION.state_label(status)
 
 
 def document_status(status: str) -> str:

@@ -17,6 +17,7 @@ from app.services import email_change
 from app.services import enterprise as enterprise_svc
 from app.services.errors import ServiceError
 from app.workflows.definitions import CORE_INFO_CHANGE, EMAIL_CHANGE, ENTERPRISE_REGISTRATION
+from app.workflows.model import REVIEW
 from models import CoreInfoChange, EmailChangeRequest, Enterprise, WorkflowLog
 from views.forms import DecisionForm
 from views.exports import ExportableModelView
@@ -42,7 +43,7 @@ def _attachment_link(value):
 
 
 def status_formatter(workflow):
-    return lambda value: _(workflow.states.get(value, value))
+    return lambda value: workflow.state_label(value)
 
 
 class ReviewMixin:
@@ -51,19 +52,15 @@ class ReviewMixin:
     show_template = "shenbao/review_show.html"
     workflow = None
     decide_service = None
-    # Actions taken elsewhere (applicant pages, sampling, the scheduler), not from this form.
-    indirect_actions = frozenset({"submit", "withdraw", "sample", "queue", "open_publicity", "close_publicity"})
 
     def _decision_context(self, item):
         """What the decision form needs for ``item``, a record already found in the reviewer's
         scope (``show`` reads it once through the base filters)."""
         from app.security.scope import role_names
-        from views.progress import ACTION_LABELS
 
-        actions = [t for t in self.workflow.actions_from(item.status, role_names(g.user))
-                   if t.action not in self.indirect_actions]
+        # Only the rows this form may take (the others have pages of their own or are the system's).
+        actions = self.workflow.actions_from(item.status, role_names(g.user), channel=REVIEW)
         return {"decision_form": DecisionForm(), "decision_actions": actions, "item": item,
-                "action_labels": {k: str(v) for k, v in ACTION_LABELS.items()},
                 "decide_url": url_for(f"{self.__class__.__name__}.decide", pk=self.datamodel.get_pk_value(item))}
 
     @expose("/decide/<int:pk>", methods=["POST"])

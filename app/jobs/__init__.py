@@ -7,24 +7,16 @@ record what they did (window status, reminders_sent, expired export rows; the up
 only removes files no row names)."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import threading
 import time
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from app.timeutil import CHINA, today_in_china
+
 log = logging.getLogger("shenbao.jobs")
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def today_in_china(now: dt.datetime | None = None) -> dt.date:
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return now.astimezone(CHINA).date()
-
-
 def publicity_job(app: Flask, clock=None) -> dict:
     """Open / close due publicity windows. ``clock`` returns the current date (tests pass one)."""
     from app.services.sme import publicity_tick

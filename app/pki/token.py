@@ -353,6 +353,14 @@ class TokenSession:
                     ids.add(bytes(kid))
         return sorted(ids)
 
+    def destroy_all_objects(self) -> int:
+        """Destroy every object on the token (keys, certificates, data): the undo of a
+        production whose database transaction failed. Returns how many were destroyed."""
+        handles = self._find([])
+        for handle in handles:
+            self._s.destroyObject(handle)
+        return len(handles)
+
     # -- certificates ------------------------------------------------------------
     def write_certificate(self, key_id: bytes, label: str, der: bytes) -> None:
         """Store an X.509 certificate with the key's CKA_ID, replacing an older one."""

@@ -83,7 +83,7 @@ def sme_export_layout() -> tuple[list[Column], Any]:
 
     regions, agencies = _names(Region), _names(Agency, "id")
     industries, fields = _names(Industry), _names(TechField)
-    states = {k: _(v) for k, v in SME_EVALUATION.states.items()}
+    states = {k: str(v) for k, v in SME_EVALUATION.states.items()}
     yes, no = _("Yes"), _("No")
     paths = {"scored": _("Scored"), "direct": _("Qualified directly"), "entry_failed": _("Entry condition not met")}
     passed, failed = _("Passed"), _("Not passed")

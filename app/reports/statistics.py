@@ -63,7 +63,7 @@ def _names(model) -> Callable[[Any], str]:
 
 
 def _states(workflow) -> Callable[[Any], str]:
-    return lambda value: _(workflow.states.get(value, value or ""))
+    return lambda value: workflow.state_label(value)
 
 
 def _score_band():
@@ -118,7 +118,7 @@ BENCHMARK = Report(
 
 
 def _eseal_headline(user) -> list[tuple[str, Any]]:
-    from app.jobs import today_in_china
+    from app.timeutil import today_in_china
 
     today = today_in_china()
     keys = scope_criterion(SealKey, user)

@@ -10,13 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.security.actors import client_ip
 from app.services import login_throttle
 from models import ShenbaoUser
-
-
-def client_ip() -> str:
-    # Behind a proxy, ProxyFix (configured in app.web) has already set remote_addr.
-    return request.remote_addr or "unknown"
 
 
 class ShenbaoSecurityApi(SecurityApi):

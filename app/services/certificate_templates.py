@@ -44,7 +44,7 @@ def next_number(prefix: str, year: int) -> str:
 
 def issue_from_template(actor, template_id: int, values: dict[str, Any]) -> IssuedDocument:
     """Issue (or, with the number of an earlier one, re-issue as a new version) a certificate."""
-    from app.services.seal_application import require_operator
+    from app.security.actors import require_operator
 
     require_operator(actor)
     template = get_or_none(CertificateTemplate, template_id)

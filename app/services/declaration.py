@@ -18,6 +18,7 @@ from app.services.errors import ServiceError
 from app.storage import attach_to, save_upload
 from app.workflows import engine
 from app.workflows.definitions import DECLARATION
+from app.workflows.model import APPLICANT
 from models import Activity, Declaration, OrganizationFiling, Project
 from models.base import utcnow
 from rules.contact import validate_email, validate_mobile
@@ -198,12 +199,6 @@ def submit_problems(declaration: Declaration) -> list[str]:
     return problems
 
 
-@engine.guard("declaration_submittable")
-def _submittable(declaration: Declaration) -> str | None:
-    problems = submit_problems(declaration)
-    return " ".join(problems) if problems else None
-
-
 def snapshot(declaration: Declaration) -> dict:
     """What was submitted: organization, three years, project with its rows."""
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
@@ -225,14 +220,13 @@ def snapshot(declaration: Declaration) -> dict:
 
 def submit(user, declaration_id: int, expected_version: int | None = None) -> Declaration:
     declaration = own(user, declaration_id)
+    return engine.apply(DECLARATION, Declaration, declaration.id, "submit", user, channel=APPLICANT,
+                        expected_version=expected_version)
 
-    def enter(record: Declaration) -> None:
-        record.snapshot = snapshot(record)
-        record.submitted_at = utcnow()
-        record.return_reason = None
 
-    return engine.apply(DECLARATION, Declaration, declaration.id, "submit", user,
-                        expected_version=expected_version, on_enter=enter)
+def freeze_snapshot(step) -> None:
+    """Hook of "submit": what reviewers read is what was submitted, whatever is edited later."""
+    step.record.snapshot = snapshot(step.record)
 
 
 def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
@@ -243,33 +237,31 @@ def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
     if unit is None:
         msg = _("Please choose one of the activity's recommending units.")
         raise ServiceError(msg, {"unit_id": msg})
+    return engine.apply(DECLARATION, Declaration, declaration.id, "choose_recommender", user, channel=APPLICANT,
+                        params={"unit": unit})
 
-    def enter(record: Declaration) -> dict:
-        record.recommending_unit_id = unit.id
-        return {"recommending_unit": [None, unit.name]}
 
-    return engine.apply(DECLARATION, Declaration, declaration.id, "choose_recommender", user, on_enter=enter)
+def set_recommender(step) -> dict:
+    """Hook of "choose_recommender"."""
+    unit = step.params["unit"]
+    step.record.recommending_unit_id = unit.id
+    return {"recommending_unit": [None, unit.name]}
 
 
 def review(actor, declaration_id: int, action: str, comment: str | None = None,
            expected_version: int | None = None) -> Declaration:
     """Recommender (recommend / return) and association (qualify / return / reject / select)."""
-    if action in ("submit", "choose_recommender"):
-        raise ServiceError(_("This action is not possible in the current status."))
+    return engine.apply(DECLARATION, Declaration, declaration_id, action, actor,
+                        comment=comment, expected_version=expected_version)
 
-    def enter(record: Declaration) -> None:
-        if action == "recommend":
-            record.recommendation_opinion = comment
-        elif action in ("return", "return_to_applicant", "reject"):
-            record.return_reason = comment
 
-    record = engine.apply(DECLARATION, Declaration, declaration_id, action, actor,
-                          comment=comment, expected_version=expected_version, on_enter=enter)
-    if action == "select":
-        from app.services import issued_documents
+def issue_result_after_commit(step) -> None:
+    """Hook of "select": the signed result certificate, once the selection is committed."""
+    from app.services import issued_documents
 
-        issued_documents.issue_quietly(issue_result_certificate, record, actor)
-    return record
+    record_id, actor = step.record.id, step.actor
+    step.after_commit.append(lambda: issued_documents.issue_quietly(
+        issue_result_certificate, db.session.get(Declaration, record_id), actor))
 
 
 def issue_result_certificate(declaration: Declaration, actor=None):

@@ -82,7 +82,7 @@ def submit(form: EmailChangeForm, files: list) -> EmailChangeRequest:
     except ServiceError as exc:
         db.session.rollback()
         raise ServiceError(exc.message, {"images": exc.message})
-    engine.log_transition(EMAIL_CHANGE, request, "submit", None, "submitted", None, None, None)
+    engine.record_event(EMAIL_CHANGE, request, "submit", None)
     db.session.commit()
     return request
 
@@ -98,8 +98,8 @@ def _contact_user(request: EmailChangeRequest) -> ShenbaoUser | None:
     ).scalar_one_or_none()
 
 
-@engine.guard("email_change_applicable")
-def _applicable(request: EmailChangeRequest) -> str | None:
+def applicability_problem(request: EmailChangeRequest) -> str | None:
+    """Guard of "approve": the request names an account, and the new address is free."""
     user = _contact_user(request)
     if user is None:
         return _("No account matches the credit code, enterprise name and contact mobile of this request.")
@@ -111,15 +111,14 @@ def _applicable(request: EmailChangeRequest) -> str | None:
     return None
 
 
-def decide(actor, request_id: int, action: str, comment: str | None, expected_version: int | None) -> EmailChangeRequest:
-    def enter(request: EmailChangeRequest) -> dict | None:
-        request.decision_comment = comment
-        if action != "approve":
-            return None
-        user = _contact_user(request)
-        old = user.email
-        user.email = request.new_email
-        return {"email": [old, request.new_email]}
+def apply_new_email(step) -> dict:
+    """Hook of "approve": the contact's account takes the new address."""
+    user = _contact_user(step.record)
+    old = user.email
+    user.email = step.record.new_email
+    return {"email": [old, step.record.new_email]}
 
+
+def decide(actor, request_id: int, action: str, comment: str | None, expected_version: int | None) -> EmailChangeRequest:
     return engine.apply(EMAIL_CHANGE, EmailChangeRequest, request_id, action, actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+                        comment=comment, expected_version=expected_version)

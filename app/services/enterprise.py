@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.services.lookup import owned_by
@@ -15,8 +14,8 @@ from app.services.errors import Conflict, NotFound, ServiceError
 from app.services.registry import lookup_registry
 from app.workflows import engine
 from app.workflows.definitions import CORE_INFO_CHANGE, ENTERPRISE_REGISTRATION
+from app.workflows.model import APPLICANT
 from models import Agency, Attachment, CoreInfoChange, Enterprise, Shareholder, VentureInvestment
-from models.base import utcnow
 
 
 def enterprise_of(user) -> Enterprise | None:
@@ -67,7 +66,9 @@ def save_draft(user, data: dict[str, Any], expected_version: int | None = None) 
     enterprise.draft = draft
     errors = form.validate(draft, for_submit=enterprise.status == "approved", sections=sections)
     if enterprise.status == "approved" and not errors:
-        _apply_details(enterprise, draft)
+        changes = _apply_details(enterprise, draft)
+        if changes:  # edits of approved data are part of the record's history
+            engine.record_event(ENTERPRISE_REGISTRATION, enterprise, "edit", user, changes=changes)
     db.session.commit()
     return enterprise, errors
 
@@ -106,13 +107,6 @@ def route_agency(province_code: str, city_code: str, county_code: str) -> Agency
     return None
 
 
-@engine.guard("registration_complete")
-def _registration_complete(enterprise: Enterprise) -> str | None:
-    if form.validate(enterprise.draft or {}, for_submit=True):
-        return _("Please complete the registration form first.")
-    return None
-
-
 def submit(user, expected_version: int | None = None) -> Enterprise:
     enterprise = enterprise_of(user)
     if enterprise is None:
@@ -135,36 +129,27 @@ def submit(user, expected_version: int | None = None) -> Enterprise:
     if agency is None:
         raise ServiceError(_("No evaluation agency serves this region yet. Please contact the platform operator."))
 
-    def enter(record: Enterprise) -> dict:
-        changes = _apply_columns(record, form.column_values(draft))
-        _replace_tables(record, draft)
-        record.agency_id = agency.id
-        record.submitted_at = utcnow()
-        record.return_reason = None
-        return changes
-
     try:
-        return engine.apply(ENTERPRISE_REGISTRATION, Enterprise, enterprise.id, "submit", user,
-                            expected_version=expected_version, on_enter=enter)
-    except IntegrityError:
-        db.session.rollback()
+        return engine.apply(ENTERPRISE_REGISTRATION, Enterprise, enterprise.id, "submit", user, channel=APPLICANT,
+                            expected_version=expected_version, params={"draft": draft, "agency_id": agency.id})
+    except engine.IntegrityConflict:
         msg = _("This credit code is already registered by another account.")
         raise ServiceError(msg, {"credit_code": msg})
 
 
+def apply_submitted_draft(step) -> dict:
+    """Hook of "submit": the draft becomes the columns and tables under review."""
+    record, draft = step.record, step.params["draft"]
+    changes = _apply_columns(record, form.column_values(draft))
+    _replace_tables(record, draft)
+    record.agency_id = step.params["agency_id"]
+    return changes
+
+
 def review(actor, enterprise_id: int, action: str, comment: str | None, expected_version: int | None) -> Enterprise:
     """Agency decision on a submitted registration: approve, or return with a reason."""
-
-    def enter(record: Enterprise) -> dict | None:
-        if action == "approve":
-            record.approved_at = utcnow()
-            record.return_reason = None
-        else:
-            record.return_reason = comment
-        return None
-
     return engine.apply(ENTERPRISE_REGISTRATION, Enterprise, enterprise_id, action, actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+                        comment=comment, expected_version=expected_version)
 
 
 def _apply_columns(record: Any, values: dict[str, Any]) -> dict[str, list]:
@@ -191,12 +176,13 @@ def _replace_tables(enterprise: Enterprise, draft: dict) -> None:
     ]
 
 
-def _apply_details(enterprise: Enterprise, draft: dict) -> None:
+def _apply_details(enterprise: Enterprise, draft: dict) -> dict[str, list]:
     values = form.column_values(draft)
     detail_names = {f.name for f in form.FIELDS if f.section == "details"}
     details = {k: v for k, v in values.items() if k in detail_names or k.startswith(("domestic_", "overseas_", "hightech_", "econdev_"))}
-    _apply_columns(enterprise, details)
+    changes = _apply_columns(enterprise, details)
     _replace_tables(enterprise, draft)
+    return changes
 
 
 # --- core information change (企业核心信息变更) ------------------------------------
@@ -243,8 +229,7 @@ def _core_errors(data: dict, for_submit: bool) -> dict[str, str]:
     return errors
 
 
-@engine.guard("core_change_complete")
-def _core_change_complete(change: CoreInfoChange) -> str | None:
+def core_change_problem(change: CoreInfoChange) -> str | None:
     if _core_errors(change.data, for_submit=True):
         return _("Please complete the change form first.")
     return None
@@ -258,41 +243,42 @@ def submit_core_change(user, change_id: int, expected_version: int | None = None
     enterprise = change.enterprise
     if all((change.data.get(k) or "") == (getattr(enterprise, k) or "") for k in CORE_COLUMNS):
         raise ServiceError(_("Nothing was changed."))
+    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change.id, "submit", user, channel=APPLICANT,
+                        expected_version=expected_version)
 
-    def enter(record: CoreInfoChange) -> dict:
-        record.before = {k: getattr(enterprise, k) for k in CORE_COLUMNS}
-        record.agency_id = enterprise.agency_id
-        record.submitted_at = utcnow()
-        return {k: [record.before.get(k), record.data.get(k)] for k in CORE_COLUMNS
-                if (record.before.get(k) or "") != (record.data.get(k) or "")}
 
-    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change.id, "submit", user,
-                        expected_version=expected_version, on_enter=enter)
+def snapshot_core_change(step) -> dict:
+    """Hook of the change's "submit": the data in force beside the data asked for."""
+    record = step.record
+    enterprise = record.enterprise
+    record.before = {k: getattr(enterprise, k) for k in CORE_COLUMNS}
+    record.agency_id = enterprise.agency_id
+    return {k: [record.before.get(k), record.data.get(k)] for k in CORE_COLUMNS
+            if (record.before.get(k) or "") != (record.data.get(k) or "")}
+
+
+def apply_core_change(step) -> dict:
+    """Hook of the change's "approve": the enterprise takes the new core data (and its agency)."""
+    change = step.record
+    enterprise = change.enterprise
+    changes = _apply_columns(enterprise, {k: (change.data.get(k) or None) for k in CORE_COLUMNS})
+    # Keep the draft in step so the enterprise form shows the data in force.
+    enterprise.draft = {**(enterprise.draft or {}), **{k: change.data.get(k) for k in CORE_COLUMNS}}
+    if {"province_code", "city_code", "county_code"} & set(changes):
+        agency = route_agency(enterprise.province_code, enterprise.city_code, enterprise.county_code)
+        if agency is not None:
+            enterprise.agency_id = agency.id
+    return changes
 
 
 def review_core_change(actor, change_id: int, action: str, comment: str | None, expected_version: int | None) -> CoreInfoChange:
-    def enter(change: CoreInfoChange) -> dict | None:
-        change.decided_at = utcnow()
-        if action != "approve":
-            change.return_reason = comment
-            return None
-        enterprise = change.enterprise
-        changes = _apply_columns(enterprise, {k: (change.data.get(k) or None) for k in CORE_COLUMNS})
-        # Keep the draft in step so the enterprise form shows the data in force.
-        enterprise.draft = {**(enterprise.draft or {}), **{k: change.data.get(k) for k in CORE_COLUMNS}}
-        if {"province_code", "city_code", "county_code"} & set(changes):
-            agency = route_agency(enterprise.province_code, enterprise.city_code, enterprise.county_code)
-            if agency is not None:
-                enterprise.agency_id = agency.id
-        return changes
-
     return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change_id, action, actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+                        comment=comment, expected_version=expected_version)
 
 
 def cancel_core_change(user, change_id: int) -> CoreInfoChange:
     change = _own_change(user, change_id)
-    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change.id, "cancel", user)
+    return engine.apply(CORE_INFO_CHANGE, CoreInfoChange, change.id, "cancel", user, channel=APPLICANT)
 
 
 def _own_change(user, change_id: int) -> CoreInfoChange:

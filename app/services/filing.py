@@ -17,8 +17,8 @@ from app.services.errors import ServiceError
 from app.storage import save_upload
 from app.workflows import engine
 from app.workflows.definitions import ORGANIZATION_FILING
+from app.workflows.model import APPLICANT
 from models import EconomicType, FilingEconomicYear, Industry, OrganizationFiling
-from models.base import utcnow
 
 ORG_SIZES = (("micro", _l("Micro")), ("small", _l("Small")), ("medium", _l("Medium")), ("large", _l("Large")))
 FIELDS = ("org_name", "economic_type_code", "province_code", "city_code", "address", "industry_code",
@@ -168,8 +168,8 @@ def missing_years(filing: OrganizationFiling) -> list[int]:
             if not all(str((rows.get(str(y)) or {}).get(n) or "").strip() for n in YEAR_FIELDS)]
 
 
-@engine.guard("filing_complete")
-def _filing_complete(filing: OrganizationFiling) -> str | None:
+def completeness_problem(filing: OrganizationFiling) -> str | None:
+    """Guard of "file": three years of economic data and a valid form."""
     missing = missing_years(filing)
     if missing:
         return _("The economic data of %(years)s is missing: all three years before the activity year are required.",
@@ -189,45 +189,39 @@ def file(user, filing_id: int, expected_version: int | None = None) -> Organizat
                              years="、".join(str(y) for y in missing)), errors)
     if errors:
         raise ServiceError(_("Please correct the marked fields."), errors)
+    return engine.apply(ORGANIZATION_FILING, OrganizationFiling, filing.id, "file", user, channel=APPLICANT,
+                        expected_version=expected_version)
 
-    def enter(record: OrganizationFiling) -> None:
-        draft = record.draft
-        for name in FIELDS:
-            setattr(record, name, (draft.get(name) or "").strip() or None)
-        record.licence_attachment_id = int(draft["licence_attachment_id"])
-        rows = {str(r["year"]): r for r in draft["economic_years"]}
-        # Refiling replaces the years: remove the old rows first (unique per filing and year).
-        record.economic_years.clear()
-        db.session.flush()
-        record.economic_years = [
-            FilingEconomicYear(year=y, employees=int(rows[str(y)]["employees"]),
-                               proof_attachment_id=int(rows[str(y)]["proof"]) if rows[str(y)].get("proof") else None,
-                               **{n: parse_money(str(rows[str(y)][n]).lstrip("-")) * (-1 if str(rows[str(y)][n]).startswith("-") else 1)
-                                  for n in YEAR_FIELDS if n != "employees"})
-            for y in required_years(record.for_year)
-        ]
-        record.filed_at = utcnow()
-        record.return_reason = None
 
-    return engine.apply(ORGANIZATION_FILING, OrganizationFiling, filing.id, "file", user,
-                        expected_version=expected_version, on_enter=enter)
+def apply_filed_draft(step) -> None:
+    """Hook of "file": the draft becomes the columns and the three years under review."""
+    record = step.record
+    draft = record.draft
+    for name in FIELDS:
+        setattr(record, name, (draft.get(name) or "").strip() or None)
+    record.licence_attachment_id = int(draft["licence_attachment_id"])
+    rows = {str(r["year"]): r for r in draft["economic_years"]}
+    # Refiling replaces the years: remove the old rows first (unique per filing and year).
+    record.economic_years.clear()
+    db.session.flush()
+    record.economic_years = [
+        FilingEconomicYear(year=y, employees=int(rows[str(y)]["employees"]),
+                           proof_attachment_id=int(rows[str(y)]["proof"]) if rows[str(y)].get("proof") else None,
+                           **{n: parse_money(str(rows[str(y)][n]).lstrip("-")) * (-1 if str(rows[str(y)][n]).startswith("-") else 1)
+                              for n in YEAR_FIELDS if n != "employees"})
+        for y in required_years(record.for_year)
+    ]
 
 
 def cancel(user, filing_id: int) -> OrganizationFiling:
     filing = own(user, filing_id)
-    return engine.apply(ORGANIZATION_FILING, OrganizationFiling, filing.id, "cancel", user)
+    return engine.apply(ORGANIZATION_FILING, OrganizationFiling, filing.id, "cancel", user, channel=APPLICANT)
 
 
 def review(actor, filing_id: int, action: str, comment: str | None = None,
            expected_version: int | None = None) -> OrganizationFiling:
-    def enter(record: OrganizationFiling) -> None:
-        if action == "approve":
-            record.approved_at = utcnow()
-        else:
-            record.return_reason = comment
-
     return engine.apply(ORGANIZATION_FILING, OrganizationFiling, filing_id, action, actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+                        comment=comment, expected_version=expected_version)
 
 
 def activity_tick(today: dt.date) -> dict[str, int]:

@@ -21,6 +21,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.services import pki
 from app.services.errors import NotFound, ServiceError
+from app.security.actors import SystemActor, require_operator
+from app.workflows import engine
+from app.workflows.definitions import ISSUED_DOCUMENT
+from app.workflows.model import OPERATOR
 from models import HandedOutPdf, IssuedDocument, KeyCertificate, SealKey
 from models.base import utcnow
 
@@ -93,8 +97,7 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
     now = utcnow()
     for older in db.session.execute(select(IssuedDocument).where(
             IssuedDocument.number == number, IssuedDocument.status == "current")).scalars():
-        older.status = "superseded"
-        older.superseded_at = now
+        engine.follow(ISSUED_DOCUMENT, older, "supersede", actor or SystemActor())
     document = IssuedDocument(number=number, version=version, kind=kind, title=title, enterprise_id=enterprise_id,
                               holder_name=holder_name, record_type=record_type, record_id=record_id,
                               attachment_id=attachment.id, sha256=hashlib.sha256(signed).hexdigest(),
@@ -102,6 +105,8 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
     db.session.add(document)
     db.session.flush()
     attachment.record_id = document.id
+    engine.log_transition(ISSUED_DOCUMENT, document, "issue", None, document.status, actor, None, None, at=now)
+    # Issuing creates the document; the older versions' "supersede" rows ride on this commit.
     db.session.commit()
     return document
 
@@ -118,24 +123,9 @@ def issue_quietly(issue_fn, *args, **kwargs) -> IssuedDocument | None:
 
 
 def revoke(actor, document_id: int, reason: str | None) -> IssuedDocument:
-    from app.security.scope import in_scope
-    from app.services.seal_application import require_operator
-
     require_operator(actor)
-
-    document = in_scope(db.session, IssuedDocument, document_id, actor)
-    if document is None:
-        raise NotFound(_("Record not found."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Please give a reason."), {"comment": _("Please give a reason.")})
-    if document.status == "revoked":
-        raise ServiceError(_("This certificate is already revoked."))
-    document.status = "revoked"
-    document.revoked_at = utcnow()
-    document.revoke_reason = reason
-    db.session.commit()
-    return document
+    return engine.apply(ISSUED_DOCUMENT, IssuedDocument, document_id, "revoke", actor, comment=reason,
+                        channel=OPERATOR)
 
 
 def pdf_bytes(document: IssuedDocument) -> bytes:

@@ -7,10 +7,10 @@ from app.workflows.definitions import SME_EVALUATION
 
 
 def sme_status_label(status: str) -> str:
-    return _(SME_EVALUATION.states.get(status, status))
+    return SME_EVALUATION.state_label(status)
 
 
 def declaration_status_label(status: str) -> str:
     from app.workflows.definitions import DECLARATION
 
-    return _(DECLARATION.states.get(status, status))
+    return DECLARATION.state_label(status)

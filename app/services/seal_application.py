@@ -20,6 +20,7 @@ from app.services.errors import ServiceError
 from app.services.lookup import owned_by
 from app.workflows import engine
 from app.workflows.definitions import SEAL_APPLICATION
+from app.workflows.model import APPLICANT, OPERATOR
 from models import FeeItem, SealApplication, SealKey
 from models.base import utcnow
 from rules import eseal as rules
@@ -177,22 +178,26 @@ def update(user, application_id: int, values: dict[str, Any]) -> SealApplication
     if errors:
         raise ServiceError(_("Please correct the marked fields."), errors)
     years = clean.pop("years")
-    for name, value in clean.items():
-        setattr(application, name, value)
-    application.years = years
-    application.fee_amount = fee_for(application.kind, years)
+    changes = {}
+    for name, value in {**clean, "years": years, "fee_amount": fee_for(application.kind, years)}.items():
+        old = getattr(application, name)
+        if str(old) != str(value):
+            changes[name] = [old, value]
+            setattr(application, name, value)
+    if changes:  # the timeline shows what the applicant corrected
+        engine.record_event(SEAL_APPLICATION, application, "edit", user, changes=changes)
     db.session.commit()
     return application
 
 
 def resubmit(user, application_id: int) -> SealApplication:
     application = own(user, application_id)
-    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "resubmit", user)
+    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "resubmit", user, channel=APPLICANT)
 
 
 def cancel(user, application_id: int) -> SealApplication:
     application = own(user, application_id)
-    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "cancel", user)
+    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "cancel", user, channel=APPLICANT)
 
 
 # --- remittance and invoice (applicant) -------------------------------------------------
@@ -282,8 +287,8 @@ def required_papers(circumstances: dict[str, bool]) -> list[str]:
             if required is True or (required is None and conditional.get(code))]
 
 
-@engine.guard("seal_papers_complete")
-def _papers_complete(application: SealApplication) -> str | None:
+def papers_problem(application: SealApplication) -> str | None:
+    """Guard of "receive_papers"."""
     papers = application.papers or {}
     missing = [str(label) for code, label, _r in PAPER_ITEMS if code in required_papers(papers) and not papers.get(code)]
     if missing:
@@ -299,32 +304,18 @@ def receive_papers(actor, application_id: int, ticks: dict[str, Any], expected_v
     application = _operator_record(actor, application_id, expected_version)
     codes = [c for c, _l, _r in PAPER_ITEMS] + [flag for flag, _p, _l in CIRCUMSTANCES] + ["names_match"]
     # Set before the transition because its guard reads them (the version was checked above:
-    # this change is flushed, and counted, before the engine looks).
+    # this change is flushed, and counted, before the engine looks); a refusal rolls it back.
     application.papers = {code: bool(ticks.get(code)) for code in codes}
-
-    def enter(record: SealApplication) -> dict:
-        record.papers_received_at = utcnow()
-        record.return_reason = None
-        return {"papers": [None, ", ".join(k for k, v in record.papers.items() if v)]}
-
-    try:
-        return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "receive_papers", actor,
-                            on_enter=enter)
-    except ServiceError:
-        db.session.rollback()
-        raise
+    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "receive_papers", actor, channel=OPERATOR)
 
 
 def return_papers(actor, application_id: int, reason: str | None, expected_version: int | None = None):
-    def enter(record: SealApplication) -> None:
-        record.return_reason = (reason or "").strip()
-
     return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "return_papers", actor,
-                        comment=reason, expected_version=expected_version, on_enter=enter)
+                        comment=reason, expected_version=expected_version)
 
 
-@engine.guard("seal_payment_confirmable")
-def _payment_confirmable(application: SealApplication) -> str | None:
+def payment_problem(application: SealApplication) -> str | None:
+    """Guard of "confirm_payment"."""
     if application.kind != "renewal" and application.status != "papers_received":
         return _("The papers have not been received yet.")
     if application.payment_recorded_at is None:
@@ -337,11 +328,8 @@ def _payment_confirmable(application: SealApplication) -> str | None:
 
 def confirm_payment(actor, application_id: int, comment: str | None = None, expected_version: int | None = None):
     """Confirmed against the bank's receipt (汇款的确认以银行到帐的回单为准)."""
-    def enter(record: SealApplication) -> None:
-        record.payment_confirmed_at = utcnow()
-
     return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "confirm_payment", actor,
-                        comment=comment, expected_version=expected_version, on_enter=enter)
+                        comment=comment, expected_version=expected_version)
 
 
 def reject_payment(actor, application_id: int, reason: str | None) -> SealApplication:
@@ -354,8 +342,8 @@ def reject_payment(actor, application_id: int, reason: str | None) -> SealApplic
         raise ServiceError(_("This action is not possible in the current status."))
     application.payment_recorded_at = None
     application.payment_note = reason
-    engine.log_transition(SEAL_APPLICATION, application, "reject_payment", application.status, application.status,
-                          actor, reason, None)
+    engine.record_event(SEAL_APPLICATION, application, "reject_payment", actor, reason,
+                        notify=("seal_payment_rejected",))
     db.session.commit()
     return application
 
@@ -378,17 +366,10 @@ def issue_invoice(actor, application_id: int, number: str, tracking: str | None 
     application.invoice_number = number
     application.invoice_tracking = tracking
     application.invoice_issued_at = utcnow()
-    engine.log_transition(SEAL_APPLICATION, application, "issue_invoice", application.status, application.status,
-                          actor, None, {"invoice_number": [None, number]})
+    engine.record_event(SEAL_APPLICATION, application, "issue_invoice", actor,
+                        changes={"invoice_number": [None, number]})
     db.session.commit()
     return application
-
-
-@engine.guard("seal_tracking_number")
-def _tracking_number(application: SealApplication) -> str | None:
-    if not application.ems_tracking:
-        return _("Enter the EMS tracking number.")
-    return None
 
 
 def ship(actor, application_id: int, tracking: str | None, expected_version: int | None = None):
@@ -397,30 +378,12 @@ def ship(actor, application_id: int, tracking: str | None, expected_version: int
     if not re.fullmatch(r"[0-9A-Za-z]{6,32}", tracking):
         raise ServiceError(_("Enter the tracking number (6 to 32 letters or digits)."),
                            {"ems_tracking": _("Enter the tracking number (6 to 32 letters or digits).")})
-    application.ems_tracking = tracking
-
-    def enter(record: SealApplication) -> dict:
-        record.shipped_at = utcnow()
-        return {"ems_tracking": [None, tracking]}
-
-    try:
-        return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "ship", actor, on_enter=enter)
-    except ServiceError:
-        db.session.rollback()
-        raise
-
-
-def require_operator(actor) -> None:
-    """The CA's own steps (papers, payment, invoice, keys, certificates) are the CA operator's."""
-    from app.security import roles as R
-    from app.security.scope import role_names
-    from app.services.errors import Forbidden
-
-    if not role_names(actor) & {R.CA_OPERATOR, R.ADMIN}:
-        raise Forbidden(_("Your role may not take this action."))
+    application.ems_tracking = tracking  # read by the guard; a refusal rolls it back
+    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "ship", actor, channel=OPERATOR)
 
 
 def _operator_record(actor, application_id: int, expected_version: Any = None) -> SealApplication:
+    from app.security.actors import require_operator
     from app.security.scope import in_scope
     from app.services.errors import Conflict, NotFound
 

@@ -8,7 +8,6 @@ import logging
 import secrets
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,9 +17,11 @@ from app.services import pki
 from app.services.errors import ServiceError
 from app.services.lookup import owned_by
 from app.workflows import engine
-from app.workflows.definitions import SEAL_APPLICATION
+from app.security.actors import SystemActor
+from app.timeutil import today_in_china
+from app.workflows.definitions import SEAL_APPLICATION, SEAL_KEY
+from app.workflows.model import APPLICANT, OPERATOR, SCHEDULER
 from models import Attachment, KeyCertificate, SealApplication, SealKey
-from models.base import utcnow
 from rules import eseal as rules
 
 log = logging.getLogger(__name__)
@@ -29,24 +30,16 @@ KEY_LABEL = "seal"
 SEAL_IMAGE_LABEL = "seal image"
 REVOCATION_REASONS = {"key_compromise": "Key lost or compromised", "cessation_of_operation": "No longer used",
                       "superseded": "Replaced by a new key"}
-KEY_STATUS_LABELS = {"active": "Active", "overdue": "Annual fee overdue", "revoked": "Revoked"}
-STATUS_LABELS = {"valid": "Valid", "overdue": "Annual fee overdue", "expired": "Expired", "revoked": "Revoked"}
+STATUS_LABELS = {"valid": "Valid", "overdue": "Annual fee overdue", "suspended": "Suspended for the unpaid annual fee",
+                 "expired": "Expired", "revoked": "Revoked"}
+
+
+def key_status_label(status: str) -> str:
+    return SEAL_KEY.state_label(status)
 
 
 def _today() -> dt.date:
-    from app.jobs import today_in_china
-
     return today_in_china()
-
-
-@engine.guard("seal_new_key")
-def _new_key(application: SealApplication) -> str | None:
-    return None if application.kind in ("first", "replacement") else _("A renewal keeps its key: use Renew.")
-
-
-@engine.guard("seal_renewal")
-def _renewal(application: SealApplication) -> str | None:
-    return None if application.kind == "renewal" else _("This application produces a new key: use Produce the key.")
 
 
 def _not_after(paid_until: dt.date) -> dt.datetime:
@@ -64,29 +57,27 @@ def produce(actor, application_id: int, expected_version: int | None = None) -> 
     pki.ensure_ca()
     application = db.session.get(SealApplication, application_id)
     if application is not None and application.kind == "renewal":
-        return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "renew", actor,
-                            expected_version=expected_version, on_enter=_renew), None
+        return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "renew", actor, channel=OPERATOR,
+                            expected_version=expected_version), None
     pin = f"{secrets.randbelow(10 ** 8):08d}"
-
-    def enter(record: SealApplication) -> dict:
-        key = _provision(record, pin)
-        record.key_id = key.id
-        record.provisioned_at = utcnow()
-        return {"key": [None, key.token_label]}
-
-    return engine.apply(SEAL_APPLICATION, SealApplication, application_id, "provision", actor,
-                        expected_version=expected_version, on_enter=enter), pin
+    record = engine.apply(SEAL_APPLICATION, SealApplication, application_id, "provision", actor, channel=OPERATOR,
+                          expected_version=expected_version, params={"pin": pin})
+    return record, pin
 
 
-def _provision(application: SealApplication, user_pin: str) -> SealKey:
+def provision_key(step) -> dict:
+    """Hook of "provision": a token initialised, a key pair generated on it, its certificate and
+    seal image written back. The token work cannot be rolled back with the database, so it is
+    undone (the key objects destroyed) when the transition does not commit."""
+    application, user_pin = step.record, step.params["pin"]
     enterprise = application.enterprise
-    today = _today()
     replaced = application.key if application.kind == "replacement" else None
-    paid_until = replaced.paid_until if replaced is not None else rules.add_years(today, application.years)
+    paid_until = replaced.paid_until if replaced is not None else rules.add_years(_today(), application.years)
     lib = pki.library()
     label = f"SB{enterprise.id:07d}-{secrets.token_hex(4)}"
     key_ref = secrets.token_bytes(8)
     tk.init_token(lib, label, secrets.token_hex(8), user_pin)
+    step.undo.append(lambda: _wipe_token(lib, label, user_pin))
     with tk.TokenSession(lib, label, user_pin) as session:
         spki = session.generate_ec_key(key_ref, KEY_LABEL)
         cert = pki.issue_key_certificate(subject_name=enterprise.name, credit_code=enterprise.credit_code,
@@ -95,14 +86,29 @@ def _provision(application: SealApplication, user_pin: str) -> SealKey:
         seal_png = render_seal_image(enterprise.name)
         session.write_data(SEAL_IMAGE_LABEL, seal_png)
     key = SealKey(enterprise_id=enterprise.id, token_label=label, key_ref=key_ref.hex(), public_key=spki,
-                  status="active", paid_until=paid_until, reminders_sent=[])
+                  status=SEAL_KEY.initial, paid_until=paid_until, reminders_sent=[])
     db.session.add(key)
     db.session.flush()
-    key.seal_image_id = _store_png(seal_png, key, "seal.png").id
+    image = _store_png(seal_png, key, "seal.png")
+    step.undo.append(lambda: _remove_file(image))
+    key.seal_image_id = image.id
     db.session.add(_certificate_row(key, cert))
+    engine.log_transition(SEAL_KEY, key, "produce", None, key.status, step.actor, None, None, at=step.now)
+    application.key_id = key.id
     if replaced is not None and replaced.status != "revoked":
-        _revoke(replaced, "superseded")
-    return key
+        engine.follow(SEAL_KEY, replaced, "supersede", step.actor, parent=step, params={"reason": "superseded"})
+    return {"key": [None, label]}
+
+
+def _wipe_token(lib, label: str, user_pin: str) -> None:
+    with tk.TokenSession(lib, label, user_pin) as session:
+        session.destroy_all_objects()
+
+
+def _remove_file(attachment) -> None:
+    from app.storage import delete_stored_file
+
+    delete_stored_file(attachment)
 
 
 def _certificate_row(key: SealKey, cert) -> KeyCertificate:
@@ -112,14 +118,16 @@ def _certificate_row(key: SealKey, cert) -> KeyCertificate:
                           not_after=native["not_after"].native.replace(tzinfo=None), der=cert.dump())
 
 
-def _renew(application: SealApplication) -> dict:
+def renew_key(step) -> dict:
+    """Hook of "renew": the paid period extended, a new certificate for the same key; an overdue
+    or suspended key is reinstated."""
+    application = step.record
     key = application.key
-    if key is None or key.status == "revoked":
-        raise ServiceError(_("A revoked key cannot be renewed. Apply for a replacement key instead."))
     old = key.paid_until
     key.paid_until = rules.paid_until_after_renewal(key.paid_until, _today(), application.years)
-    key.status = "active"
     key.reminders_sent = []
+    if key.status in ("overdue", "suspended"):
+        engine.follow(SEAL_KEY, key, "reinstate", step.actor, parent=step)
     cert = pki.issue_key_certificate(subject_name=application.enterprise.name,
                                      credit_code=application.enterprise.credit_code,
                                      public_key_info=key.public_key, not_after=_not_after(key.paid_until))
@@ -131,8 +139,46 @@ def _renew(application: SealApplication) -> dict:
     except (tk.TokenError, pki.PkiUnavailable):
         log.info("token %s not reachable here; certificate available for download", key.token_label)
     db.session.add(_certificate_row(key, cert))
-    application.provisioned_at = utcnow()
+    engine.log_transition(SEAL_KEY, key, "renew", key.status, key.status, step.actor, None,
+                          {"paid_until": [old, key.paid_until]}, at=step.now)
     return {"paid_until": [old, key.paid_until]}
+
+
+def ship_key(step) -> dict:
+    """Hook of the application's "ship": the key goes with it."""
+    application = step.record
+    if application.key is not None and application.key.status == "issued":
+        engine.follow(SEAL_KEY, application.key, "ship", step.actor, parent=step)
+    return {"ems_tracking": [None, application.ems_tracking]}
+
+
+def hold_certificates(step) -> None:
+    """Hook of "suspend": the key's certificates go on the CRL on hold (certificateHold)."""
+    for cert in step.record.certificates:
+        if cert.revoked_at is None:
+            cert.revoked_at, cert.revocation_reason = step.now, "certificate_hold"
+    step.after_commit.append(pki.publish_crl)
+
+
+def release_certificates(step) -> None:
+    """Hook of "reinstate": held certificates leave the CRL (a hold is the one revocation that ends)."""
+    for cert in step.record.certificates:
+        if cert.revocation_reason == "certificate_hold":
+            cert.revoked_at, cert.revocation_reason = None, None
+    step.after_commit.append(pki.publish_crl)
+
+
+def revoke_certificates(step) -> None:
+    """Hook of "revoke" and "supersede": every certificate of the key revoked, the CRL published
+    once the revocation is committed."""
+    reason = step.params.get("reason") or "unspecified"
+    key = step.record
+    key.revocation_reason = reason
+    for cert in key.certificates:
+        if cert.revoked_at is None or cert.revocation_reason == "certificate_hold":
+            cert.revoked_at = step.now
+            cert.revocation_reason = reason
+    step.after_commit.append(pki.publish_crl)
 
 
 def render_seal_image(company_name: str) -> bytes:
@@ -167,32 +213,22 @@ def replace_seal_image(actor, key_id: int, stream, filename: str) -> SealKey:
             session.write_data(SEAL_IMAGE_LABEL, data)
     except tk.TokenError:
         log.info("token %s not reachable here; seal image kept for the next key", key.token_label)
+    engine.record_event(SEAL_KEY, key, "seal_image", actor, changes={"seal_image": [key.seal_image_id, attachment.id]})
     key.seal_image_id = attachment.id
     db.session.commit()
     return key
 
 
 def _operator_key(actor, key_id: Any) -> SealKey:
+    from app.security.actors import require_operator
     from app.security.scope import in_scope
     from app.services.errors import NotFound
-    from app.services.seal_application import require_operator
 
     require_operator(actor)
     key = in_scope(db.session, SealKey, key_id, actor)
     if key is None:
         raise NotFound(_("Record not found."))
     return key
-
-
-def _revoke(key: SealKey, reason: str) -> None:
-    now = utcnow()
-    key.status = "revoked"
-    key.revoked_at = now
-    key.revocation_reason = reason
-    for cert in key.certificates:
-        if cert.revoked_at is None:
-            cert.revoked_at = now
-            cert.revocation_reason = reason
 
 
 def revoke(actor, key_id: int, reason: str) -> SealKey:
@@ -207,14 +243,12 @@ def revoke(actor, key_id: int, reason: str) -> SealKey:
     if reason not in REVOCATION_REASONS:
         raise ServiceError(_("Please choose a value from the list."), {"reason": _("Please choose a value from the list.")})
     roles = role_names(actor)
-    key = owned_by(actor, SealKey, key_id) if R.APPLICANT in roles and not roles & {R.CA_OPERATOR, R.ADMIN} \
-        else _operator_key(actor, key_id)
+    holder = R.APPLICANT in roles and not roles & {R.CA_OPERATOR, R.ADMIN}
+    key = owned_by(actor, SealKey, key_id) if holder else _operator_key(actor, key_id)
     if key.status == "revoked":
         raise ServiceError(_("This key is revoked."))
-    _revoke(key, reason)
-    db.session.commit()
-    pki.publish_crl()
-    return key
+    return engine.apply(SEAL_KEY, SealKey, key.id, "revoke", actor, channel=APPLICANT if holder else OPERATOR,
+                        comment=_(REVOCATION_REASONS[reason]), params={"reason": reason})
 
 
 def own_key(user, key_id: Any) -> SealKey:
@@ -235,8 +269,8 @@ def current_certificate(key: SealKey) -> KeyCertificate | None:
 def display_status(key: SealKey, today: dt.date | None = None) -> str:
     """证书状态 as the holder sees it: valid, overdue, expired or revoked."""
     today = today or _today()
-    if key.status == "revoked":
-        return "revoked"
+    if key.status in ("revoked", "suspended"):
+        return key.status
     # The certificate ends with the paid period, so an unpaid key is both; "overdue" says what to do.
     if key.status == "overdue" or rules.is_overdue(key.paid_until, today):
         return "overdue"
@@ -249,33 +283,33 @@ def display_status(key: SealKey, today: dt.date | None = None) -> str:
 # --- the daily annual-fee job ---------------------------------------------------------------
 
 def fee_tick(today: dt.date) -> dict[str, int]:
-    """Remind holders before the paid period ends and mark overdue keys (idempotent per day)."""
-    from app.notify import send_email, send_sms
+    """Remind holders before the paid period ends, mark overdue keys and suspend keys still
+    unpaid after the grace period (idempotent per day; the scheduler acts as the system)."""
+    from flask import current_app
 
-    counts = {"reminded": 0, "overdue": 0}
-    keys = db.session.execute(select(SealKey).where(SealKey.status.in_(("active", "overdue")))).scalars().all()
-    for key in keys:
+    actor = SystemActor()
+    grace = dt.timedelta(days=int(current_app.config.get("ESEAL_SUSPEND_AFTER_DAYS", 30)))
+    counts = {"reminded": 0, "overdue": 0, "suspended": 0}
+    live = ("issued", "shipped", "active", "overdue")
+    ids = db.session.execute(select(SealKey.id).where(SealKey.status.in_(live)).order_by(SealKey.id)).scalars().all()
+    for key_id in ids:
+        key = db.session.get(SealKey, key_id)
         if rules.is_overdue(key.paid_until, today):
             if key.status != "overdue":
-                key.status = "overdue"
+                engine.apply(SEAL_KEY, SealKey, key.id, "overdue", actor, channel=SCHEDULER)
                 counts["overdue"] += 1
+            elif today > key.paid_until + grace:
+                engine.apply(SEAL_KEY, SealKey, key.id, "suspend", actor, channel=SCHEDULER)
+                counts["suspended"] += 1
             continue
         days = rules.reminder_due(key.paid_until, today, list(key.reminders_sent or []))
         if days is None:
             continue
-        mobile, email = _contacts(key)
-        with force_locale("zh"):
-            body = _("Shenbao e-seal service: the annual fee of USB-Key %(label)s (%(name)s) is paid until "
-                     "%(date)s, %(days)d day(s) from now. Please renew in time, or the key can no longer sign.",
-                     label=key.token_label, name=key.enterprise.name, date=key.paid_until.isoformat(), days=days)
-            subject = _("E-seal annual fee reminder")
-        if mobile:
-            send_sms(mobile, body)
-        if email:
-            send_email(email, subject, body)
         key.reminders_sent = [*(key.reminders_sent or []), days]
+        engine.record_event(SEAL_KEY, key, "fee_reminder", actor, changes={"days_left": [None, days]},
+                            notify=("seal_fee_due",))
+        db.session.commit()
         counts["reminded"] += 1
-    db.session.commit()
     return counts
 
 

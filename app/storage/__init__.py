@@ -235,3 +235,9 @@ def _path(stored_name: str) -> Path:
 
 def open_attachment(attachment: Attachment) -> BinaryIO:
     return open(_path(attachment.stored_name), "rb")
+
+
+def delete_stored_file(attachment: Attachment) -> None:
+    """Remove the file of an attachment whose row was never committed (the undo of a failed
+    transition); the orphaned-upload sweep would find it later otherwise."""
+    _path(attachment.stored_name).unlink(missing_ok=True)

@@ -1,27 +1,44 @@
-"""Every workflow of the platform, declared as tables. tests/unit/test_workflows.py checks them."""
+"""Every workflow of the platform, declared as tables: one row per transition says everything
+the transition does. tests/unit/test_workflows.py validates them."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
+# The registries the rows name: imported here so they are complete whatever else was imported.
+from app.workflows import guards as _guards  # noqa: F401
+from app.workflows import hooks as _hooks  # noqa: F401
 from app.security import roles as R
-from app.workflows.model import Transition, Workflow
+from app.workflows.model import (APPLICANT, BULK, DRAW, FOLLOW, NOW, OPERATOR, REVIEW, SCHEDULER, Transition,
+                                 Workflow)
 
 _REVIEW = frozenset({R.AGENCY_REVIEWER, R.ADMIN})
 _APPLICANT = frozenset({R.APPLICANT})
+_BY_APPLICANT = frozenset({APPLICANT})
+_BY_REVIEW = frozenset({REVIEW})
+_REVIEW_OR_BULK = frozenset({REVIEW, BULK})
+_REQUIRED = "required"
+_OPTIONAL = "optional"
 
 ENTERPRISE_REGISTRATION = Workflow(
     name="enterprise_registration",
     record_type="enterprise",
     initial="draft",
     states={
-        "draft": "Draft",
-        "submitted": "Pending agency review",
-        "returned": "Returned by agency",
-        "approved": "Approved",
+        "draft": _l("Draft"),
+        "submitted": _l("Pending agency review"),
+        "returned": _l("Returned by agency"),
+        "approved": _l("Approved"),
     },
     transitions=(
-        Transition("submit", ("draft", "returned"), "submitted", _APPLICANT, guard="registration_complete"),
-        Transition("approve", ("submitted",), "approved", _REVIEW),
-        Transition("return", ("submitted",), "returned", _REVIEW, comment_required=True),
+        Transition("submit", ("draft", "returned"), "submitted", _APPLICANT, _l("Submit"), _BY_APPLICANT,
+                   guard="registration_complete", sets=(("submitted_at", NOW), ("return_reason", None)),
+                   hooks=("enterprise_apply_draft",)),
+        Transition("approve", ("submitted",), "approved", _REVIEW, _l("Approve"), reason=_OPTIONAL,
+                   sets=(("approved_at", NOW), ("return_reason", None)), notify=("registration_approved",)),
+        Transition("return", ("submitted",), "returned", _REVIEW, _l("Return"), reason=_REQUIRED,
+                   reason_field="return_reason", notify=("registration_returned",)),
     ),
+    events={"edit": _l("Details changed")},
 )
 
 CORE_INFO_CHANGE = Workflow(
@@ -29,17 +46,20 @@ CORE_INFO_CHANGE = Workflow(
     record_type="core_info_change",
     initial="draft",
     states={
-        "draft": "Draft",
-        "submitted": "Pending agency review",
-        "returned": "Returned by agency",
-        "approved": "Approved",
-        "cancelled": "Cancelled",
+        "draft": _l("Draft"),
+        "submitted": _l("Pending agency review"),
+        "returned": _l("Returned by agency"),
+        "approved": _l("Approved"),
+        "cancelled": _l("Cancelled"),
     },
     transitions=(
-        Transition("submit", ("draft", "returned"), "submitted", _APPLICANT, guard="core_change_complete"),
-        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT),
-        Transition("approve", ("submitted",), "approved", _REVIEW),
-        Transition("return", ("submitted",), "returned", _REVIEW, comment_required=True),
+        Transition("submit", ("draft", "returned"), "submitted", _APPLICANT, _l("Submit"), _BY_APPLICANT,
+                   guard="core_change_complete", sets=(("submitted_at", NOW),), hooks=("core_change_snapshot",)),
+        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT, _l("Cancel"), _BY_APPLICANT),
+        Transition("approve", ("submitted",), "approved", _REVIEW, _l("Approve"), reason=_OPTIONAL,
+                   sets=(("decided_at", NOW),), hooks=("core_change_apply",), notify=("core_change_approved",)),
+        Transition("return", ("submitted",), "returned", _REVIEW, _l("Return"), reason=_REQUIRED,
+                   reason_field="return_reason", sets=(("decided_at", NOW),), notify=("core_change_returned",)),
     ),
     final=frozenset({"approved", "cancelled"}),
 )
@@ -48,70 +68,87 @@ EMAIL_CHANGE = Workflow(
     name="email_change",
     record_type="email_change",
     initial="submitted",
-    states={"submitted": "Pending agency review", "approved": "Approved", "returned": "Returned by agency"},
+    states={"submitted": _l("Pending agency review"), "approved": _l("Approved"), "returned": _l("Returned by agency")},
     transitions=(
-        Transition("approve", ("submitted",), "approved", _REVIEW, guard="email_change_applicable"),
-        Transition("return", ("submitted",), "returned", _REVIEW, comment_required=True),
+        Transition("approve", ("submitted",), "approved", _REVIEW, _l("Approve"), guard="email_change_applicable",
+                   reason=_OPTIONAL, reason_field="decision_comment", hooks=("email_change_apply",),
+                   notify=("email_change_approved",)),
+        Transition("return", ("submitted",), "returned", _REVIEW, _l("Return"), reason=_REQUIRED,
+                   reason_field="decision_comment", notify=("email_change_returned",)),
     ),
     final=frozenset({"approved", "returned"}),
+    events={"submit": _l("Submit")},
 )
-
-WORKFLOWS: dict[str, Workflow] = {
-    w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE)
-}
 
 
 # 科技型中小企业评价: the 15 statuses of the manual §4.4.6 (plus the draft).
 _AGENCY = frozenset({R.AGENCY_REVIEWER, R.ADMIN})
 _PROVINCE = frozenset({R.PROVINCE_REVIEWER, R.ADMIN})
-_PROVINCE_OR_SYSTEM = _PROVINCE | {R.SYSTEM}
+_SYSTEM = frozenset({R.SYSTEM})
+_RETURNED = "return_reason"
 
 SME_EVALUATION = Workflow(
     name="sme_evaluation",
     record_type="sme_evaluation",
     initial="draft",
     states={
-        "draft": "Filling in",
-        "pending_agency": "Waiting for agency confirmation",
-        "agency_confirmed": "Confirmed by agency",
-        "pending_province": "Waiting for provincial agency confirmation",
-        "recommended": "Recommended for publicity",
-        "spot_check": "Waiting for spot check",
-        "publicity_queued": "Queued for publicity",
-        "in_publicity": "In publicity",
-        "publicity_done": "Publicity completed",
-        "stored": "Stored",
-        "numbered": "Certificate number generated",
-        "returned_by_agency": "Returned by evaluation agency",
-        "returned_by_province": "Returned by provincial agency",
-        "rejected": "Not passed",
-        "objection": "Publicity objection",
+        "draft": _l("Filling in"),
+        "pending_agency": _l("Waiting for agency confirmation"),
+        "agency_confirmed": _l("Confirmed by agency"),
+        "pending_province": _l("Waiting for provincial agency confirmation"),
+        "recommended": _l("Recommended for publicity"),
+        "spot_check": _l("Waiting for spot check"),
+        "publicity_queued": _l("Queued for publicity"),
+        "in_publicity": _l("In publicity"),
+        "publicity_done": _l("Publicity completed"),
+        "stored": _l("Stored"),
+        "numbered": _l("Certificate number generated"),
+        "returned_by_agency": _l("Returned by evaluation agency"),
+        "returned_by_province": _l("Returned by provincial agency"),
+        "rejected": _l("Not passed"),
+        "objection": _l("Publicity objection"),
     },
     transitions=(
-        Transition("submit", ("draft", "returned_by_agency"), "pending_agency", _APPLICANT, guard="sme_submittable"),
-        Transition("withdraw", ("pending_agency",), "draft", _APPLICANT),
-        Transition("confirm", ("pending_agency",), "agency_confirmed", _AGENCY),
+        Transition("submit", ("draft", "returned_by_agency"), "pending_agency", _APPLICANT, _l("Submit"), _BY_APPLICANT,
+                   guard="sme_submittable", sets=(("submitted_at", NOW), (_RETURNED, None)),
+                   hooks=("sme_snapshot_enterprise",)),
+        Transition("withdraw", ("pending_agency",), "draft", _APPLICANT, _l("Withdraw"), _BY_APPLICANT),
+        Transition("confirm", ("pending_agency",), "agency_confirmed", _AGENCY, _l("Confirm"), _REVIEW_OR_BULK,
+                   reason=_OPTIONAL, notify=("sme_confirmed",)),
         Transition("return", ("pending_agency", "agency_confirmed", "returned_by_province"), "returned_by_agency",
-                   _AGENCY, comment_required=True),
-        Transition("send", ("agency_confirmed", "returned_by_province"), "pending_province", _AGENCY),
-        Transition("approve", ("pending_province",), "recommended", _PROVINCE),
-        Transition("return_to_agency", ("pending_province",), "returned_by_province", _PROVINCE, comment_required=True),
-        Transition("reject", ("pending_province", "objection"), "rejected", _PROVINCE, comment_required=True),
-        Transition("sample", ("recommended",), "spot_check", _PROVINCE),
-        Transition("queue", ("recommended",), "publicity_queued", _PROVINCE),
-        Transition("check_pass", ("spot_check",), "publicity_queued", _PROVINCE),
-        Transition("check_fail", ("spot_check",), "rejected", _PROVINCE, comment_required=True),
-        Transition("open_publicity", ("publicity_queued",), "in_publicity", _PROVINCE_OR_SYSTEM, guard="publicity_started"),
-        Transition("close_publicity", ("in_publicity",), "publicity_done", _PROVINCE_OR_SYSTEM, guard="publicity_ended"),
-        Transition("object", ("in_publicity",), "objection", _PROVINCE, comment_required=True),
-        Transition("resolve", ("objection",), "in_publicity", _PROVINCE, comment_required=True),
-        Transition("store", ("publicity_done",), "stored", _PROVINCE),
-        Transition("number", ("stored",), "numbered", _PROVINCE),
+                   _AGENCY, _l("Return"), reason=_REQUIRED, reason_field=_RETURNED, notify=("sme_returned",)),
+        Transition("send", ("agency_confirmed", "returned_by_province"), "pending_province", _AGENCY,
+                   _l("Send to the provincial agency"), _REVIEW_OR_BULK, reason=_OPTIONAL, notify=("sme_forwarded",)),
+        Transition("approve", ("pending_province",), "recommended", _PROVINCE, _l("Approve"), _REVIEW_OR_BULK,
+                   reason=_OPTIONAL, notify=("sme_recommended",)),
+        Transition("return_to_agency", ("pending_province",), "returned_by_province", _PROVINCE,
+                   _l("Return to the evaluation agency"), reason=_REQUIRED, reason_field=_RETURNED,
+                   notify=("sme_returned_by_province",)),
+        Transition("reject", ("pending_province", "objection"), "rejected", _PROVINCE, _l("Not passed"),
+                   reason=_REQUIRED, reason_field=_RETURNED, notify=("sme_rejected",)),
+        Transition("sample", ("recommended",), "spot_check", _PROVINCE, _l("Drawn for spot check"), frozenset({DRAW}),
+                   sets=(("sampled", True),), notify=("sme_spot_check",)),
+        Transition("queue", ("recommended",), "publicity_queued", _PROVINCE, _l("Queued for publicity"),
+                   frozenset({DRAW, BULK}), sets=(("sampled", False),)),
+        Transition("check_pass", ("spot_check",), "publicity_queued", _PROVINCE, _l("Spot check passed"),
+                   reason=_OPTIONAL, notify=("sme_spot_check_passed",)),
+        Transition("check_fail", ("spot_check",), "rejected", _PROVINCE, _l("Spot check failed"), reason=_REQUIRED,
+                   reason_field=_RETURNED, notify=("sme_rejected",)),
+        Transition("open_publicity", ("publicity_queued",), "in_publicity", _SYSTEM, _l("Publicity opened"),
+                   frozenset({SCHEDULER}), guard="publicity_started", notify=("sme_publicity_started",)),
+        Transition("close_publicity", ("in_publicity",), "publicity_done", _SYSTEM, _l("Publicity completed"),
+                   frozenset({SCHEDULER}), guard="publicity_ended", notify=("sme_publicity_ended",)),
+        Transition("object", ("in_publicity",), "objection", _PROVINCE, _l("Objection raised"), reason=_REQUIRED,
+                   reason_field="objection_reason", notify=("sme_objection_raised",)),
+        Transition("resolve", ("objection",), "in_publicity", _PROVINCE, _l("Objection resolved"), reason=_REQUIRED,
+                   notify=("sme_objection_resolved",)),
+        Transition("store", ("publicity_done",), "stored", _PROVINCE, _l("Store"), _REVIEW_OR_BULK,
+                   sets=(("stored_at", NOW),), notify=("sme_stored",)),
+        Transition("number", ("stored",), "numbered", _PROVINCE, _l("Generate certificate number"), _REVIEW_OR_BULK,
+                   hooks=("sme_number", "sme_issue_certificate"), notify=("sme_numbered",)),
     ),
     final=frozenset({"numbered", "rejected"}),
 )
-
-WORKFLOWS[SME_EVALUATION.name] = SME_EVALUATION
 
 
 # 全国质量标杆: organization filing (备案), reviewed by the association.
@@ -122,22 +159,24 @@ ORGANIZATION_FILING = Workflow(
     record_type="organization_filing",
     initial="draft",
     states={
-        "draft": "Draft",
-        "filed": "Filed, pending association review",
-        "approved": "Filing approved",
-        "returned": "Returned by the association",
-        "cancelled": "Cancelled",
+        "draft": _l("Draft"),
+        "filed": _l("Filed, pending association review"),
+        "approved": _l("Filing approved"),
+        "returned": _l("Returned by the association"),
+        "cancelled": _l("Cancelled"),
     },
     transitions=(
-        Transition("file", ("draft", "returned"), "filed", _APPLICANT, guard="filing_complete"),
-        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT),
-        Transition("approve", ("filed",), "approved", _ASSOCIATION),
-        Transition("return", ("filed",), "returned", _ASSOCIATION, comment_required=True),
+        Transition("file", ("draft", "returned"), "filed", _APPLICANT, _l("File"), _BY_APPLICANT,
+                   guard="filing_complete", sets=(("filed_at", NOW), ("return_reason", None)),
+                   hooks=("filing_apply_draft",)),
+        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT, _l("Cancel"), _BY_APPLICANT),
+        Transition("approve", ("filed",), "approved", _ASSOCIATION, _l("Approve"), reason=_OPTIONAL,
+                   sets=(("approved_at", NOW),), notify=("filing_approved",)),
+        Transition("return", ("filed",), "returned", _ASSOCIATION, _l("Return"), reason=_REQUIRED,
+                   reason_field="return_reason", notify=("filing_returned",)),
     ),
     final=frozenset({"approved", "cancelled"}),
 )
-
-WORKFLOWS[ORGANIZATION_FILING.name] = ORGANIZATION_FILING
 
 
 # 全国质量标杆: a declaration, recommended by the unit it chose, then qualified by the association.
@@ -149,63 +188,144 @@ DECLARATION = Workflow(
     record_type="declaration",
     initial="draft",
     states={
-        "draft": "Draft",
-        "submitted": "Submitted, choose the recommending unit",
-        "pending_recommendation": "Waiting for the recommending unit",
-        "returned_by_recommender": "Returned by the recommending unit",
-        "recommended": "Recommended, waiting for qualification review",
-        "returned_by_association": "Returned by the association",
-        "qualified": "Qualification passed",
-        "rejected": "Qualification not passed",
-        "selected": "Selected as a quality benchmark",
-        "not_selected": "Not selected",
+        "draft": _l("Draft"),
+        "submitted": _l("Submitted, choose the recommending unit"),
+        "pending_recommendation": _l("Waiting for the recommending unit"),
+        "returned_by_recommender": _l("Returned by the recommending unit"),
+        "recommended": _l("Recommended, waiting for qualification review"),
+        "returned_by_association": _l("Returned by the association"),
+        "qualified": _l("Qualification passed"),
+        "rejected": _l("Qualification not passed"),
+        "selected": _l("Selected as a quality benchmark"),
+        "not_selected": _l("Not selected"),
     },
     transitions=(
-        Transition("submit", _EDITABLE_DECLARATION, "submitted", _APPLICANT, guard="declaration_submittable"),
-        Transition("choose_recommender", ("submitted",), "pending_recommendation", _APPLICANT),
-        Transition("recommend", ("pending_recommendation",), "recommended", _RECOMMENDER),
-        Transition("return", ("pending_recommendation",), "returned_by_recommender", _RECOMMENDER, comment_required=True),
-        Transition("qualify", ("recommended",), "qualified", _ASSOCIATION),
-        Transition("return_to_applicant", ("recommended",), "returned_by_association", _ASSOCIATION, comment_required=True),
-        Transition("reject", ("recommended",), "rejected", _ASSOCIATION, comment_required=True),
-        Transition("select", ("qualified",), "selected", _ASSOCIATION),
-        Transition("not_select", ("qualified",), "not_selected", _ASSOCIATION),
+        Transition("submit", _EDITABLE_DECLARATION, "submitted", _APPLICANT, _l("Submit"), _BY_APPLICANT,
+                   guard="declaration_submittable", sets=(("submitted_at", NOW), ("return_reason", None)),
+                   hooks=("declaration_snapshot",)),
+        Transition("choose_recommender", ("submitted",), "pending_recommendation", _APPLICANT,
+                   _l("Send to the recommending unit"), _BY_APPLICANT, hooks=("declaration_recommender",)),
+        Transition("recommend", ("pending_recommendation",), "recommended", _RECOMMENDER, _l("Recommend"),
+                   reason=_OPTIONAL, reason_field="recommendation_opinion", notify=("declaration_recommended",)),
+        Transition("return", ("pending_recommendation",), "returned_by_recommender", _RECOMMENDER, _l("Return"),
+                   reason=_REQUIRED, reason_field="return_reason", notify=("declaration_returned",)),
+        Transition("qualify", ("recommended",), "qualified", _ASSOCIATION, _l("Pass the qualification review"),
+                   reason=_OPTIONAL, notify=("declaration_qualified",)),
+        Transition("return_to_applicant", ("recommended",), "returned_by_association", _ASSOCIATION,
+                   _l("Return to the applicant"), reason=_REQUIRED, reason_field="return_reason",
+                   notify=("declaration_returned",)),
+        Transition("reject", ("recommended",), "rejected", _ASSOCIATION, _l("Not passed"), reason=_REQUIRED,
+                   reason_field="return_reason", notify=("declaration_rejected",)),
+        Transition("select", ("qualified",), "selected", _ASSOCIATION, _l("Select as a benchmark"),
+                   hooks=("declaration_result_certificate",), notify=("declaration_selected",)),
+        Transition("not_select", ("qualified",), "not_selected", _ASSOCIATION, _l("Not selected"),
+                   notify=("declaration_not_selected",)),
     ),
     final=frozenset({"rejected", "selected", "not_selected"}),
 )
 
-WORKFLOWS[DECLARATION.name] = DECLARATION
-
 
 # 企业电子签章服务: the guide's steps (apply, post the papers, remit) and the CA's production.
 _CA = frozenset({R.CA_OPERATOR, R.ADMIN})
+_BY_OPERATOR = frozenset({OPERATOR})
 
 SEAL_APPLICATION = Workflow(
     name="seal_application",
     record_type="seal_application",
     initial="submitted",
     states={
-        "submitted": "Submitted, waiting for the papers and the remittance",
-        "papers_returned": "Papers returned",
-        "papers_received": "Papers received, waiting for payment confirmation",
-        "paid": "Payment confirmed, waiting for key production",
-        "provisioned": "Key produced, waiting for shipment",
-        "shipped": "Shipped",
-        "renewed": "Renewed",
-        "cancelled": "Cancelled",
+        "submitted": _l("Submitted, waiting for the papers and the remittance"),
+        "papers_returned": _l("Papers returned"),
+        "papers_received": _l("Papers received, waiting for payment confirmation"),
+        "paid": _l("Payment confirmed, waiting for key production"),
+        "provisioned": _l("Key produced, waiting for shipment"),
+        "shipped": _l("Shipped"),
+        "renewed": _l("Renewed"),
+        "cancelled": _l("Cancelled"),
     },
     transitions=(
-        Transition("resubmit", ("papers_returned",), "submitted", _APPLICANT),
-        Transition("cancel", ("submitted", "papers_returned"), "cancelled", _APPLICANT),
-        Transition("receive_papers", ("submitted",), "papers_received", _CA, guard="seal_papers_complete"),
-        Transition("return_papers", ("submitted",), "papers_returned", _CA, comment_required=True),
+        Transition("resubmit", ("papers_returned",), "submitted", _APPLICANT, _l("Send again"), _BY_APPLICANT),
+        Transition("cancel", ("submitted", "papers_returned"), "cancelled", _APPLICANT, _l("Cancel"), _BY_APPLICANT),
+        Transition("receive_papers", ("submitted",), "papers_received", _CA, _l("Papers received"), _BY_OPERATOR,
+                   guard="seal_papers_complete", sets=(("papers_received_at", NOW), ("return_reason", None)),
+                   hooks=("seal_papers_ticked",), notify=("seal_papers_received",)),
+        Transition("return_papers", ("submitted",), "papers_returned", _CA, _l("Return the papers"),
+                   reason=_REQUIRED, reason_field="return_reason", notify=("seal_papers_returned",)),
         # A renewal needs no papers: its payment is confirmed straight from "submitted".
-        Transition("confirm_payment", ("submitted", "papers_received"), "paid", _CA, guard="seal_payment_confirmable"),
-        Transition("provision", ("paid",), "provisioned", _CA, guard="seal_new_key"),
-        Transition("renew", ("paid",), "renewed", _CA, guard="seal_renewal"),
-        Transition("ship", ("provisioned",), "shipped", _CA, guard="seal_tracking_number"),
+        Transition("confirm_payment", ("submitted", "papers_received"), "paid", _CA, _l("Confirm the payment"),
+                   guard="seal_payment_confirmable", reason=_OPTIONAL, sets=(("payment_confirmed_at", NOW),),
+                   notify=("seal_payment_confirmed",)),
+        Transition("provision", ("paid",), "provisioned", _CA, _l("Produce the key"), _BY_OPERATOR,
+                   guard="seal_new_key", sets=(("provisioned_at", NOW),), hooks=("seal_provision_key",),
+                   notify=("seal_key_produced",)),
+        Transition("renew", ("paid",), "renewed", _CA, _l("Renew"), frozenset({REVIEW, OPERATOR}),
+                   guard="seal_renewal", sets=(("provisioned_at", NOW),), hooks=("seal_renew_key",),
+                   notify=("seal_renewed",)),
+        Transition("ship", ("provisioned",), "shipped", _CA, _l("Ship"), _BY_OPERATOR, guard="seal_tracking_number",
+                   sets=(("shipped_at", NOW),), hooks=("seal_ship_key",), notify=("seal_key_shipped",)),
     ),
     final=frozenset({"shipped", "renewed", "cancelled"}),
+    events={"apply": _l("Apply"), "edit": _l("Corrected"), "reject_payment": _l("Remittance not received"),
+            "issue_invoice": _l("Invoice issued")},
 )
 
-WORKFLOWS[SEAL_APPLICATION.name] = SEAL_APPLICATION
+# A USB-Key: made (issued), shipped, received (active); the annual fee can fall overdue, the key
+# is suspended when it stays unpaid and reinstated by a renewal; revoked at any time.
+_KEY_HOLDER_OR_CA = _APPLICANT | _CA
+_LIVE_KEY = ("issued", "shipped", "active", "overdue", "suspended")
+
+SEAL_KEY = Workflow(
+    name="seal_key",
+    record_type="seal_key",
+    initial="issued",
+    states={
+        "issued": _l("Key produced"),
+        "shipped": _l("Shipped"),
+        "active": _l("Active"),
+        "overdue": _l("Annual fee overdue"),
+        "suspended": _l("Suspended for the unpaid annual fee"),
+        "revoked": _l("Revoked"),
+    },
+    transitions=(
+        Transition("ship", ("issued",), "shipped", _CA, _l("Ship"), frozenset({FOLLOW})),
+        Transition("confirm_receipt", ("issued", "shipped"), "active", _KEY_HOLDER_OR_CA, _l("Receipt confirmed"),
+                   frozenset({APPLICANT, OPERATOR})),
+        Transition("overdue", ("issued", "shipped", "active"), "overdue", _SYSTEM, _l("Annual fee overdue"),
+                   frozenset({SCHEDULER}), notify=("seal_key_overdue",)),
+        Transition("suspend", ("overdue",), "suspended", _SYSTEM, _l("Suspended for the unpaid annual fee"),
+                   frozenset({SCHEDULER}), hooks=("seal_key_hold",),
+                   notify=("seal_key_suspended",)),
+        Transition("reinstate", ("overdue", "suspended"), "active", _CA, _l("Reinstated after payment"),
+                   frozenset({FOLLOW}), hooks=("seal_key_release",), notify=("seal_key_reinstated",)),
+        Transition("revoke", _LIVE_KEY, "revoked", _KEY_HOLDER_OR_CA, _l("Revoke"), frozenset({APPLICANT, OPERATOR}),
+                   sets=(("revoked_at", NOW),), hooks=("seal_key_revoke",), notify=("seal_key_revoked",)),
+        Transition("supersede", _LIVE_KEY, "revoked", _CA, _l("Replaced by a new key"), frozenset({FOLLOW}),
+                   sets=(("revoked_at", NOW),), hooks=("seal_key_revoke",)),
+    ),
+    final=frozenset({"revoked"}),
+    events={"produce": _l("Produce the key"), "fee_reminder": _l("Annual fee reminder"),
+            "renew": _l("Renew"), "seal_image": _l("Seal image replaced")},
+)
+
+# A certificate Shenbao issued (电子版证书): a newer version supersedes it, the CA may revoke it.
+ISSUED_DOCUMENT = Workflow(
+    name="issued_document",
+    record_type="issued_document",
+    initial="current",
+    states={"current": _l("Current"), "superseded": _l("Superseded"), "revoked": _l("Revoked")},
+    transitions=(
+        Transition("supersede", ("current",), "superseded", _CA | _PROVINCE | _ASSOCIATION | _SYSTEM,
+                   _l("Superseded by a new version"), frozenset({FOLLOW}), sets=(("superseded_at", NOW),)),
+        Transition("revoke", ("current", "superseded"), "revoked", _CA, _l("Revoke"), _BY_OPERATOR,
+                   reason=_REQUIRED, reason_field="revoke_reason", sets=(("revoked_at", NOW),),
+                   notify=("document_revoked",)),
+    ),
+    final=frozenset({"revoked"}),
+    events={"issue": _l("Issued")},
+)
+
+WORKFLOWS: dict[str, Workflow] = {
+    w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE, SME_EVALUATION, ORGANIZATION_FILING,
+                        DECLARATION, SEAL_APPLICATION, SEAL_KEY, ISSUED_DOCUMENT)
+}
+WORKFLOW_BY_RECORD_TYPE: dict[str, Workflow] = {w.record_type: w for w in WORKFLOWS.values()}

@@ -1,30 +1,40 @@
-"""The workflow engine: role, scope, guard, optimistic version, new state and log row,
-all in one transaction."""
+"""The workflow engine: the one place a record changes status.
+
+``apply`` checks scope, version, channel, role, reason and guard, then carries out the row:
+new status, the fields it sets, the reason in its field, its hooks, the log entry and its
+notifications, and commits. It is the only commit and rollback of a transition: when anything
+fails the session is rolled back and the undo work registered by hooks (a key generated on a
+token, a file written) runs, so nothing outside the database is left without its row.
+"""
 from __future__ import annotations
 
-from typing import Any, Callable
+import logging
+from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.security import roles as R
+from app.security.actors import department_of, display_name
 from app.security.scope import in_scope, role_names
 from app.services.errors import Conflict, Forbidden, NotFound, ServiceError
-from app.workflows.model import Workflow
+from app.workflows.model import FOLLOW, NOW, REVIEW, Workflow
+from app.workflows.registry import GUARDS, HOOKS, Step
 from models import WorkflowLog
 from models.base import utcnow
 
-# guard name -> callable(record) returning an error message or None
-GUARDS: dict[str, Callable[[Any], str | None]] = {}
+log = logging.getLogger(__name__)
 
 
-def guard(name: str):
-    def register(fn):
-        GUARDS[name] = fn
-        return fn
+class IntegrityConflict(ServiceError):
+    """A database constraint refused the transition (a unique number, one record per year)."""
 
-    return register
+    status_code = 409
+
+
+def _conflict() -> Conflict:
+    return Conflict(_("This record was changed by someone else meanwhile. Please reload and check it again."))
 
 
 def apply(
@@ -36,28 +46,63 @@ def apply(
     *,
     comment: str | None = None,
     expected_version: int | None = None,
-    on_enter: Callable[[Any], dict | None] | None = None,
+    channel: str = REVIEW,
+    params: dict[str, Any] | None = None,
 ) -> Any:
     """Carry out ``action`` on the record and commit.
 
     :param expected_version: the version the actor saw; a different current version means
         someone acted first.
-    :param on_enter: called with the record after the state changes and before commit;
-        returns the changed fields ``{field: [old, new]}`` for the log.
+    :param channel: the screen or process acting (``app.workflows.model`` channels).
+    :param params: prepared input for the row's hooks.
+    :returns: the record, with ``step_result`` (what hooks returned to the caller) set on it.
     :raises NotFound: record absent or outside the actor's scope.
     :raises Forbidden: the actor's role may not take this action.
     :raises Conflict: the record changed meanwhile.
-    :raises ServiceError: the action does not apply to the current state, a guard fails,
-        or a required comment is missing.
+    :raises ServiceError: the action does not apply to the current state or channel, a guard
+        fails, or a required reason is missing.
     """
+    step = None
+    try:
+        step = _carry_out(workflow, model, record_id, action, actor, comment, expected_version, channel, params or {})
+        db.session.commit()
+    except StaleDataError:
+        _abandon(step)
+        raise _conflict()
+    except IntegrityError as exc:
+        _abandon(step)
+        raise IntegrityConflict(_("This conflicts with a record that already exists.")) from exc
+    except BaseException:
+        _abandon(step)
+        raise
+    for work in step.after_commit:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - the transition stands; the follow-up is logged for the operator
+            log.exception("after-commit work of %s/%s on %s failed", workflow.name, action, record_id)
+    step.record.step_result = step.result
+    return step.record
+
+
+def _abandon(step: Step | None) -> None:
+    db.session.rollback()
+    for undo in reversed(step.undo if step else []):
+        try:
+            undo()
+        except Exception:  # noqa: BLE001 - keep undoing the rest
+            log.exception("undo after a failed transition failed")
+
+
+def _carry_out(workflow, model, record_id, action, actor, comment, expected_version, channel, params) -> Step:
     record = in_scope(db.session, model, record_id, actor)
     if record is None:
         raise NotFound(_("Record not found."))
-    if expected_version is not None and int(expected_version) != record.version:
-        raise Conflict(_("This record was changed by someone else meanwhile. Please reload and check it again."))
+    version = getattr(record, "version", None)
+    if expected_version not in (None, "") and version is not None and int(expected_version) != version:
+        raise _conflict()
     source = record.status
     transition = workflow.transition(action, source)
-    if transition is None:
+    if transition is None or channel not in transition.channels:
         raise ServiceError(_("This action is not possible in the current status."))
     if not (transition.roles & role_names(actor)):
         raise Forbidden(_("Your role may not take this action."))
@@ -68,18 +113,68 @@ def apply(
         problem = GUARDS[transition.guard](record)
         if problem:
             raise ServiceError(problem)
+    step = Step(workflow=workflow, transition=transition, record=record, actor=actor, comment=comment,
+                params=params, source=source, now=utcnow())
+    _enter(step)
+    return step
+
+
+def _enter(step: Step) -> None:
+    """The row, carried out: status, fields, reason, hooks, log entry, notifications."""
+    record, transition = step.record, step.transition
     record.status = transition.target
-    changes = on_enter(record) if on_enter else None
-    log_transition(workflow, record, action, source, transition.target, actor, comment, changes)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_("This record was changed by someone else meanwhile. Please reload and check it again."))
-    return record
+    for name, value in transition.sets:
+        setattr(record, name, step.now if value is NOW else value)
+    if transition.reason_field:
+        setattr(record, transition.reason_field, step.comment)
+    for name in transition.hooks:
+        changes = HOOKS[name](step)
+        if changes:
+            step.changes.update(changes)
+    entry = log_transition(step.workflow, record, transition.action, step.source, transition.target, step.actor,
+                           step.comment, step.changes, at=step.now)
+    if transition.notify:
+        from app.notify.notices import queue_notices
+
+        queue_notices(step, entry)
 
 
-def log_transition(workflow, record, action, source, target, actor, comment, changes) -> WorkflowLog:
+def follow(workflow: Workflow, record: Any, action: str, actor: Any, *, parent: Step | None = None,
+           comment: str | None = None, params: dict[str, Any] | None = None) -> Step:
+    """Carry out ``action`` on another record as a consequence of a transition already checked
+    (a key shipped with its application, an older certificate superseded by a new one), in the
+    same transaction: the caller's commit (the engine's, through ``parent``) makes it durable.
+
+    :param parent: the transition this one follows; its undo and after-commit lists are shared.
+    """
+    transition = workflow.transition(action, record.status)
+    if transition is None or FOLLOW not in transition.channels:
+        raise ServiceError(_("This action is not possible in the current status."))
+    step = Step(workflow=workflow, transition=transition, record=record, actor=actor,
+                comment=(comment or "").strip() or None, params=params or {}, source=record.status,
+                now=parent.now if parent else utcnow())
+    if parent is not None:
+        step.undo, step.after_commit = parent.undo, parent.after_commit
+    _enter(step)
+    return step
+
+
+def record_event(workflow: Workflow, record: Any, action: str, actor: Any, comment: str | None = None,
+                 changes: dict | None = None, notify: tuple[str, ...] = ()) -> WorkflowLog:
+    """A timeline entry that is not a status change (an edit of submitted data, an invoice);
+    the caller's transaction commits it with the change it describes.
+
+    :param notify: notification codes sent with it, as for a transition.
+    """
+    entry = log_transition(workflow, record, action, record.status, record.status, actor, comment, changes)
+    if notify:
+        from app.notify.notices import queue_event_notices
+
+        queue_event_notices(workflow, record, action, actor, comment, entry, notify)
+    return entry
+
+
+def log_transition(workflow, record, action, source, target, actor, comment, changes, at=None) -> WorkflowLog:
     entry = WorkflowLog(
         workflow=workflow.name,
         record_type=workflow.record_type,
@@ -89,9 +184,9 @@ def log_transition(workflow, record, action, source, target, actor, comment, cha
         from_state=source,
         to_state=target,
         actor_id=getattr(actor, "id", None),
-        actor_name=_display_name(actor),
-        actor_agency=_department(actor),
-        at=utcnow(),
+        actor_name=display_name(actor),
+        actor_agency=department_of(actor),
+        at=at or utcnow(),
         comment=comment,
         changes=_jsonable(changes) if changes else None,
     )
@@ -99,32 +194,10 @@ def log_transition(workflow, record, action, source, target, actor, comment, cha
     return entry
 
 
-def _department(actor) -> str | None:
-    """The department shown in timelines: the agency, the recommending unit, or the association."""
-    agency = getattr(actor, "agency", None)
-    if agency is not None:
-        return agency.name
-    unit_id = getattr(actor, "recommending_unit_id", None)
-    if unit_id:
-        from models import RecommendingUnit
-
-        unit = db.session.get(RecommendingUnit, unit_id)
-        return unit.name if unit is not None else None
-    if R.ASSOCIATION_REVIEWER in role_names(actor):
-        return _("China Association for Quality")
-    return None
-
-
 def _enterprise_id(record) -> int | None:
     if record.__tablename__ == "enterprise":
         return record.id
     return getattr(record, "enterprise_id", None)
-
-
-def _display_name(actor) -> str | None:
-    if actor is None:
-        return None
-    return " ".join(p for p in (actor.first_name, actor.last_name) if p) or actor.username
 
 
 def _jsonable(changes: dict) -> dict:

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.jobs import publicity_job, today_in_china
+from app.jobs import publicity_job
+from app.timeutil import today_in_china
 from app.security import roles as R
 from app.services import sme as svc
 from app.services import sme_documents

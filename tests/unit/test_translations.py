@@ -123,17 +123,35 @@ def test_no_fuzzy_or_empty_entries(catalog):
 
 def _dynamic_msgids() -> dict[str, str]:
     """Strings that reach gettext through a variable: msgid -> where it comes from."""
-    from app.workflows.definitions import WORKFLOWS
     from rules.violations import MESSAGES
 
-    found = {template: f"rules.violations.MESSAGES[{code!r}]" for code, template in MESSAGES.items()}
+    return {template: f"rules.violations.MESSAGES[{code!r}]" for code, template in MESSAGES.items()}
+
+
+def _workflow_labels() -> dict[str, str]:
+    """Every label of every workflow table (states, transitions, events): msgid -> where."""
+    from app.workflows.definitions import WORKFLOWS
+
+    found: dict[str, str] = {}
     for workflow in WORKFLOWS.values():
         for state, label in workflow.states.items():
-            found.setdefault(label, f"WORKFLOWS[{workflow.name!r}].states[{state!r}]")
+            found.setdefault(label._args[0], f"{workflow.name}.states[{state!r}]")
+        for t in workflow.transitions:
+            found.setdefault(t.label._args[0], f"{workflow.name}: transition {t.action!r}")
+        for action, label in workflow.events.items():
+            found.setdefault(label._args[0], f"{workflow.name}.events[{action!r}]")
     return found
 
 
-def test_rule_messages_and_state_labels_are_translated(catalog):
+def test_every_workflow_label_is_translated(catalog):
+    labels = _workflow_labels()
+    missing = _untranslated(catalog, sorted(labels))
+    assert not missing, "workflow labels without a zh translation:\n" + "\n".join(
+        f"  {msgid!r} ({why}) from {labels[msgid]}" for msgid, why in missing
+    )
+
+
+def test_rule_messages_are_translated(catalog):
     dynamic = _dynamic_msgids()
     missing = _untranslated(catalog, sorted(dynamic))
     assert not missing, "dynamic msgids without a zh translation:\n" + "\n".join(
@@ -141,7 +159,7 @@ def test_rule_messages_and_state_labels_are_translated(catalog):
     )
 
 
-def test_rule_messages_and_state_labels_are_marked_for_extraction():
+def test_rule_messages_are_marked_for_extraction():
     from app.i18n_markers import DYNAMIC_MSGIDS
 
     unmarked = sorted(set(_dynamic_msgids()) - set(DYNAMIC_MSGIDS))
