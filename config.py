@@ -19,6 +19,8 @@ def _env(name: str, default):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 
@@ -119,6 +121,18 @@ SMTP_STARTTLS = _env("SMTP_STARTTLS", False)
 MAIL_FROM = _env("MAIL_FROM", "noreply@shenbao.local")
 SMS_GATEWAY_URL = _env("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = _env("SMS_GATEWAY_TOKEN", "")
+# Domain of the Message-ID (the idempotency key of an e-mail); empty: this host's name.
+MAIL_DOMAIN = _env("MAIL_DOMAIN", "")
+# Who delivers the outbox (app/notify/delivery.py, docs/deploy.md "Notifications"):
+# "thread" (default: a thread in each process, woken after a commit that queued messages),
+# "external" (production: `flask --app run worker` delivers; nothing in the web process),
+# "inline" (tests: right after the commit, in the committing thread).
+NOTIFY_WORKER = _env("NOTIFY_WORKER", "thread")
+NOTIFY_POLL_SECONDS = _env("NOTIFY_POLL_SECONDS", 5.0)  # retries and orphaned leases are found by polling
+NOTIFY_LEASE_SECONDS = _env("NOTIFY_LEASE_SECONDS", 60.0)  # a claimed message is due again after this
+NOTIFY_RETRY_BASE_SECONDS = _env("NOTIFY_RETRY_BASE_SECONDS", 30.0)  # back-off: base * 2^(attempts-1)
+NOTIFY_RETRY_MAX_SECONDS = _env("NOTIFY_RETRY_MAX_SECONDS", 3600.0)
+NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 6)  # then the message is marked failed
 PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 # --- attachments --------------------------------------------------------------

@@ -52,8 +52,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from app.cli import register_cli
     from app.menu_cache import register_menu_cache
+    from app.notify import delivery
     from app.web import register_web_hooks
 
+    delivery.init_app(app)
     register_cli(app)
     register_web_hooks(app)
     register_menu_cache(app)

@@ -1,4 +1,4 @@
-"""CLI: ``flask --app run init | demo | import-registry``."""
+"""CLI: ``flask --app run init | demo | import-registry | worker | ...``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -74,6 +74,16 @@ def register_cli(app: Flask) -> None:
         from app.jobs import run_scheduler
 
         run_scheduler(app)
+
+    @app.cli.command("worker")
+    def worker_command() -> None:
+        """Deliver queued SMS and e-mail (NOTIFY_WORKER=external); stops cleanly on SIGTERM / Ctrl-C."""
+        import logging
+
+        from app.notify.delivery import run_worker
+
+        logging.getLogger("shenbao.notify").setLevel(logging.INFO)
+        click.echo(f"delivered: {run_worker(app)}")
 
     @app.cli.command("fee-tick")
     @click.option("--date", "on_date", default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")

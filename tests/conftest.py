@@ -95,11 +95,17 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         # One SoftHSM token directory per test session (SoftHSM reads its configuration once);
         # the platform CA token in it is made by the first test that needs it.
         "SOFTHSM2_CONF": os.environ["SOFTHSM2_CONF"],
+        # Queued SMS / e-mail go out right after the commit, in the committing thread:
+        # deterministic (tests needing the thread or the external worker set their own).
+        "NOTIFY_WORKER": "inline",
     })
     with application.app_context():
         Model.metadata.create_all(db.engine)
         factories.seed_reference_data()
         yield application
+        from app.notify.delivery import stop_thread_worker
+
+        stop_thread_worker(application)  # a test that switched to thread mode
         db.session.remove()
         db.engine.dispose()
     if schema:

@@ -1,46 +1,49 @@
-"""Notifications behind one interface: ``send_sms`` and ``send_email``.
+"""Notifications behind one interface: ``enqueue`` (and ``send_sms`` / ``send_email`` on it).
 
-Every message is written to the outbox table first (the admin can read it; the dev log
-shows it), then handed to the configured backend: ``outbox`` (keep only), ``smtp`` for
-e-mail, ``http`` for an SMS gateway.
+Nothing is sent here. A message is an ``OutboxMessage`` row added to the caller's session, so
+it is committed -- or rolled back -- with the change it announces; app/notify/delivery.py hands
+it to the configured backend after the commit (``outbox``: keep only, ``smtp`` for e-mail,
+``http`` for an SMS gateway), retrying with back-off. Delivery is at-least-once; backends get
+the idempotency key ``shenbao-<id>``.
 """
 from __future__ import annotations
-
-import logging
 
 from flask import current_app
 
 from app.extensions import db
-from app.notify.backends import BACKENDS, DeliveryError
+from app.notify.backends import BACKENDS
 from models import OutboxMessage
-from models.base import utcnow
 
-log = logging.getLogger("shenbao.notify")
+#: channel -> the config key naming its backend
+BACKEND_SETTING = {"sms": "SMS_BACKEND", "email": "EMAIL_BACKEND"}
+
+
+def enqueue(channel: str, recipient: str, subject: str | None, body: str, *, record_type: str | None = None,
+            record_id: int | None = None, enterprise_id: int | None = None,
+            template: str | None = None) -> OutboxMessage:
+    """Queue a message in the current transaction; the caller commits (or rolls back) it.
+
+    :param channel: ``sms`` or ``email``.
+    :param record_type, record_id, enterprise_id, template: what the message is about (shown to
+        the admin; no foreign keys, the outbox outlives the records).
+    :raises ValueError: unknown channel or a backend name the configuration cannot deliver with
+        (found now rather than at delivery time, when nobody is there to see it).
+    """
+    if channel not in BACKEND_SETTING:
+        raise ValueError(f"unknown notification channel {channel!r}")
+    backend = current_app.config[BACKEND_SETTING[channel]]
+    if backend not in BACKENDS[channel]:
+        raise ValueError(f"{BACKEND_SETTING[channel]}={backend!r}: no such {channel} backend")
+    message = OutboxMessage(channel=channel, recipient=recipient, subject=subject, body=body, backend=backend,
+                            status="queued", attempts=0, record_type=record_type, record_id=record_id,
+                            enterprise_id=enterprise_id, template=template)
+    db.session.add(message)
+    return message
 
 
 def send_sms(mobile: str, body: str) -> OutboxMessage:
-    return _send("sms", mobile, None, body, current_app.config["SMS_BACKEND"])
+    return enqueue("sms", mobile, None, body)
 
 
 def send_email(address: str, subject: str, body: str) -> OutboxMessage:
-    return _send("email", address, subject, body, current_app.config["EMAIL_BACKEND"])
-
-
-def _send(channel: str, recipient: str, subject: str | None, body: str, backend_name: str) -> OutboxMessage:
-    message = OutboxMessage(
-        channel=channel, recipient=recipient, subject=subject, body=body, backend=backend_name
-    )
-    db.session.add(message)
-    backend = BACKENDS[channel][backend_name]
-    try:
-        backend(current_app.config, message)
-        message.status = "sent"
-        message.sent_at = utcnow()
-    except DeliveryError as exc:
-        # The message stays in the outbox marked failed; the user is told to retry.
-        message.status = "failed"
-        message.error = str(exc)
-        log.warning("delivery of %s to %s failed: %s", channel, recipient, exc)
-    if backend_name == "outbox":
-        log.info("[outbox] %s to %s: %s %s", channel, recipient, subject or "", body)
-    return message
+    return enqueue("email", address, subject, body)

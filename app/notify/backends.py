@@ -1,9 +1,15 @@
-"""Delivery backends. Each takes the app config and an OutboxMessage; raises DeliveryError."""
+"""Delivery backends. Each takes the app config and a message (``id``, ``recipient``,
+``subject``, ``body``: an OutboxMessage or a row of its table); raises DeliveryError.
+
+Delivery is at-least-once (a worker killed between the send and marking the row sent sends
+again), so every backend passes the message's idempotency key ``shenbao-<id>`` on: the SMS
+gateway as ``Idempotency-Key`` header and ``id`` field, SMTP as the Message-ID.
+"""
 from __future__ import annotations
 
 import json
 import smtplib
-import urllib.error
+import socket
 import urllib.request
 from email.message import EmailMessage
 from typing import Any, Callable, Mapping
@@ -11,6 +17,10 @@ from typing import Any, Callable, Mapping
 
 class DeliveryError(Exception):
     pass
+
+
+def idempotency_key(message) -> str:
+    return f"shenbao-{message.id}"
 
 
 def keep_in_outbox(config: Mapping[str, Any], message) -> None:
@@ -22,6 +32,8 @@ def send_smtp(config: Mapping[str, Any], message) -> None:
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.recipient
     email["Subject"] = message.subject or ""
+    # The same Message-ID on a redelivery lets mail systems (and people) recognise the duplicate.
+    email["Message-ID"] = f"<{idempotency_key(message)}@{config.get('MAIL_DOMAIN') or socket.getfqdn()}>"
     email.set_content(message.body)
     try:
         with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=10) as smtp:
@@ -35,11 +47,13 @@ def send_smtp(config: Mapping[str, Any], message) -> None:
 
 
 def send_http_sms(config: Mapping[str, Any], message) -> None:
-    """POST {"mobile", "content"} as JSON with a bearer token; any 2xx is success."""
+    """POST {"id", "mobile", "content"} as JSON with a bearer token and an Idempotency-Key
+    header (both ``shenbao-<id>``: a gateway can drop a redelivery); any 2xx is success."""
     url = config.get("SMS_GATEWAY_URL")
     if not url:
         raise DeliveryError("SMS_GATEWAY_URL is not set")
-    payload = json.dumps({"mobile": message.recipient, "content": message.body}).encode()
+    key = idempotency_key(message)
+    payload = json.dumps({"id": key, "mobile": message.recipient, "content": message.body}).encode()
     request = urllib.request.Request(
         url,
         data=payload,
@@ -47,13 +61,14 @@ def send_http_sms(config: Mapping[str, Any], message) -> None:
         headers={
             "Content-Type": "application/json; charset=utf-8",
             "Authorization": f"Bearer {config.get('SMS_GATEWAY_TOKEN', '')}",
+            "Idempotency-Key": key,
         },
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             if not 200 <= response.status < 300:
                 raise DeliveryError(f"SMS gateway answered {response.status}")
-    except urllib.error.URLError as exc:
+    except OSError as exc:  # URLError / HTTPError (non-2xx), refused, reset, timed out
         raise DeliveryError(f"SMS gateway: {exc}") from exc
 
 
