@@ -16,6 +16,12 @@ def register_cli(app: Flask) -> None:
 
         sync_roles()
         counts = load_all()
+        from app.extensions import db
+        from app.notify.templates import seed_templates
+
+        # Default notification texts; rows the admin has edited are kept.
+        counts["notification_templates"] = seed_templates()
+        db.session.commit()
         for name, count in counts.items():
             click.echo(f"{name}: {count}")
         from app.services import pki
