@@ -191,7 +191,7 @@ class SealKeyView(ExportableModelView):
     show_columns = ["token_label", "enterprise", "status", "paid_until", "revoked_at", "revocation_reason",
                     "seal_image_id"]
     formatters_columns = {
-        "status": lambda v: _(seal_keys.KEY_STATUS_LABELS.get(v, v)),
+        "status": seal_keys.key_status_label,
         "revoked_at": _when, "seal_image_id": _attachment_link,
         "revocation_reason": lambda v: _(seal_keys.REVOCATION_REASONS[v]) if v in seal_keys.REVOCATION_REASONS else "",
     }

@@ -1,7 +1,7 @@
 """in-app messages, notification templates and preferences
 
 Revision ID: aabbf6505047
-Revises: 2ce65443b1da
+Revises: 7b3e9c1d5a20
 Create Date: 2026-12-03 07:57:42.538505
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'aabbf6505047'
-down_revision = '2ce65443b1da'
+down_revision = '7b3e9c1d5a20'
 branch_labels = None
 depends_on = None
 
