@@ -237,3 +237,16 @@ def gen_sme(user=None, *, status: str = "draft", year: int = 2026, enterprise_st
             svc.review(province_user, evaluation.id, action)
     db.session.refresh(evaluation)
     return evaluation
+
+
+def with_hook(monkeypatch, workflow, action: str, fn, name: str = "test_hook"):
+    """A copy of ``workflow`` whose ``action`` row also runs ``fn`` (registered as hook ``name``
+    for this test only): to force a failure at a chosen point of a real transition."""
+    import dataclasses
+
+    from app.workflows.registry import HOOKS
+
+    monkeypatch.setitem(HOOKS, name, fn)
+    rows = tuple(dataclasses.replace(t, hooks=(*t.hooks, name)) if t.action == action else t
+                 for t in workflow.transitions)
+    return dataclasses.replace(workflow, transitions=rows)

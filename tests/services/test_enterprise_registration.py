@@ -12,6 +12,7 @@ from app.services import enterprise as svc
 from app.services.errors import Conflict, NotFound, ServiceError
 from models import Enterprise, WorkflowLog
 from tests import factories as f
+from tests.factories import with_hook
 
 
 def test_save_keeps_invalid_values_with_messages(app):
@@ -113,25 +114,26 @@ def test_concurrent_review_second_reviewer_gets_conflict(app):
     assert db.session.get(Enterprise, enterprise.id).status == "approved"
 
 
-def test_stale_flush_is_a_conflict_not_a_crash(app):
+def test_stale_flush_is_a_conflict_not_a_crash(app, monkeypatch):
     """Both reviewers pass the version check; the database decides (UPDATE ... WHERE version)."""
     from sqlalchemy import update
 
     enterprise = f.gen_enterprise(status="submitted")
     reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
 
-    def sneaky_update(record):
+    def sneaky_update(step):
         # Another transaction commits in between: simulate by bumping the version in SQL.
         with db.session.no_autoflush:
-            db.session.execute(update(Enterprise).where(Enterprise.id == record.id)
+            db.session.execute(update(Enterprise).where(Enterprise.id == step.record.id)
                                .values(version=Enterprise.version + 1).execution_options(synchronize_session=False))
         return None
 
     from app.workflows import engine
     from app.workflows.definitions import ENTERPRISE_REGISTRATION
 
+    workflow = with_hook(monkeypatch, ENTERPRISE_REGISTRATION, "approve", sneaky_update)
     with pytest.raises(Conflict):
-        engine.apply(ENTERPRISE_REGISTRATION, Enterprise, enterprise.id, "approve", reviewer, on_enter=sneaky_update)
+        engine.apply(workflow, Enterprise, enterprise.id, "approve", reviewer)
 
 
 def test_core_change_keeps_approved_data_until_approved(app):
