@@ -53,6 +53,12 @@ def _mobile(value: str | None) -> str | None:
     return value if len(value) == 11 and value.startswith("1") and value.isdigit() else None
 
 
+def _nobody(record) -> Contact:
+    """Records of the programme itself (a publicity batch, an activity): their records' own
+    transitions tell the enterprises."""
+    return Contact(None)
+
+
 def _legal_rep(enterprise) -> Contact:
     if enterprise is None:
         return Contact(None)
@@ -109,9 +115,13 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("sme_evaluation", "SmeEvaluation", wf.SME_EVALUATION, _l("Tech-based SME evaluation"), "sme",
                title=lambda ev: f"{ev.year} {ev.system_number or ''}".strip(),
                contact=lambda ev: _legal_rep(ev.enterprise), order_by="year"),
+    RecordType("publicity_batch", "PublicityBatch", wf.PUBLICITY_BATCH, _l("Publicity batch"), "sme",
+               title=lambda b: b.name, contact=_nobody, submitted_at="created_at", on_progress_page=False),
     RecordType("organization_filing", "OrganizationFiling", wf.ORGANIZATION_FILING, _l("Organization filing"),
                "benchmark", title=lambda f: f"{f.for_year} {f.org_name or ''}".strip(), contact=_filing_contact,
                submitted_at="filed_at"),
+    RecordType("activity", "Activity", wf.BENCHMARK_ACTIVITY, _l("Declaration activity"), "benchmark",
+               title=lambda a: a.name, contact=_nobody, submitted_at="created_at", on_progress_page=False),
     RecordType("declaration", "Declaration", wf.DECLARATION, _l("Quality benchmark declaration"), "benchmark",
                title=str, contact=_declaration_contact),
     RecordType("seal_application", "SealApplication", wf.SEAL_APPLICATION, _l("E-seal service application"), "eseal",

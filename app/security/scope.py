@@ -13,6 +13,7 @@ from sqlalchemy import false, select, true
 
 from app.security import roles as R
 from models import (
+    Activity,
     Attachment,
     CoreInfoChange,
     EmailChangeRequest,
@@ -140,6 +141,11 @@ def _publicity_batch_rule(user: Any, roles: set[str]):
     return false()
 
 
+def _system_only_rule(user: Any, roles: set[str]):
+    """Records no user edits through a scoped screen, moved by the scheduler."""
+    return true() if roles & {R.ADMIN, R.SYSTEM} else false()
+
+
 def _enterprise_ip_rule(user: Any, roles: set[str]):
     if R.ADMIN in roles:
         return true()
@@ -218,6 +224,7 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     Attachment: _attachment_rule,
     SmeEvaluation: _sme_rule,
     PublicityBatch: _publicity_batch_rule,
+    Activity: _system_only_rule,
     EnterpriseIp: _enterprise_ip_rule,
     OrganizationFiling: _filing_rule,
     Declaration: _declaration_rule,

@@ -13,11 +13,12 @@ from app.extensions import db
 from app.services.lookup import owned_by
 from app.services import enterprise as enterprise_svc
 from app.services.enterprise_form import parse_money
+from app.security.actors import SystemActor
 from app.services.errors import ServiceError
 from app.storage import save_upload
 from app.workflows import engine
-from app.workflows.definitions import ORGANIZATION_FILING
-from app.workflows.model import APPLICANT
+from app.workflows.definitions import BENCHMARK_ACTIVITY, ORGANIZATION_FILING
+from app.workflows.model import APPLICANT, SCHEDULER
 from models import EconomicType, FilingEconomicYear, Industry, OrganizationFiling
 
 ORG_SIZES = (("micro", _l("Micro")), ("small", _l("Small")), ("medium", _l("Medium")), ("large", _l("Large")))
@@ -225,19 +226,22 @@ def review(actor, filing_id: int, action: str, comment: str | None = None,
 
 
 def activity_tick(today: dt.date) -> dict[str, int]:
-    """Open and close activity windows that are due (scheduled daily; idempotent)."""
+    """Open and close activity windows that are due (scheduled daily; idempotent). An activity
+    whose whole window passed unseen is closed directly and counted as opened."""
     from models import Activity
 
+    actor = SystemActor()
     moved = {"opened": 0, "closed": 0}
-    for activity in db.session.execute(select(Activity).where(
-            Activity.status == "planned", Activity.opens_on <= today)).scalars():
-        activity.status = "open" if activity.closes_on >= today else "closed"
+    due = db.session.execute(select(Activity.id, Activity.closes_on).where(
+        Activity.status == "planned", Activity.opens_on <= today)).all()
+    for activity_id, closes_on in due:
+        engine.apply(BENCHMARK_ACTIVITY, Activity, activity_id, "open" if closes_on >= today else "close", actor,
+                     channel=SCHEDULER)
         moved["opened"] += 1
-    for activity in db.session.execute(select(Activity).where(
-            Activity.status == "open", Activity.closes_on < today)).scalars():
-        activity.status = "closed"
+    for activity_id in db.session.execute(select(Activity.id).where(
+            Activity.status == "open", Activity.closes_on < today)).scalars().all():
+        engine.apply(BENCHMARK_ACTIVITY, Activity, activity_id, "close", actor, channel=SCHEDULER)
         moved["closed"] += 1
-    db.session.commit()
     return moved
 
 

@@ -134,10 +134,12 @@ SME_EVALUATION = Workflow(
                    reason=_OPTIONAL, notify=("sme_spot_check_passed",)),
         Transition("check_fail", ("spot_check",), "rejected", _PROVINCE, _l("Spot check failed"), reason=_REQUIRED,
                    reason_field=_RETURNED, notify=("sme_rejected",)),
+        # Opened and closed with their batch (PUBLICITY_BATCH); a record whose objection is resolved
+        # after its batch closed is closed by the scheduler.
         Transition("open_publicity", ("publicity_queued",), "in_publicity", _SYSTEM, _l("Publicity opened"),
-                   frozenset({SCHEDULER}), guard="publicity_started", notify=("sme_publicity_started",)),
+                   frozenset({FOLLOW}), notify=("sme_publicity_started",)),
         Transition("close_publicity", ("in_publicity",), "publicity_done", _SYSTEM, _l("Publicity completed"),
-                   frozenset({SCHEDULER}), guard="publicity_ended", notify=("sme_publicity_ended",)),
+                   frozenset({SCHEDULER, FOLLOW}), guard="publicity_ended", notify=("sme_publicity_ended",)),
         Transition("object", ("in_publicity",), "objection", _PROVINCE, _l("Objection raised"), reason=_REQUIRED,
                    reason_field="objection_reason", notify=("sme_objection_raised",)),
         Transition("resolve", ("objection",), "in_publicity", _PROVINCE, _l("Objection resolved"), reason=_REQUIRED,
@@ -148,6 +150,22 @@ SME_EVALUATION = Workflow(
                    hooks=("sme_number", "sme_issue_certificate"), notify=("sme_numbered",)),
     ),
     final=frozenset({"numbered", "rejected"}),
+)
+
+# A publicity window (公示) of a province: the scheduler opens and closes it on its dates, and
+# its records with it, in one transaction.
+PUBLICITY_BATCH = Workflow(
+    name="publicity_batch",
+    record_type="publicity_batch",
+    initial="planned",
+    states={"planned": _l("Planned"), "open": _l("In publicity"), "closed": _l("Publicity completed")},
+    transitions=(
+        Transition("open", ("planned",), "open", _SYSTEM, _l("Publicity opened"), frozenset({SCHEDULER}),
+                   sets=(("opened_at", NOW),), hooks=("publicity_batch_open_records",)),
+        Transition("close", ("open",), "closed", _SYSTEM, _l("Publicity completed"), frozenset({SCHEDULER}),
+                   sets=(("closed_at", NOW),), hooks=("publicity_batch_close_records",)),
+    ),
+    final=frozenset({"closed"}),
 )
 
 
@@ -269,6 +287,19 @@ SEAL_APPLICATION = Workflow(
             "issue_invoice": _l("Invoice issued")},
 )
 
+# A declaration activity (申报活动) of the year: open between its dates (the scheduler).
+BENCHMARK_ACTIVITY = Workflow(
+    name="benchmark_activity",
+    record_type="activity",
+    initial="planned",
+    states={"planned": _l("Planned"), "open": _l("Open for declarations"), "closed": _l("Closed")},
+    transitions=(
+        Transition("open", ("planned",), "open", _SYSTEM, _l("Opened"), frozenset({SCHEDULER})),
+        Transition("close", ("planned", "open"), "closed", _SYSTEM, _l("Closed"), frozenset({SCHEDULER})),
+    ),
+    final=frozenset({"closed"}),
+)
+
 # A USB-Key: made (issued), shipped, received (active); the annual fee can fall overdue, the key
 # is suspended when it stays unpaid and reinstated by a renewal; revoked at any time.
 _KEY_HOLDER_OR_CA = _APPLICANT | _CA
@@ -325,7 +356,7 @@ ISSUED_DOCUMENT = Workflow(
 )
 
 WORKFLOWS: dict[str, Workflow] = {
-    w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE, SME_EVALUATION, ORGANIZATION_FILING,
-                        DECLARATION, SEAL_APPLICATION, SEAL_KEY, ISSUED_DOCUMENT)
+    w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE, SME_EVALUATION, PUBLICITY_BATCH,
+                        ORGANIZATION_FILING, BENCHMARK_ACTIVITY, DECLARATION, SEAL_APPLICATION, SEAL_KEY, ISSUED_DOCUMENT)
 }
 WORKFLOW_BY_RECORD_TYPE: dict[str, Workflow] = {w.record_type: w for w in WORKFLOWS.values()}

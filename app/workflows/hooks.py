@@ -130,3 +130,17 @@ def seal_key_revoke(step):
     from app.services.seal_keys import revoke_certificates
 
     return revoke_certificates(step)
+
+
+@hook("publicity_batch_open_records")
+def publicity_batch_open_records(step):
+    from app.services.sme.publicity import open_batch_records
+
+    return open_batch_records(step)
+
+
+@hook("publicity_batch_close_records")
+def publicity_batch_close_records(step):
+    from app.services.sme.publicity import close_batch_records
+
+    return close_batch_records(step)

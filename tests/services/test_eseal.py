@@ -228,7 +228,8 @@ def test_fee_job_reminds_30_7_1_days_before_and_marks_overdue(applicant, operato
     end = key.paid_until
     for days_before, expected in ((31, 0), (30, 1), (29, 0), (7, 1), (2, 0), (1, 1), (0, 0)):
         assert seal_keys.fee_tick(end - dt.timedelta(days=days_before))["reminded"] == expected, days_before
-    sms = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms")).scalars().all()
+    sms = db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.template == "seal_fee_due")).scalars().all()
     assert len(sms) == 3 and all(key.token_label in m.body for m in sms)
     assert seal_keys.fee_tick(end + dt.timedelta(days=1))["overdue"] == 1
     db.session.refresh(key)

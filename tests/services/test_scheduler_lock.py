@@ -352,5 +352,6 @@ def test_fee_reminder_twice_on_one_day(applicant, operator):
     key, _pin = produced_key(applicant, operator)
     day = key.paid_until - dt.timedelta(days=7)
     assert seal_keys.fee_tick(day)["reminded"] == 1
-    assert seal_keys.fee_tick(day) == {"reminded": 0, "overdue": 0}
-    assert len(db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms")).scalars().all()) == 1
+    assert seal_keys.fee_tick(day) == {"reminded": 0, "overdue": 0, "suspended": 0}
+    assert len(db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.channel == "sms", OutboxMessage.template == "seal_fee_due")).scalars().all()) == 1

@@ -16,10 +16,9 @@ from app.security.actors import SystemActor
 from app.services.errors import Forbidden, ServiceError
 from app.services.sme.filling import evaluation_year
 from app.workflows import engine
-from app.workflows.definitions import SME_EVALUATION
+from app.workflows.definitions import PUBLICITY_BATCH, SME_EVALUATION
 from app.workflows.model import DRAW, SCHEDULER
 from models import PublicityBatch, SmeEvaluation, SpotCheckDraw
-from models.base import utcnow
 
 
 def _move(actor, record_id: int, action: str, channel: str):
@@ -84,22 +83,19 @@ def _province_of(actor) -> str:
 
 
 def publicity_tick(today: dt.date) -> dict[str, int]:
-    """Scheduled daily (and safe to run again): open batches whose start date has come,
-    close those whose end date has passed, moving their records through the workflow."""
+    """Scheduled daily (and safe to run again): open batches whose start date has come and
+    close those whose end date has passed, each with its records in one transaction."""
     actor = SystemActor()
     moved = {"opened": 0, "closed": 0}
-    for batch in db.session.execute(select(PublicityBatch).where(
+    for batch_id in db.session.execute(select(PublicityBatch.id).where(
             PublicityBatch.status == "planned", PublicityBatch.starts_on <= today)).scalars().all():
-        batch.status, batch.opened_at = "open", utcnow()
-        db.session.commit()
-        for record_id in _batch_records(batch.id, "publicity_queued"):
-            _move(actor, record_id, "open_publicity", SCHEDULER)
-            moved["opened"] += 1
-    for batch in db.session.execute(select(PublicityBatch).where(
+        moved["opened"] += engine.apply(PUBLICITY_BATCH, PublicityBatch, batch_id, "open", actor,
+                                        channel=SCHEDULER).step_result
+    for batch_id in db.session.execute(select(PublicityBatch.id).where(
             PublicityBatch.status == "open", PublicityBatch.ends_on < today)).scalars().all():
-        batch.status, batch.closed_at = "closed", utcnow()
-        db.session.commit()
-    # Includes records whose objection was resolved after their window had closed.
+        moved["closed"] += engine.apply(PUBLICITY_BATCH, PublicityBatch, batch_id, "close", actor,
+                                        channel=SCHEDULER).step_result
+    # Records whose objection was resolved after their window had closed.
     closed_ids = select(PublicityBatch.id).where(PublicityBatch.status == "closed")
     for record_id in db.session.execute(select(SmeEvaluation.id).where(
             SmeEvaluation.status == "in_publicity", SmeEvaluation.publicity_batch_id.in_(closed_ids))).scalars().all():
@@ -108,6 +104,21 @@ def publicity_tick(today: dt.date) -> dict[str, int]:
     return moved
 
 
-def _batch_records(batch_id: int, status: str) -> list[int]:
-    return list(db.session.execute(select(SmeEvaluation.id).where(
-        SmeEvaluation.publicity_batch_id == batch_id, SmeEvaluation.status == status)).scalars())
+def open_batch_records(step) -> None:
+    """Hook of a batch's ``open``: its queued records enter publicity with it."""
+    step.result = _follow_batch_records(step, "publicity_queued", "open_publicity")
+
+
+def close_batch_records(step) -> None:
+    """Hook of a batch's ``close``: its records in publicity complete it (those under
+    objection wait for the province's decision)."""
+    step.result = _follow_batch_records(step, "in_publicity", "close_publicity")
+
+
+def _follow_batch_records(step, status: str, action: str) -> int:
+    records = db.session.execute(select(SmeEvaluation).where(
+        SmeEvaluation.publicity_batch_id == step.record.id, SmeEvaluation.status == status)
+        .order_by(SmeEvaluation.id)).scalars().all()
+    for record in records:
+        engine.follow(SME_EVALUATION, record, action, step.actor, parent=step)
+    return len(records)
