@@ -176,12 +176,12 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "The service of your USB-Key{% if key_label %} ({{ key_label }}){% endif %} was renewed until "
         "{{ paid_until }}.", CHECK),
     "seal_fee_due": (
-        "Your USB-Key annual fee is due on {{ paid_until }}. Please renew in time.",
+        "Your USB-Key{% if key_label %} {{ key_label }}{% endif %} annual fee is due on {{ paid_until }}. Please renew in time.",
         "USB-Key annual fee due soon",
         "The annual fee of your USB-Key{% if key_label %} ({{ key_label }}){% endif %} is due on {{ paid_until }}"
         "{% if days %} (in {{ days }} days){% endif %}. Please renew in time to keep using it.", "Note"),
     "seal_key_overdue": (
-        "Your USB-Key annual fee was due on {{ paid_until }}. Please renew now.",
+        "Your USB-Key{% if key_label %} {{ key_label }}{% endif %} annual fee was due on {{ paid_until }}. Please renew now.",
         "USB-Key annual fee overdue",
         "The annual fee of your USB-Key{% if key_label %} ({{ key_label }}){% endif %} was due on {{ paid_until }}"
         "{% if days %} ({{ days }} days ago){% endif %}. Please renew now: a key not renewed will be suspended.",

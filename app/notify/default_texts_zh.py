@@ -156,12 +156,12 @@ TEXTS: dict[str, tuple[str, str, str, str]] = {
         "电子签章服务已续费",
         "贵单位的USB-Key{% if key_label %}（{{ key_label }}）{% endif %}服务已续费，有效期至{{ paid_until }}。", CHECK),
     "seal_fee_due": (
-        "贵单位的USB-Key服务年费将于{{ paid_until }}到期，请及时续费。",
+        "贵单位的USB-Key{% if key_label %}（{{ key_label }}）{% endif %}服务年费将于{{ paid_until }}到期，请及时续费。",
         "USB-Key服务年费即将到期",
         "贵单位的USB-Key{% if key_label %}（{{ key_label }}）{% endif %}服务年费将于{{ paid_until }}到期"
         "{% if days %}（剩余{{ days }}天）{% endif %}，请及时办理续费，以免影响使用。", "备注"),
     "seal_key_overdue": (
-        "贵单位的USB-Key服务年费已于{{ paid_until }}到期，请尽快续费。",
+        "贵单位的USB-Key{% if key_label %}（{{ key_label }}）{% endif %}服务年费已于{{ paid_until }}到期，请尽快续费。",
         "USB-Key服务年费已逾期",
         "贵单位的USB-Key{% if key_label %}（{{ key_label }}）{% endif %}服务年费已于{{ paid_until }}到期"
         "{% if days %}（已逾期{{ days }}天）{% endif %}。请尽快办理续费，逾期未续费的USB-Key将暂停使用。", "备注"),

@@ -358,8 +358,9 @@ def test_fee_job_runs_on_the_scheduler_clock(applicant, operator, app):
 
     key, _pin = produced_key(applicant, operator)
     counts = eseal_fee_job(app, clock=lambda: key.paid_until - dt.timedelta(days=7))
-    assert counts == {"reminded": 1, "overdue": 0}
-    mail = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "email")).scalars().all()
+    assert counts == {"reminded": 1, "overdue": 0, "suspended": 0}
+    mail = db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.channel == "email", OutboxMessage.template == "seal_fee_due")).scalars().all()
     assert len(mail) == 1 and "7" in mail[0].body
 
 
