@@ -78,7 +78,7 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
     """Render, sign and store a new version of certificate ``number``; older versions become superseded."""
     from app.documents import render_pdf
     from app.documents.qr import qr_data_uri
-    from app.storage import save_upload
+    from app.storage import delete_stored_file, save_upload
 
     last = db.session.execute(select(func.max(IssuedDocument.version)).where(
         IssuedDocument.number == number)).scalar() or 0
@@ -94,20 +94,22 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
     attachment = save_upload(io.BytesIO(signed), f"{number}-v{version}.pdf", "issued_certificate",
                              enterprise_id=enterprise_id, record_type="issued_document", record_id=None,
                              uploaded_by_id=getattr(actor, "id", None))
-    now = utcnow()
-    for older in db.session.execute(select(IssuedDocument).where(
-            IssuedDocument.number == number, IssuedDocument.status == "current")).scalars():
-        engine.follow(ISSUED_DOCUMENT, older, "supersede", actor or SystemActor())
+    db.session.flush()  # the attachment's id
     document = IssuedDocument(number=number, version=version, kind=kind, title=title, enterprise_id=enterprise_id,
                               holder_name=holder_name, record_type=record_type, record_id=record_id,
                               attachment_id=attachment.id, sha256=hashlib.sha256(signed).hexdigest(),
-                              status="current", issued_at=now, issued_by_id=getattr(actor, "id", None))
-    db.session.add(document)
-    db.session.flush()
-    attachment.record_id = document.id
-    engine.log_transition(ISSUED_DOCUMENT, document, "issue", None, document.status, actor, None, None, at=now)
-    # Issuing creates the document; the older versions' "supersede" rows ride on this commit.
-    db.session.commit()
+                              issued_at=utcnow(), issued_by_id=getattr(actor, "id", None))
+
+    def supersede_older(step) -> None:
+        for older in db.session.execute(select(IssuedDocument).where(
+                IssuedDocument.number == number, IssuedDocument.status == "current",
+                IssuedDocument.version < version)).scalars().all():
+            engine.follow(ISSUED_DOCUMENT, older, "supersede", step.actor, parent=step)
+        db.session.flush()
+        attachment.record_id = document.id
+
+    engine.create(ISSUED_DOCUMENT, document, actor or SystemActor(), event="issue",
+                  undo=(lambda: delete_stored_file(attachment),), then=supersede_older)
     return document
 
 

@@ -303,14 +303,18 @@ def fee_tick(today: dt.date) -> dict[str, int]:
                 counts["suspended"] += 1
             continue
         days = rules.reminder_due(key.paid_until, today, list(key.reminders_sent or []))
-        if days is None:
-            continue
-        key.reminders_sent = [*(key.reminders_sent or []), days]
-        engine.record_event(SEAL_KEY, key, "fee_reminder", actor, changes={"days_left": [None, days]},
-                            notify=("seal_fee_due",))
-        db.session.commit()
-        counts["reminded"] += 1
+        if days is not None:
+            _remind(key, days, actor)
+            counts["reminded"] += 1
     return counts
+
+
+def _remind(key: SealKey, days: int, actor) -> None:
+    """A fee reminder: a timeline event with its notification, not a status change."""
+    key.reminders_sent = [*(key.reminders_sent or []), days]
+    engine.record_event(SEAL_KEY, key, "fee_reminder", actor, changes={"days_left": [None, days]},
+                        notify=("seal_fee_due",))
+    db.session.commit()
 
 
 def _contacts(key: SealKey) -> tuple[str | None, str | None]:

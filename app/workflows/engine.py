@@ -9,7 +9,7 @@ token, a file written) runs, so nothing outside the database is left without its
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -64,7 +64,9 @@ def apply(
     """
     step = None
     try:
-        step = _carry_out(workflow, model, record_id, action, actor, comment, expected_version, channel, params or {})
+        step = _checked_step(workflow, model, record_id, action, actor, comment, expected_version, channel,
+                             params or {})
+        _enter(step)  # hooks register their undo on ``step`` before anything can fail
         db.session.commit()
     except StaleDataError:
         _abandon(step)
@@ -75,13 +77,17 @@ def apply(
     except BaseException:
         _abandon(step)
         raise
+    _run_after_commit(step, f"{workflow.name}/{action} on {record_id}")
+    step.record.step_result = step.result
+    return step.record
+
+
+def _run_after_commit(step: Step, what: str) -> None:
     for work in step.after_commit:
         try:
             work()
-        except Exception:  # noqa: BLE001 - the transition stands; the follow-up is logged for the operator
-            log.exception("after-commit work of %s/%s on %s failed", workflow.name, action, record_id)
-    step.record.step_result = step.result
-    return step.record
+        except Exception:  # noqa: BLE001 - the change stands; the follow-up is logged for the operator
+            log.exception("after-commit work of %s failed", what)
 
 
 def _abandon(step: Step | None) -> None:
@@ -93,7 +99,7 @@ def _abandon(step: Step | None) -> None:
             log.exception("undo after a failed transition failed")
 
 
-def _carry_out(workflow, model, record_id, action, actor, comment, expected_version, channel, params) -> Step:
+def _checked_step(workflow, model, record_id, action, actor, comment, expected_version, channel, params) -> Step:
     record = in_scope(db.session, model, record_id, actor)
     if record is None:
         raise NotFound(_("Record not found."))
@@ -113,10 +119,8 @@ def _carry_out(workflow, model, record_id, action, actor, comment, expected_vers
         problem = GUARDS[transition.guard](record)
         if problem:
             raise ServiceError(problem)
-    step = Step(workflow=workflow, transition=transition, record=record, actor=actor, comment=comment,
+    return Step(workflow=workflow, transition=transition, record=record, actor=actor, comment=comment,
                 params=params, source=source, now=utcnow())
-    _enter(step)
-    return step
 
 
 def _enter(step: Step) -> None:
@@ -157,6 +161,34 @@ def follow(workflow: Workflow, record: Any, action: str, actor: Any, *, parent: 
         step.undo, step.after_commit = parent.undo, parent.after_commit
     _enter(step)
     return step
+
+
+def create(workflow: Workflow, record: Any, actor: Any, *, event: str,
+           undo: tuple[Callable[[], None], ...] = (), then: Callable[[Step], None] | None = None) -> Any:
+    """A new record entering ``workflow`` at its initial state, logged as ``event`` and committed
+    here, with ``then`` (transitions of other records it causes, through :func:`follow`) in the
+    same transaction. When the commit fails, ``undo`` (work outside the database done to prepare
+    the record, e.g. a stored file) is carried out as for a failed transition.
+    """
+    step = Step(workflow=workflow, transition=None, record=record, actor=actor, comment=None, params={},
+                source=None, now=utcnow())
+    step.undo.extend(undo)
+    try:
+        record.status = workflow.initial
+        db.session.add(record)
+        if then is not None:
+            then(step)
+        db.session.flush()
+        log_transition(workflow, record, event, None, workflow.initial, actor, None, None, at=step.now)
+        db.session.commit()
+    except IntegrityError as exc:
+        _abandon(step)
+        raise IntegrityConflict(_("This conflicts with a record that already exists.")) from exc
+    except BaseException:
+        _abandon(step)
+        raise
+    _run_after_commit(step, f"{workflow.name}/{event}")
+    return record
 
 
 def record_event(workflow: Workflow, record: Any, action: str, actor: Any, comment: str | None = None,
