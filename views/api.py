@@ -202,7 +202,6 @@ class SmeEvaluationApi(ReadOnlyApi):
         try:
             record = svc.import_interchange(g.user, pk, request.get_json(silent=True))
         except ServiceError as exc:
-            db.session.rollback()
             if exc.status_code == 404:
                 return self.response_404()
             return self.response(exc.status_code, message=exc.message, errors=exc.field_errors)

@@ -81,7 +81,6 @@ class FilingSelfView(BaseView):
                 flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                       "warning" if errors else "success")
             except ServiceError as exc:
-                db.session.rollback()
                 errors = {**errors, **exc.field_errors}
                 flash(exc.message, "danger")
             filing = svc.own(g.user, filing_id)
@@ -163,21 +162,14 @@ class ActivityView(ExportableModelView):
     @has_access
     def template(self, pk):
         """Upload the summary-material template (.docx or PDF) applicants download."""
-        from app.storage import save_upload
-
         activity = db.session.get(Activity, pk) or abort(404)
         upload = request.files.get("template")
         try:
             if upload is None or not upload.filename:
                 raise ServiceError(_("Please choose the template file."))
-            attachment = save_upload(upload.stream, upload.filename, "declaration_summary", enterprise_id=None,
-                                     record_type="activity", record_id=activity.id, uploaded_by_id=g.user.id)
-            db.session.flush()
-            activity.template_attachment_id = attachment.id
-            db.session.commit()
+            svc.upload_activity_template(g.user, activity, upload.stream, upload.filename)
             flash(_("The template was uploaded."), "success")
         except ServiceError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
         return redirect(url_for("ActivityView.show", pk=pk))
 

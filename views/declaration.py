@@ -71,7 +71,6 @@ class DeclarationSelfView(BaseView):
             try:
                 project, errors = svc.save_project(g.user, project_id, request.form, ip=ip, honours=honours, proofs=proofs)
             except ServiceError as exc:
-                db.session.rollback()
                 flash(exc.message, "danger")
                 return redirect(request.url)
             flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
@@ -95,7 +94,6 @@ class DeclarationSelfView(BaseView):
                                         request.form.get("commitment") == "y")
                 return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
             except (ServiceError, ValueError) as exc:
-                db.session.rollback()
                 flash(getattr(exc, "message", _("Please correct the marked fields.")), "danger")
         return self.render_template("shenbao/benchmark/declare.html", activities=activities,
                                     filings=filing_svc.approved_for(g.user), projects=svc.projects_for(g.user))
@@ -132,7 +130,6 @@ class DeclarationSelfView(BaseView):
                         flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                               "warning" if errors else "success")
             except ServiceError as exc:
-                db.session.rollback()
                 errors = {**errors, **exc.field_errors}
                 flash(exc.message, "danger")
             declaration = svc.own(g.user, declaration_id)

@@ -91,7 +91,6 @@ class MyEnterpriseView(BaseView):
                 else:
                     flash(_("Saved successfully."), "success")
             except ServiceError as exc:
-                db.session.rollback()
                 # Keep what was typed even when saving failed: show the posted values again.
                 errors = {**errors, **exc.field_errors}
                 flash(exc.message, "danger")
@@ -165,7 +164,6 @@ class MyEnterpriseView(BaseView):
                     return redirect(url_for("MyEnterpriseView.info"))
                 flash(_("Saved successfully."), "success")
             except ServiceError as exc:
-                db.session.rollback()
                 errors = {**errors, **exc.field_errors}
                 flash(exc.message, "danger")
         draft = dict(change.data or {})

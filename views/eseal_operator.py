@@ -29,11 +29,10 @@ def _when(value) -> str:
 
 
 def run_and_flash(fn, success: str) -> bool:
-    """Call a service; flash its success or its refusal (with the field messages) and roll back."""
+    """Call a service; flash its success or its refusal (with the field messages)."""
     try:
         fn()
     except ServiceError as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
         for message in exc.field_errors.values():
             if message != exc.message:
@@ -165,7 +164,6 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
                 flash(_("A new certificate was issued for the key; the annual fee is paid until %(date)s.",
                         date=application.key.paid_until.isoformat()), "success")
         except ServiceError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
         return self._back(pk)
 
@@ -308,7 +306,6 @@ class CertificateTemplateView(ExportableModelView):
             flash(_("Certificate %(number)s was issued and signed.", number=document.number), "success")
             return redirect(url_for("IssuedDocumentView.show", pk=document.id))
         except ServiceError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
             for message in exc.field_errors.values():
                 flash(message, "danger")

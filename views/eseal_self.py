@@ -75,7 +75,6 @@ class SealSelfView(BaseView):
                       "success")
                 return redirect(url_for("SealSelfView.application", application_id=application.id))
             except ServiceError as exc:
-                db.session.rollback()
                 errors = exc.field_errors
                 flash(exc.message, "danger")
         return self.render_template(
@@ -116,7 +115,6 @@ class SealSelfView(BaseView):
                     abort(400)
                 return redirect(url_for("SealSelfView.application", application_id=application.id))
             except ServiceError as exc:
-                db.session.rollback()
                 errors = exc.field_errors
                 flash(exc.message, "danger")
             application = self._own(application_id)
@@ -161,7 +159,6 @@ class SealSelfView(BaseView):
                 seal_keys.revoke(g.user, key.id, request.form.get("reason", ""))
                 flash(_("The key was revoked. Its certificate is on the published revocation list."), "success")
             except ServiceError as exc:
-                db.session.rollback()
                 flash(exc.message, "danger")
             return redirect(url_for("SealSelfView.key", key_id=key.id))
         return self.render_template("shenbao/eseal/key.html", key=key, status_label=key_status(key),

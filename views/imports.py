@@ -73,7 +73,6 @@ class ImportView(BaseView):
             table = im.read_table(data, upload.filename)
             parsed = im.parse(importer, table, g.user)
         except ServiceError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
             return redirect(url_for("ImportView.index"))
         token = secrets.token_hex(16)

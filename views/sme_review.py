@@ -129,7 +129,6 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
                         m=len(draw.candidate_ids), seed=draw.seed), "success")
                 return redirect(url_for("SmeReviewView.list"))
             except (ServiceError, ValueError) as exc:
-                db.session.rollback()
                 flash(getattr(exc, "message", _("Enter a percentage between 0 and 100.")), "danger")
         count = db.session.execute(select(SmeEvaluation.id).where(
             SmeEvaluation.status == "recommended", scope_criterion(SmeEvaluation))).all()
@@ -149,7 +148,6 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
                 flash(_("Publicity batch %(name)s created.", name=batch.name), "success")
                 return redirect(url_for("PublicityBatchView.list"))
             except ServiceError as exc:
-                db.session.rollback()
                 flash(exc.message, "danger")
         return self.render_template("shenbao/sme/batch.html", queued=queued)
 

@@ -79,7 +79,6 @@ class SmeSelfView(BaseView):
                 flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                       "warning" if errors else "success")
             except ServiceError as exc:
-                db.session.rollback()
                 flash(exc.message, "danger")
                 # keep what was typed on screen
                 evaluation.data = {**(evaluation.data or {}), **({key: values} if values else {}),
@@ -165,7 +164,6 @@ class SmeSelfView(BaseView):
             svc.upload_cover(g.user, evaluation_id, upload.stream, upload.filename)
             flash(_("The cover was uploaded."), "success")
         except ServiceError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
         return redirect(url_for("SmeSelfView.self_evaluation", evaluation_id=evaluation_id))
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.services import issued_documents
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_or_none
@@ -42,6 +43,7 @@ def next_number(prefix: str, year: int) -> str:
     return f"{stem}{count + 1:06d}"
 
 
+@use_case
 def issue_from_template(actor, template_id: int, values: dict[str, Any]) -> IssuedDocument:
     """Issue (or, with the number of an earlier one, re-issue as a new version) a certificate."""
     from app.security.actors import require_operator

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
@@ -58,6 +59,7 @@ def project_errors(project: Project) -> dict[str, str]:
     return errors
 
 
+@use_case
 def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[dict] | None = None,
                  honours: list[dict] | None = None,
                  proofs: dict[tuple[str, int], tuple] | None = None) -> tuple[Project, dict[str, str]]:
@@ -107,6 +109,7 @@ def projects_for(user) -> list[Project]:
 
 # --- declarations ---------------------------------------------------------------------
 
+@use_case
 def start(user, activity_id: int, filing_id: int, project_id: int, commitment_accepted: bool) -> Declaration:
     """Open a declaration once the commitment letter is accepted (who, when, which text)."""
     activity = db.session.get(Activity, activity_id)
@@ -153,6 +156,7 @@ def contact_errors(contact: dict[str, str], for_submit: bool) -> dict[str, str]:
     return errors
 
 
+@use_case
 def save(user, declaration_id: int, contact: dict[str, str]) -> tuple[Declaration, dict[str, str]]:
     declaration = own(user, declaration_id)
     if declaration.status not in EDITABLE:
@@ -162,6 +166,7 @@ def save(user, declaration_id: int, contact: dict[str, str]) -> tuple[Declaratio
     return declaration, contact_errors(declaration.contact, for_submit=False)
 
 
+@use_case
 def upload_summary(user, declaration_id: int, stream, filename: str):
     declaration = own(user, declaration_id)
     if declaration.status not in EDITABLE:
@@ -170,6 +175,7 @@ def upload_summary(user, declaration_id: int, stream, filename: str):
                      record_type="declaration", uploaded_by_id=user.id)
 
 
+@use_case
 def upload_signed_form(user, declaration_id: int, stream, filename: str):
     """The declaration form printed from Shenbao, stamped and scanned, or signed with the USB-Key."""
     from app.services.declaration_documents import PRINTABLE

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.services.lookup import owned_by
 from app.services import enterprise_form as form
 from app.services.errors import Conflict, NotFound, ServiceError
@@ -43,6 +44,7 @@ def editable_sections(enterprise: Enterprise) -> tuple[str, ...]:
     return ()
 
 
+@use_case
 def save_draft(user, data: dict[str, Any], expected_version: int | None = None) -> tuple[Enterprise, dict[str, str]]:
     """Keep everything typed, valid or not; return the messages for what is not valid yet.
 
@@ -73,6 +75,7 @@ def save_draft(user, data: dict[str, Any], expected_version: int | None = None) 
     return enterprise, errors
 
 
+@use_case
 def attach_licence(user, stream, filename: str) -> Attachment:
     from app.storage import save_upload
 
@@ -190,6 +193,7 @@ def _apply_details(enterprise: Enterprise, draft: dict) -> dict[str, list]:
 CORE_COLUMNS = form.CORE_FIELDS
 
 
+@use_case
 def open_core_change(user) -> CoreInfoChange:
     enterprise = enterprise_of(user)
     if enterprise is None or enterprise.status != "approved":
@@ -212,6 +216,7 @@ def open_core_change(user) -> CoreInfoChange:
     return change
 
 
+@use_case
 def save_core_change(user, change_id: int, data: dict[str, Any]) -> tuple[CoreInfoChange, dict[str, str]]:
     change = _own_change(user, change_id)
     if change.status not in ("draft", "returned"):

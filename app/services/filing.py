@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.services.lookup import owned_by
 from app.services import enterprise as enterprise_svc
 from app.services.enterprise_form import parse_money
@@ -46,6 +47,7 @@ def approved_for(user) -> list[OrganizationFiling]:
     return [f for f in list_for(user) if f.status == "approved"]
 
 
+@use_case
 def create(user, for_year: int) -> OrganizationFiling:
     enterprise = enterprise_svc.get_or_create(user)
     draft = {"org_name": enterprise.name or "", "economic_type_code": enterprise.economic_type_code or "",
@@ -66,6 +68,7 @@ def _editable(filing: OrganizationFiling) -> None:
         raise ServiceError(_("This filing cannot be changed in its current status."))
 
 
+@use_case
 def save(user, filing_id: int, values: dict[str, Any], years: list[dict] | None) -> tuple[OrganizationFiling, dict[str, str]]:
     filing = own(user, filing_id)
     _editable(filing)
@@ -85,6 +88,7 @@ def _stamp(data: bytes, content_type: str) -> bytes:
     return stamp_watermark(data, content_type, WATERMARK)
 
 
+@use_case
 def attach_licence(user, filing_id: int, stream, filename: str):
     """Store the business licence with the watermark "仅用于备案审核" already stamped on it."""
     filing = own(user, filing_id)
@@ -98,6 +102,7 @@ def attach_licence(user, filing_id: int, stream, filename: str):
     return attachment
 
 
+@use_case
 def attach_year_proof(user, filing_id: int, year: int, stream, filename: str):
     filing = own(user, filing_id)
     _editable(filing)
@@ -243,6 +248,17 @@ def activity_tick(today: dt.date) -> dict[str, int]:
         engine.apply(BENCHMARK_ACTIVITY, Activity, activity_id, "close", actor, channel=SCHEDULER)
         moved["closed"] += 1
     return moved
+
+
+@use_case
+def upload_activity_template(actor, activity, stream, filename: str):
+    """The summary-material template (.docx or PDF) applicants of ``activity`` download."""
+    attachment = save_upload(stream, filename, "declaration_summary", enterprise_id=None, record_type="activity",
+                             record_id=activity.id, uploaded_by_id=actor.id)
+    db.session.flush()
+    activity.template_attachment_id = attachment.id
+    db.session.commit()
+    return attachment
 
 
 def open_activities() -> list:

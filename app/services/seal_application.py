@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.services import enterprise as enterprise_svc
 from app.services.errors import ServiceError
 from app.services.lookup import owned_by
@@ -133,6 +134,7 @@ def validate(values: dict[str, Any], enterprise, kind: str) -> tuple[dict[str, A
     return clean, errors
 
 
+@use_case
 def apply(user, kind: str, values: dict[str, Any], key_id: Any = None) -> SealApplication:
     """Confirm the application (步骤 3 "确认"): validated, fee fixed from the schedule.
 
@@ -168,6 +170,7 @@ def _open_application_for(key: SealKey) -> SealApplication | None:
         SealApplication.status.notin_(tuple(SEAL_APPLICATION.final)))).scalars().first()
 
 
+@use_case
 def update(user, application_id: int, values: dict[str, Any]) -> SealApplication:
     """Correct a returned application before sending it again."""
     application = own(user, application_id)
@@ -212,6 +215,7 @@ def _parse_amount(raw: Any) -> Decimal | None:
     return value
 
 
+@use_case
 def record_payment(user, application_id: int, values: dict[str, Any], statement=None) -> SealApplication:
     """The applicant records the remittance (payer, amount, date, reference) and the invoice title.
 
@@ -332,6 +336,7 @@ def confirm_payment(actor, application_id: int, comment: str | None = None, expe
                         comment=comment, expected_version=expected_version)
 
 
+@use_case
 def reject_payment(actor, application_id: int, reason: str | None) -> SealApplication:
     """No such credit on the bank statement: the applicant must record the remittance again."""
     application = _operator_record(actor, application_id)
@@ -348,6 +353,7 @@ def reject_payment(actor, application_id: int, reason: str | None) -> SealApplic
     return application
 
 
+@use_case
 def issue_invoice(actor, application_id: int, number: str, tracking: str | None = None) -> SealApplication:
     application = _operator_record(actor, application_id)
     number = (number or "").strip()

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.pki import token as tk
 from app.services import pki
 from app.services.errors import ServiceError
@@ -194,6 +195,7 @@ def _store_png(data: bytes, key: SealKey, filename: str) -> Attachment:
                        record_type="seal_key", record_id=key.id, uploaded_by_id=None)
 
 
+@use_case
 def replace_seal_image(actor, key_id: int, stream, filename: str) -> SealKey:
     """A custom seal design (指南: 如对电子签章的样式有特殊需求…请提供相关的图形样式)."""
     key = _operator_key(actor, key_id)

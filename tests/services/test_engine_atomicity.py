@@ -185,3 +185,13 @@ def test_no_transition_commits_or_rolls_back_outside_the_engine():
                 if _calls(node, "commit") or _calls(node, "rollback"):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert not offenders, "transitions committed outside the engine:\n" + "\n".join(offenders)
+
+
+def test_views_never_roll_back():
+    """Services end their transactions (engine.apply, or a use case's own commit and rollback):
+    a view only maps their errors to messages."""
+    offenders = [f"{path.relative_to(ROOT)}:{node.lineno}" for path in sorted((ROOT / "views").rglob("*.py"))
+                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                 and node.func.attr == "rollback"]
+    assert not offenders, "views rolling back:\n" + "\n".join(offenders)

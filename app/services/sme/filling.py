@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import commit_keeping_loaded, db
+from app.services.unit_of_work import use_case
 from app.services import enterprise as enterprise_svc
 from app.services import industries
 from app.services import sme_form as form
@@ -34,6 +35,7 @@ def list_for(user) -> list[SmeEvaluation]:
     return list(db.session.execute(stmt).scalars())
 
 
+@use_case
 def create(user, year: int | None = None) -> SmeEvaluation:
     """新增填报材料: one evaluation per enterprise per year (a database constraint)."""
     year = year or evaluation_year()
@@ -55,6 +57,7 @@ def own(user, evaluation_id: int) -> SmeEvaluation:
     return owned_by(user, SmeEvaluation, evaluation_id)
 
 
+@use_case
 def save_table(user, evaluation_id: int, table_key: str, values: dict | None, rows: list[dict] | None,
                proofs: dict[int, tuple] | None = None) -> tuple[SmeEvaluation, dict[str, str]]:
     """Keep what was typed in one table; recompute the self-evaluation when the data allows.
@@ -113,6 +116,7 @@ def self_evaluate(evaluation: SmeEvaluation) -> dict[str, str]:
     return {}
 
 
+@use_case
 def add_from_registry(user, evaluation_id: int, ip_ids: Iterable[int]) -> int:
     """Batch-add IP rows from the enterprise's own registry (skips ones already listed)."""
     from models import EnterpriseIp
@@ -137,6 +141,7 @@ def add_from_registry(user, evaluation_id: int, ip_ids: Iterable[int]) -> int:
     return added
 
 
+@use_case
 def delete_ip_rows(user, evaluation_id: int, indexes: Iterable[int]) -> int:
     evaluation = own(user, evaluation_id)
     if evaluation.status not in EDITABLE:
@@ -150,6 +155,7 @@ def delete_ip_rows(user, evaluation_id: int, indexes: Iterable[int]) -> int:
     return removed
 
 
+@use_case
 def upload_cover(user, evaluation_id: int, stream, filename: str) -> Attachment:
     evaluation = own(user, evaluation_id)
     if evaluation.status not in EDITABLE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.services import sme_form as form
 from app.services.errors import ServiceError
 from app.services.sme.filling import EDITABLE, own, registered_in_mainland, self_evaluate
@@ -17,6 +18,7 @@ def export_interchange(evaluation: SmeEvaluation) -> dict:
                                registered_in_mainland=registered_in_mainland(evaluation.enterprise))
 
 
+@use_case
 def import_interchange(user, evaluation_id: int, payload: dict) -> SmeEvaluation:
     """Fill the tables from an interchange document (validated by the rules first).
 

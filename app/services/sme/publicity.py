@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.services.unit_of_work import use_case
 from app.security import roles as R
 from app.security.actors import SystemActor
 from app.services.errors import Forbidden, ServiceError
@@ -25,6 +26,7 @@ def _move(actor, record_id: int, action: str, channel: str):
     return engine.apply(SME_EVALUATION, SmeEvaluation, record_id, action, actor, channel=channel)
 
 
+@use_case
 def draw_spot_check(actor, percentage: int, seed: str | None = None, year: int | None = None) -> SpotCheckDraw:
     """抽查: a reproducible random sample of the province's recommended records; the rest
     are queued for publicity. The seed is kept so anyone can redraw the same sample."""
@@ -50,6 +52,7 @@ def draw_spot_check(actor, percentage: int, seed: str | None = None, year: int |
     return draw
 
 
+@use_case
 def create_batch(actor, name: str, starts_on: dt.date, ends_on: dt.date, ids: Iterable[int]) -> PublicityBatch:
     """A publicity window for queued records of the actor's province."""
     from app.security.scope import scope_criterion
