@@ -47,6 +47,16 @@ def eseal_fee_job(app: Flask, clock=None) -> dict:
         return counts
 
 
+def reviewer_digest_job(app: Flask, clock=None) -> dict:
+    """Each reviewer's and operator's queue, counted by kind of record, as a daily message."""
+    from app.notify.digest import send_digests
+
+    with app.app_context():
+        counts = send_digests(clock() if clock else None)
+        log.info("reviewer digests: %s", counts)
+        return counts
+
+
 def report_files_job(app: Flask, clock=None) -> int:
     """Old export files and unconfirmed import uploads are removed."""
     from app.reports.export import remove_old_files
@@ -82,6 +92,7 @@ JOBS = {
     "report_files": ("app.jobs:tick_report_files", 3, 0),
     "upload_files": ("app.jobs:tick_upload_files", 3, 30),
     "eseal_fees": ("app.jobs:tick_eseal_fees", 8, 0),
+    "reviewer_digest": ("app.jobs:tick_reviewer_digest", 8, 30),
 }
 LOCK_CHECK_SECONDS = 60
 _APP: Flask | None = None
@@ -106,6 +117,10 @@ def tick_activities() -> dict:
 
 def tick_eseal_fees() -> dict:
     return eseal_fee_job(_current_app())
+
+
+def tick_reviewer_digest() -> dict:
+    return reviewer_digest_job(_current_app())
 
 
 def tick_report_files() -> int:
