@@ -32,6 +32,46 @@ def materials(enterprise_id: int, kind: str | None) -> list[dict]:
     return rows
 
 
+def _change_fields(record_type: str) -> dict:
+    """Field name -> (label, value formatter) for the edits a record type logs."""
+    from app.services.enterprise_form import FIELDS
+    from views.eseal_operator import SealApplicationView
+
+    if record_type == "enterprise":
+        return {f.name: (f.label, _choice_text(f.choices) if f.choices else _region_text if f.kind == "region" else str)
+                for f in FIELDS if f.kind not in ("file", "ref")}
+    if record_type == "seal_application":
+        return {name: (label, str) for name, label in SealApplicationView.label_columns.items()}
+    return {}
+
+
+def _choice_text(choices):
+    names = dict(choices)
+    if "yes" in names:  # yes/no fields are stored as booleans
+        names.update({"True": names["yes"], "False": names["no"]})
+    return lambda value: str(names.get(value, value))
+
+
+def _region_text(code: str) -> str:
+    from models import Region
+
+    return db.session.execute(select(Region.name).where(Region.code == code)).scalar() or code
+
+
+def changes_shown(record_type: str, entry: WorkflowLog) -> list[tuple[str, str, str]]:
+    """(field label, old, new) of an edit, for the fields the reader knows by name; internal
+    bookkeeping (ids of files, counters) is left out."""
+    fields = _change_fields(record_type)
+    shown = []
+    for name, pair in (entry.changes or {}).items():
+        if name not in fields or not isinstance(pair, list) or len(pair) != 2:
+            continue
+        label, text = fields[name]
+        old, new = (text(v) if v not in (None, "") else "—" for v in pair)
+        shown.append((str(label), old, new))
+    return shown
+
+
 def timeline(record_type: str, record_id: int) -> list[WorkflowLog]:
     stmt = (
         select(WorkflowLog)
@@ -65,4 +105,5 @@ class ProgressView(BaseView):
         if not entries:
             abort(404)
         return self.render_template("shenbao/timeline.html", entries=entries, workflow=entry.workflow,
-                                    type_label=entry.label)
+                                    type_label=entry.label,
+                                    changes={e.id: changes_shown(record_type, e) for e in entries})

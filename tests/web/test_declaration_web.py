@@ -114,3 +114,20 @@ def svc_submit_and_choose(world):
     svc.upload_summary(world["user"], declaration.id, io.BytesIO(_docx()), "summary.docx")
     svc.submit(world["user"], declaration.id)
     return svc.choose_recommender(world["user"], declaration.id, world["units"][0].id)
+
+
+def test_an_edit_of_approved_details_shows_old_and_new_values_on_the_timeline(app):
+    from app.services import enterprise as enterprise_svc
+
+    enterprise = f.gen_enterprise(status="approved")
+    user = db.session.query(f.ShenbaoUser).filter_by(enterprise_id=enterprise.id).one()
+    _, errors = enterprise_svc.save_draft(user, {"domestic_listed": "yes", "domestic_listing_type": "main",
+                                                 "domestic_listing_date": "2020-06-30"})
+    assert not errors, errors
+    client = f.WebClient(app)
+    client.login(user.username)
+    page = client.get(f"/progress/enterprise/{enterprise.id}").data.decode()
+    timeline = page[page.index('id="timeline"'):]
+    assert "信息已修改" in timeline and "<td>是否境内上市</td><td>否</td><td>是</td>" in timeline
+    assert "2020-06-30" in timeline
+    assert "domestic_listed" not in timeline and "None" not in timeline and "True" not in timeline
