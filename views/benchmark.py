@@ -15,7 +15,7 @@ from app.security.scope import scoped_base_filters
 from app.services import filing as svc
 from app.services.errors import ServiceError
 from app.storage import allowed_label, max_megabytes_label
-from app.workflows.definitions import ORGANIZATION_FILING
+from app.workflows.definitions import BENCHMARK_ACTIVITY, ORGANIZATION_FILING
 from models import Activity, EconomicType, Industry, OrganizationFiling, RecommendingUnit, Region
 from views.reference_choices import region_children
 from views.review import ReviewMixin, _attachment_link, status_formatter
@@ -151,6 +151,7 @@ class ActivityView(ExportableModelView):
     label_columns = {"year": _l("Year"), "name": _l("Name"), "opens_on": _l("Declaration opens"),
                      "closes_on": _l("Declaration closes"), "status": _l("Status"),
                      "commitment_text": _l("Commitment letter"), "recommending_units": _l("Recommending units")}
+    formatters_columns = {"status": status_formatter(BENCHMARK_ACTIVITY)}
 
     def pre_add(self, item):
         _check_window(item)

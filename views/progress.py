@@ -53,9 +53,9 @@ def _choice_text(choices):
 
 
 def _region_text(code: str) -> str:
-    from models import Region
+    from views.reference_choices import region_name
 
-    return db.session.execute(select(Region.name).where(Region.code == code)).scalar() or code
+    return region_name(code)
 
 
 def changes_shown(record_type: str, entry: WorkflowLog) -> list[tuple[str, str, str]]:

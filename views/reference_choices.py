@@ -14,3 +14,10 @@ def region_children(parent_code: str | None) -> list[Region]:
     else:
         stmt = stmt.where(Region.level == "province")
     return list(db.session.execute(stmt).scalars())
+
+
+def region_name(code: str | None) -> str:
+    """A GB/T 2260 code as its name (the code itself when unknown, '' for none)."""
+    if not code:
+        return ""
+    return db.session.execute(select(Region.name).where(Region.code == code)).scalar() or code

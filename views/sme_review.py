@@ -22,10 +22,11 @@ from app.services.errors import ServiceError
 from app.services.sme_form import IP_ACQUISITION, IP_KINDS
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
-from app.workflows.definitions import SME_EVALUATION
+from app.workflows.definitions import PUBLICITY_BATCH, SME_EVALUATION
 from models import EnterpriseIp, PublicityBatch, SmeEvaluation
 from views.review import ReviewMixin, status_formatter
 from views.exports import ExportableModelView
+from views.reference_choices import region_name
 
 
 def _flash_bulk(results) -> None:
@@ -170,6 +171,7 @@ class PublicityBatchView(ExportableModelView):
     search_columns = ["name", "starts_on", "ends_on", "status"]
     label_columns = {"name": _l("Name"), "province_code": _l("Province"), "starts_on": _l("Start date"),
                      "ends_on": _l("End date"), "status": _l("Status")}
+    formatters_columns = {"status": status_formatter(PUBLICITY_BATCH), "province_code": region_name}
 
 
 class EnterpriseIpView(ExportableModelView):

@@ -39,3 +39,21 @@ def test_a_saved_table_is_shown_as_stored(app):
     db.session.expire_all()
     stored = db.session.get(SmeEvaluation, evaluation.id)
     assert stored.data["hr"]["new_hires"] == "12" and stored.version == version + 1
+
+
+def test_the_publicity_batch_list_reads_names_not_codes(app):
+    import datetime as dt
+
+    from app.security import roles as R
+    from app.services import sme as svc
+
+    evaluation = f.gen_sme(status="recommended")
+    province = f.gen_user(R.PROVINCE_REVIEWER, agency_region="330000")
+    svc.draw_spot_check(province, 0, seed="s1", year=evaluation.year)
+    svc.create_batch(province, "2026年第一批", dt.date(2026, 5, 1), dt.date(2026, 5, 10), [evaluation.id])
+    svc.publicity_tick(dt.date(2026, 5, 1))
+    client = f.WebClient(app)
+    client.login(province.username)
+    page = client.get("/review/publicity-batches/list/").data.decode()
+    assert "2026年第一批" in page and "浙江省" in page and "正在公示" in page
+    assert "330000" not in page and ">open<" not in page
