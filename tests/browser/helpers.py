@@ -8,11 +8,12 @@ from tests import factories
 
 
 def tr(app, msgid: str, **params) -> str:
-    """``msgid`` as the app renders it (default locale, same catalog as the server)."""
+    """``msgid`` (or a lazy label, e.g. a workflow state's) as the app renders it (default
+    locale, same catalog as the server)."""
     from flask_babel import gettext
 
     with app.test_request_context("/"):
-        return gettext(msgid, **params)
+        return gettext(msgid, **params) if isinstance(msgid, str) else str(msgid)
 
 
 def sign_in(page, base: str, login: str, password: str = factories.PASSWORD) -> None:
