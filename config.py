@@ -160,6 +160,9 @@ CRL_VALIDITY_DAYS = _env("CRL_VALIDITY_DAYS", 7)
 ESEAL_BANK_ACCOUNT_NAME = _env("ESEAL_BANK_ACCOUNT_NAME", "北京中认环宇信息安全技术有限公司")
 ESEAL_BANK_NAME = _env("ESEAL_BANK_NAME", "北京银行总部基地支行")
 ESEAL_BANK_ACCOUNT = _env("ESEAL_BANK_ACCOUNT", "0109 0849 3001 2010 5159 790")
+# An overdue key whose fee stays unpaid this many days after its paid period is suspended (its
+# certificate put on hold); a renewal reinstates it.
+ESEAL_SUSPEND_AFTER_DAYS = _env("ESEAL_SUSPEND_AFTER_DAYS", 30)
 
 # --- reports (Excel export and import) ----------------------------------------------
 EXPORT_DIR = _env("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
