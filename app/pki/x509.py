@@ -28,7 +28,8 @@ RawSigner = Callable[[bytes], bytes]
 
 _SIG_ALG = {"algorithm": "sha256_ecdsa"}  # ecdsa-with-SHA256 has absent parameters
 
-_REASONS = {"key_compromise", "superseded", "cessation_of_operation", "unspecified"}
+# certificate_hold (RFC 5280 reason 6): a key suspended for an unpaid fee; the one reason that can end.
+_REASONS = {"key_compromise", "superseded", "cessation_of_operation", "certificate_hold", "unspecified"}
 
 
 def new_serial() -> int:

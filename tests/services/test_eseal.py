@@ -440,3 +440,37 @@ def test_operator_steps_refuse_the_applicant_even_on_its_own_records(applicant, 
             step()
         assert err.value.status_code == 403
         db.session.rollback()
+
+
+def test_an_unpaid_key_is_suspended_on_hold_and_a_renewal_reinstates_it(applicant, operator, app):
+    from asn1crypto import crl
+
+    from models import InboxMessage
+
+    def held_serials() -> dict:
+        published = crl.CertificateList.load(app.test_client().get("/verify/crl/issuing.crl").data)
+        return {entry["user_certificate"].native: entry["crl_entry_extensions"].native
+                for entry in published["tbs_cert_list"]["revoked_certificates"]}
+
+    key, _pin = produced_key(applicant, operator)
+    serial = int(seal_keys.current_certificate(key).serial, 16)
+    end = key.paid_until
+    assert seal_keys.fee_tick(end + dt.timedelta(days=1))["overdue"] == 1
+    assert seal_keys.fee_tick(end + dt.timedelta(days=30))["suspended"] == 0  # still within the grace period
+    assert seal_keys.fee_tick(end + dt.timedelta(days=31))["suspended"] == 1
+    db.session.refresh(key)
+    assert key.status == "suspended"
+    entry = held_serials()[serial]
+    assert any(ext["extn_value"] == "certificate_hold" for ext in entry)
+    messages = db.session.execute(select(InboxMessage).where(InboxMessage.template == "seal_key_suspended")).scalars().all()
+    assert messages and key.token_label in messages[0].body
+
+    application = paid_application(applicant, operator, kind="renewal", key_id=key.id)
+    seal_keys.produce(operator, application.id)
+    db.session.refresh(key)
+    assert key.status == "active" and key.paid_until > end
+    assert serial not in held_serials()
+    log = [e.action for e in db.session.execute(select(WorkflowLog).where(
+        WorkflowLog.record_type == "seal_key", WorkflowLog.record_id == key.id).order_by(WorkflowLog.id)).scalars()]
+    assert [a for a in log if a in ("overdue", "suspend", "reinstate")] == ["overdue", "suspend", "reinstate"]
+    assert db.session.execute(select(OutboxMessage).where(OutboxMessage.template == "seal_key_reinstated")).first()
