@@ -9,7 +9,8 @@ token, a file written) runs, so nothing outside the database is left without its
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -62,24 +63,36 @@ def apply(
     :raises ServiceError: the action does not apply to the current state or channel, a guard
         fails, or a required reason is missing.
     """
-    step = None
-    try:
-        step = _checked_step(workflow, model, record_id, action, actor, comment, expected_version, channel,
-                             params or {})
+    with _transaction() as unit:
+        step = unit.step = _checked_step(workflow, model, record_id, action, actor, comment, expected_version,
+                                         channel, params or {})
         _enter(step)  # hooks register their undo on ``step`` before anything can fail
-        db.session.commit()
-    except StaleDataError:
-        _abandon(step)
-        raise _conflict()
-    except IntegrityError as exc:
-        _abandon(step)
-        raise IntegrityConflict(_("This conflicts with a record that already exists.")) from exc
-    except BaseException:
-        _abandon(step)
-        raise
     _run_after_commit(step, f"{workflow.name}/{action} on {record_id}")
     step.record.step_result = step.result
     return step.record
+
+
+class _Unit:
+    step: Step | None = None
+
+
+@contextmanager
+def _transaction() -> Iterator[_Unit]:
+    """Commit what the block did; on any failure roll back and undo what ``unit.step``'s hooks
+    did outside the database, and say what went wrong in the user's terms."""
+    unit = _Unit()
+    try:
+        yield unit
+        db.session.commit()
+    except StaleDataError:
+        _abandon(unit.step)
+        raise _conflict() from None
+    except IntegrityError as exc:
+        _abandon(unit.step)
+        raise IntegrityConflict(_("This conflicts with a record that already exists.")) from exc
+    except BaseException:
+        _abandon(unit.step)
+        raise
 
 
 def _run_after_commit(step: Step, what: str) -> None:
@@ -173,20 +186,14 @@ def create(workflow: Workflow, record: Any, actor: Any, *, event: str,
     step = Step(workflow=workflow, transition=None, record=record, actor=actor, comment=None, params={},
                 source=None, now=utcnow())
     step.undo.extend(undo)
-    try:
+    with _transaction() as unit:
+        unit.step = step
         record.status = workflow.initial
         db.session.add(record)
         if then is not None:
             then(step)
         db.session.flush()
         log_transition(workflow, record, event, None, workflow.initial, actor, None, None, at=step.now)
-        db.session.commit()
-    except IntegrityError as exc:
-        _abandon(step)
-        raise IntegrityConflict(_("This conflicts with a record that already exists.")) from exc
-    except BaseException:
-        _abandon(step)
-        raise
     _run_after_commit(step, f"{workflow.name}/{event}")
     return record
 

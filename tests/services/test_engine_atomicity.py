@@ -20,22 +20,10 @@ from app.services.errors import Conflict
 from models import Attachment, Enterprise, InboxMessage, OutboxMessage, SealApplication, SealKey, WorkflowLog
 from tests import factories
 from tests.factories import with_hook
-from tests.services.test_eseal import paid_application
+from tests.services.test_eseal import applicant, operator, paid_application  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 PIN = "24681357"
-
-
-@pytest.fixture
-def applicant(app, pkcs11_lib):
-    user = factories.gen_applicant()
-    factories.gen_enterprise(user, status="approved")
-    return user
-
-
-@pytest.fixture
-def operator(app):
-    return factories.gen_user(R.CA_OPERATOR)
 
 
 def _stored_files() -> set[str]:
