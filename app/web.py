@@ -63,6 +63,9 @@ def register_web_hooks(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["beijing"] = beijing
+    from views.messages import unread_for_current_user
+
+    app.jinja_env.globals["inbox_unread"] = unread_for_current_user
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():

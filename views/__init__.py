@@ -8,6 +8,7 @@ def register_views(appbuilder) -> None:
     from views.account import AccountView
     from views.api import CoreChangeApi, EmailChangeApi, EnterpriseApi, MyEnterpriseApi
     from views.attachments import AttachmentView
+    from views.messages import MessagesView
     from views.enterprise_self import MyEnterpriseView
     from views.progress import ProgressView
     from views.reference import (
@@ -114,6 +115,7 @@ def register_views(appbuilder) -> None:
                         category="Account", category_label=_l("Account"), category_icon="fa-user")
     _limit_sms_sends_per_address(appbuilder)
     appbuilder.add_view_no_menu(AttachmentView)
+    appbuilder.add_view_no_menu(MessagesView)
     from views.exports import ExportJobView
 
     appbuilder.add_view_no_menu(ExportJobView)

@@ -85,10 +85,12 @@ ROLES: dict[str, list[list[str]]] = {
 }
 
 
-# Every signed-in role follows and downloads its own large exports (the view checks the owner).
+# Every signed-in role follows and downloads its own large exports and reads its own in-app
+# messages (the views check the owner).
 for _policy in ROLES.values():
-    if ["^ExportJobView$", ".*"] not in _policy:
-        _policy.append(["^ExportJobView$", ".*"])
+    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"]):
+        if _own not in _policy:
+            _policy.append(_own)
 # Statistics: the reviewing and managing roles (each sees the reports and scope of its role).
 for _role in (AGENCY_REVIEWER, PROVINCE_REVIEWER, ASSOCIATION_REVIEWER, RECOMMENDER, CA_OPERATOR, MANAGER):
     ROLES[_role] += [["^DashboardView$", ".*"], ["^(Reports|Statistics)$", "menu_access"]]

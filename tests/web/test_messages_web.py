@@ -1,0 +1,84 @@
+"""站内消息: a result reaches the applicant's top bar and message list; only its own messages;
+the enterprise chooses SMS and e-mail besides."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security import roles as R
+from app.services import enterprise as svc
+from models import InboxMessage, OutboxMessage
+from tests import factories as f
+
+
+def _returned_registration():
+    enterprise = f.gen_enterprise(status="submitted")
+    enterprise.legal_rep_mobile, enterprise.legal_rep_email = "13912345678", "boss@example.com"
+    db.session.commit()
+    user = db.session.query(f.ShenbaoUser).filter_by(enterprise_id=enterprise.id).one()
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    svc.review(reviewer, enterprise.id, "return", "营业执照照片不清晰", enterprise.version)
+    return enterprise, user
+
+
+def _badge(html: str) -> str | None:
+    found = re.search(r'id="sb-inbox-unread">(\d+)<', html)
+    return found.group(1) if found else None
+
+
+def test_a_return_shows_in_the_top_bar_and_opening_it_marks_it_read(app):
+    enterprise, user = _returned_registration()
+    client = f.WebClient(app)
+    client.login(user.username)
+    home = client.get("/messages/").data.decode()
+    assert _badge(home) == "1"
+    assert "企业注册" in home and "未读" in home
+    message = db.session.execute(select(InboxMessage).where(InboxMessage.user_id == user.id)).scalar_one()
+    page = client.get(f"/messages/{message.id}").data.decode()
+    assert "营业执照照片不清晰" in page and f"/progress/enterprise/{enterprise.id}" in page
+    assert _badge(client.get("/messages/").data.decode()) is None
+    assert "None" not in page
+
+
+def test_another_users_message_is_not_found(app):
+    _enterprise, user = _returned_registration()
+    message = db.session.execute(select(InboxMessage).where(InboxMessage.user_id == user.id)).scalar_one()
+    other = f.gen_applicant()
+    client = f.WebClient(app)
+    client.login(other.username)
+    assert client.get(f"/messages/{message.id}").status_code == 404
+    db.session.refresh(message)
+    assert message.read_at is None
+
+
+def test_mark_all_read(app):
+    _enterprise, user = _returned_registration()
+    client = f.WebClient(app)
+    client.login(user.username)
+    response = client.post_form("/messages/read-all", {}, csrf_url="/messages/", follow_redirects=True)
+    assert _badge(response.data.decode()) is None and "1 条消息已标为已读" in response.data.decode()
+
+
+def test_switching_sms_off_queues_no_sms_for_the_next_result(app):
+    enterprise, user = _returned_registration()
+    client = f.WebClient(app)
+    client.login(user.username)
+    response = client.post_form("/messages/preferences", {"email": "y"}, csrf_url="/messages/", follow_redirects=True)
+    assert "已保存" in response.data.decode()
+    before = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms",
+                                                            OutboxMessage.enterprise_id == enterprise.id)).all()
+    svc.submit(user, db.session.get(type(enterprise), enterprise.id).version)
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    svc.review(reviewer, enterprise.id, "approve", None, None)
+    after = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms",
+                                                           OutboxMessage.enterprise_id == enterprise.id)).all()
+    assert len(after) == len(before)
+    assert db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "email",
+                                                          OutboxMessage.template == "registration_approved")).first()
+
+
+def test_visitors_are_sent_to_the_login(app):
+    response = app.test_client().get("/messages/")
+    assert response.status_code in (302, 303) and "login" in response.headers["Location"]
