@@ -46,6 +46,7 @@ RECORD_OF = {
     "DeclarationSelfView": "declaration", "DeclarationReviewView": "declaration",
     "SealSelfView": "by_argument", "SealApplicationView": "seal_application", "SealKeyView": "seal_key",
     "IssuedDocumentView": "issued_document", "ExportJobView": "export_job",
+    "MessagesView": "message",
     # The e-seal statistics are the CA operator's (and managers'); other roles get a 404.
     "DashboardView": "eseal_report",
     # The business-registry import is the admin's; every other role gets a 404.
@@ -144,8 +145,12 @@ def _seal_records(user, enterprise) -> dict[str, int]:
     job = ExportJob(user_id=user.id, title="victim.xlsx", status="done", rows_total=1, rows_done=1,
                     stored_name="victim-export.xlsx")
     db.session.add(job)
+    from models import InboxMessage
+
+    message = InboxMessage(user_id=user.id, enterprise_id=enterprise.id, title="审核结果", body="已退回：请补充材料")
+    db.session.add(message)
     db.session.commit()
-    return {"importer": "0" * 32, "export_job": job.id, "seal_application": application.id, "seal_key": application.key_id,
+    return {"importer": "0" * 32, "export_job": job.id, "message": message.id, "seal_application": application.id, "seal_key": application.key_id,
             "key_certificate": application.key.certificates[0].id, "issued_document": document.id}
 
 
