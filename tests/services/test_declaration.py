@@ -32,6 +32,12 @@ def _docx() -> bytes:
 
 @pytest.fixture
 def world(app):
+    return build_world()
+
+
+def build_world() -> dict:
+    """An approved filing, an open activity with two recommending units, a project, and the
+    association and recommender accounts (also used by the browser notification test)."""
     user, filing = _ready_filing()
     filing_svc.file(user, filing.id)
     association = f.gen_user(R.ASSOCIATION_REVIEWER)
