@@ -3,7 +3,12 @@ from __future__ import annotations
 
 
 from app.datamodel import PagedSQLAInterface as SQLAInterface
+from flask import flash, redirect
+from flask_appbuilder.actions import action
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from app.timeutil import beijing
 
 from models import Agency, BusinessRegistryEntry, Industry, OutboxMessage, Region, TechField, Zone
 from views.exports import ExportableModelView
@@ -51,13 +56,33 @@ class BusinessRegistryView(ExportableModelView):
     add_columns = edit_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
 
 
+OUTBOX_STATUS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
+CHANNELS = {"sms": _l("SMS"), "email": _l("E-mail")}
+
+
 class OutboxView(ExportableModelView):
-    """Every SMS and e-mail sent: the default delivery in development."""
+    """Every SMS and e-mail: queued, sent or failed with the last error; failed ones can be
+    sent again. In development the outbox is the delivery itself."""
 
     datamodel = SQLAInterface(OutboxMessage)
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_list", "can_show", "resend"]
     base_order = ("created_at", "desc")
-    list_columns = ["created_at", "channel", "recipient", "subject", "body", "backend", "status"]
+    list_columns = ["created_at", "channel", "recipient", "subject", "body", "status", "attempts", "sent_at", "error"]
+    show_columns = ["created_at", "channel", "recipient", "subject", "body", "backend", "status", "attempts",
+                    "next_attempt_at", "sent_at", "error", "template"]
     search_columns = ["channel", "recipient", "status", "created_at"]
     label_columns = {"created_at": _l("Time"), "channel": _l("Channel"), "recipient": _l("Recipient"),
-                     "subject": _l("Subject"), "body": _l("Content"), "backend": _l("Backend"), "status": _l("Status")}
+                     "subject": _l("Subject"), "body": _l("Content"), "backend": _l("Backend"), "status": _l("Status"),
+                     "attempts": _l("Failed attempts"), "sent_at": _l("Sent at"), "error": _l("Last error"),
+                     "next_attempt_at": _l("Next attempt"), "template": _l("Notification")}
+    formatters_columns = {"status": lambda v: OUTBOX_STATUS.get(v, v), "channel": lambda v: CHANNELS.get(v, v),
+                          "created_at": beijing, "sent_at": beijing, "next_attempt_at": beijing,
+                          "error": lambda v: v or "", "subject": lambda v: v or ""}
+
+    @action("resend", _l("Resend"), _l("Send the selected failed messages again?"), "fa-repeat", single=False)
+    def resend(self, items):
+        from app.notify.delivery import resend_failed
+
+        count = resend_failed([item.id for item in items])
+        flash(_("%(n)d failed message(s) queued again.", n=count), "success" if count else "warning")
+        return redirect(self.get_redirect())

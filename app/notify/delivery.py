@@ -152,6 +152,17 @@ def drain(limit: int = 50, should_stop: Callable[[], bool] | None = None) -> dic
             return totals
 
 
+def resend_failed(message_ids) -> int:
+    """Put failed messages back in the queue (the admin's 重新发送): attempts start again; the
+    last error stays on the row until a delivery succeeds. Commits; the worker is woken."""
+    rows = db.session.execute(sa.select(OutboxMessage).where(
+        OutboxMessage.id.in_([int(i) for i in message_ids]), OutboxMessage.status == "failed")).scalars().all()
+    for row in rows:
+        row.status, row.attempts, row.next_attempt_at, row.locked_until = "queued", 0, None, None
+    db.session.commit()
+    return len(rows)
+
+
 # --- after commit: who delivers ---------------------------------------------------------------
 
 def _after_flush(session, flush_context) -> None:

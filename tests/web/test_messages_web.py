@@ -82,3 +82,33 @@ def test_switching_sms_off_queues_no_sms_for_the_next_result(app):
 def test_visitors_are_sent_to_the_login(app):
     response = app.test_client().get("/messages/")
     assert response.status_code in (302, 303) and "login" in response.headers["Location"]
+
+
+def test_the_admin_sees_a_failed_message_with_its_error_and_sends_it_again(app):
+    from app import notify
+
+    app.config["SMS_BACKEND"] = "http"
+    app.config["SMS_GATEWAY_URL"] = "http://127.0.0.1:9/unreachable"
+    app.config["NOTIFY_MAX_ATTEMPTS"] = 1
+    message = notify.send_sms("13700000001", "您的评价材料已退回")
+    db.session.commit()  # delivered inline: the gateway refuses, one attempt allowed
+    db.session.refresh(message)
+    assert message.status == "failed" and message.error
+
+    admin = f.WebClient(app)
+    admin.login(f.gen_user(R.ADMIN).username)
+    listing = admin.get("/outboxview/list/").data.decode()
+    assert "发送失败" in listing and "SMS gateway" in listing and ">failed<" not in listing
+
+    app.config["SMS_BACKEND"] = "outbox"  # the gateway is back (the row keeps its backend: fix it)
+    message.backend = "outbox"
+    db.session.commit()
+    response = admin.post_form("/outboxview/action_post", {"action": "resend", "rowid": str(message.id)},
+                               csrf_url="/outboxview/list/", follow_redirects=True)
+    assert "1 条发送失败的消息已重新排队" in response.data.decode()
+    db.session.refresh(message)
+    assert message.status == "sent"
+
+    reviewer = f.WebClient(app)
+    reviewer.login(f.gen_user(R.AGENCY_REVIEWER, agency_region="330100").username)
+    assert reviewer.get("/outboxview/list/").status_code in (302, 403, 404)
