@@ -15,6 +15,7 @@ def register_views(appbuilder) -> None:
         AgencyView,
         BusinessRegistryView,
         IndustryView,
+        NotificationTemplateView,
         OutboxView,
         RegionView,
         TechFieldView,
@@ -47,6 +48,7 @@ def register_views(appbuilder) -> None:
         (ZoneView, "Zones", _l("Zones")),
         (BusinessRegistryView, "Business Registry", _l("Business registry")),
         (OutboxView, "Outbox", _l("Outbox")),
+        (NotificationTemplateView, "Notification Templates", _l("Notification templates")),
     ):
         appbuilder.add_view(view, name, label=label, category="Reference Data",
                             category_label=_l("Reference data"), category_icon="fa-database")

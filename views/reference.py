@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.timeutil import beijing
 
-from models import Agency, BusinessRegistryEntry, Industry, OutboxMessage, Region, TechField, Zone
+from models import (Agency, BusinessRegistryEntry, Industry, NotificationTemplate, OutboxMessage, Region, TechField,
+                    Zone)
 from views.exports import ExportableModelView
 
 
@@ -86,3 +87,40 @@ class OutboxView(ExportableModelView):
         count = resend_failed([item.id for item in items])
         flash(_("%(n)d failed message(s) queued again.", n=count), "success" if count else "warning")
         return redirect(self.get_redirect())
+
+
+def _usable_template(form, field) -> None:
+    """The text must compile, use no private names and render with sample values."""
+    from wtforms.validators import ValidationError
+
+    from app.notify.templates import validate_template_text
+
+    problem = validate_template_text(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
+_TEMPLATE_TEXTS = ["message_title", "message_body", "sms_body", "email_subject", "email_body"]
+
+
+class NotificationTemplateView(ExportableModelView):
+    """The texts every notification is written with (zh and en), editable by the admin. Variables
+    such as {{ enterprise_name }}, {{ reason }}, {{ department }}, {{ link }} come from the record."""
+
+    datamodel = SQLAInterface(NotificationTemplate)
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_order = ("code", "asc")
+    list_columns = ["code", "locale", "message_title", "updated_at"]
+    search_columns = ["code", "locale", "message_title"]
+    show_columns = ["code", "locale", *_TEMPLATE_TEXTS, "updated_at"]
+    edit_columns = _TEMPLATE_TEXTS
+    label_columns = {"code": _l("Notification"), "locale": _l("Language"), "message_title": _l("In-app message title"),
+                     "message_body": _l("In-app message text"), "sms_body": _l("SMS text"),
+                     "email_subject": _l("E-mail subject"), "email_body": _l("E-mail text"), "updated_at": _l("Changed at")}
+    formatters_columns = {"updated_at": beijing, "locale": lambda v: {"zh": "中文", "en": "English"}.get(v, v)}
+    validators_columns = {name: [_usable_template] for name in _TEMPLATE_TEXTS}
+
+    def pre_update(self, item):
+        from flask import g
+
+        item.updated_by_id = getattr(g.user, "id", None)

@@ -65,7 +65,7 @@ RECORD_OF_ARGUMENT = {"application_id": "seal_application", "key_id": "seal_key"
                       "certificate_id": "key_certificate", "document_id": "issued_document"}
 # Reference-data and user screens are admin-only; any id works to prove a non-admin is refused.
 ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "ZoneView", "BusinessRegistryView",
-              "OutboxView", "UserDBModelView", "RoleModelView", "UserStatsChartView", "PermissionModelView",
+              "OutboxView", "NotificationTemplateView", "UserDBModelView", "RoleModelView", "UserStatsChartView", "PermissionModelView",
               "ViewMenuModelView", "PermissionViewModelView", "UserInfoEditView", "ResetPasswordView",
               "ResetMyPasswordView", "RoleApi", "UserApi", "PermissionApi", "ViewMenuApi", "PermissionViewMenuApi",
               "GroupModelView", "GroupApi", "ApiKeyModelView", "UserGroupModelView", "ShenbaoUserDBModelView",

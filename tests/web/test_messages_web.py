@@ -112,3 +112,31 @@ def test_the_admin_sees_a_failed_message_with_its_error_and_sends_it_again(app):
     reviewer = f.WebClient(app)
     reviewer.login(f.gen_user(R.AGENCY_REVIEWER, agency_region="330100").username)
     assert reviewer.get("/outboxview/list/").status_code in (302, 403, 404)
+
+
+def test_a_broken_notification_text_is_refused_beside_the_field_and_a_good_one_is_used(app):
+    from app.notify.templates import seed_templates
+    from models import NotificationTemplate
+
+    seed_templates()
+    db.session.commit()
+    row = db.session.execute(select(NotificationTemplate).where(NotificationTemplate.code == "registration_returned",
+                                                                NotificationTemplate.locale == "zh")).scalar_one()
+    before = row.sms_body
+    admin = f.WebClient(app)
+    admin.login(f.gen_user(R.ADMIN).username)
+    url = f"/notificationtemplateview/edit/{row.id}"
+    values = {name: getattr(row, name) for name in ("message_title", "message_body", "sms_body", "email_subject",
+                                                    "email_body")}
+    page = admin.post_form(url, {**values, "sms_body": "{{ reason.__class__ }}退回"}).data.decode()
+    assert "不允许使用以下划线开头的名称" in page
+    db.session.refresh(row)
+    assert row.sms_body == before
+
+    admin.post_form(url, {**values, "sms_body": "【申报】{{ enterprise_name }}：注册登记被退回，理由：{{ reason }}"})
+    db.session.refresh(row)
+    assert row.sms_body.startswith("【申报】")
+    enterprise, _user = _returned_registration()
+    sms = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms",
+                                                         OutboxMessage.enterprise_id == enterprise.id)).scalar_one()
+    assert sms.body.startswith("【申报】") and "营业执照照片不清晰" in sms.body
