@@ -24,7 +24,7 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         for name, count in counts.items():
             click.echo(f"{name}: {count}")
-        from app.services import pki
+        from app.services.eseal import pki
 
         problem = pki.status()
         if problem:
@@ -98,7 +98,7 @@ def register_cli(app: Flask) -> None:
         import datetime as dt
 
         from app.timeutil import today_in_china
-        from app.services.seal_keys import fee_tick
+        from app.services.eseal.seal_keys import fee_tick
 
         click.echo(fee_tick(dt.date.fromisoformat(on_date) if on_date else today_in_china()))
 

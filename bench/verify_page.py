@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app import create_app
     from app.extensions import db
-    from app.services import issued_documents, pki
+    from app.services.eseal import issued_documents, pki
     from tests import factories
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}", "UPLOAD_DIR": str(work / "up"),

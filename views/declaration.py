@@ -154,7 +154,7 @@ class DeclarationSelfView(BaseView):
             return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
         pdf = documents.render(declaration, kind)
         if kind == "declaration":
-            from app.services.issued_documents import hand_out
+            from app.services.eseal.issued_documents import hand_out
 
             # Remembered, so that this very PDF signed with the enterprise's USB-Key is accepted back.
             hand_out("declaration", declaration.id, declaration.enterprise_id, pdf)

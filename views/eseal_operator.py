@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from app.datamodel import PagedSQLAInterface
 from app.extensions import db
 from app.security.scope import in_scope, scoped_base_filters
-from app.services import issued_documents, pki, seal_keys
-from app.services import seal_application as svc
+from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import seal_application as svc
 from app.services.errors import ServiceError
 from app.workflows.definitions import SEAL_APPLICATION
 from models import CertificateTemplate, FeeItem, IssuedDocument, SealApplication, SealKey
@@ -299,7 +299,7 @@ class CertificateTemplateView(ExportableModelView):
     @expose("/issue/<int:pk>", methods=["POST"])
     @has_access
     def issue(self, pk):
-        from app.services import certificate_templates
+        from app.services.eseal import certificate_templates
 
         try:
             document = certificate_templates.issue_from_template(g.user, pk, request.form)

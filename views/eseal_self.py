@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services import issued_documents, pki, seal_keys
-from app.services import seal_application as svc
+from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import seal_application as svc
 from app.services.errors import NotFound, ServiceError
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import SEAL_APPLICATION

@@ -142,7 +142,7 @@ class SmeSelfView(BaseView):
     @has_access
     def cover_pdf(self, evaluation_id):
         evaluation = self._own(evaluation_id)
-        from app.services.issued_documents import hand_out
+        from app.services.eseal.issued_documents import hand_out
 
         # Remembered, so that this very PDF signed with the enterprise's USB-Key is accepted back.
         pdf = hand_out("sme_cover", evaluation.id, evaluation.enterprise_id, sme_documents.cover_pdf(evaluation))

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 
-from app.services import issued_documents, pki
+from app.services.eseal import issued_documents, pki
 from app.services.errors import NotFound, ServiceError
 
 ROLES = (pki.ROOT, pki.ISSUING)

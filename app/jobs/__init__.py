@@ -39,7 +39,7 @@ def activity_job(app: Flask, clock=None) -> dict:
 
 def eseal_fee_job(app: Flask, clock=None) -> dict:
     """E-seal annual fees: reminders 30, 7 and 1 days before expiry; overdue keys marked."""
-    from app.services.seal_keys import fee_tick
+    from app.services.eseal.seal_keys import fee_tick
 
     with app.app_context():
         counts = fee_tick((clock or today_in_china)())

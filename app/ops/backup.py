@@ -301,7 +301,7 @@ def _token_dir(config) -> Path | None:
     """The SoftHSM token directory named by SOFTHSM2_CONF; None when the module is not SoftHSM.
 
     No softhsm2.conf yet (no key used since install or restore): ``tokens/`` beside where it
-    will be, which is what the app writes into it on first use (``app.services.pki.library``).
+    will be, which is what the app writes into it on first use (``app.services.eseal.pki.library``).
     """
     if not _uses_softhsm(config) or not config.get("SOFTHSM2_CONF"):
         return None

@@ -179,7 +179,7 @@ def upload_summary(user, declaration_id: int, stream, filename: str):
 def upload_signed_form(user, declaration_id: int, stream, filename: str):
     """The declaration form printed from Shenbao, stamped and scanned, or signed with the USB-Key."""
     from app.services.declaration_documents import PRINTABLE
-    from app.services.issued_documents import signed_copy_check
+    from app.services.eseal.issued_documents import signed_copy_check
 
     declaration = own(user, declaration_id)
     if declaration.status not in PRINTABLE:
@@ -263,7 +263,7 @@ def review(actor, declaration_id: int, action: str, comment: str | None = None,
 
 def issue_result_after_commit(step) -> None:
     """Hook of "select": the signed result certificate, once the selection is committed."""
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
 
     record_id, actor = step.record.id, step.actor
     step.after_commit.append(lambda: issued_documents.issue_quietly(
@@ -272,7 +272,7 @@ def issue_result_after_commit(step) -> None:
 
 def issue_result_certificate(declaration: Declaration, actor=None):
     """The signed result certificate of a declaration selected as a quality benchmark."""
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
 
     enterprise = declaration.enterprise
     activity = declaration.activity

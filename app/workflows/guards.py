@@ -72,14 +72,14 @@ def declaration_submittable(declaration) -> str | None:
 
 @guard("seal_papers_complete")
 def seal_papers_complete(application) -> str | None:
-    from app.services.seal_application import papers_problem
+    from app.services.eseal.seal_application import papers_problem
 
     return papers_problem(application)
 
 
 @guard("seal_payment_confirmable")
 def seal_payment_confirmable(application) -> str | None:
-    from app.services.seal_application import payment_problem
+    from app.services.eseal.seal_application import payment_problem
 
     return payment_problem(application)
 

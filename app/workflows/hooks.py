@@ -92,42 +92,42 @@ def seal_papers_ticked(step):
 
 @hook("seal_provision_key")
 def seal_provision_key(step):
-    from app.services.seal_keys import provision_key
+    from app.services.eseal.seal_keys import provision_key
 
     return provision_key(step)
 
 
 @hook("seal_renew_key")
 def seal_renew_key(step):
-    from app.services.seal_keys import renew_key
+    from app.services.eseal.seal_keys import renew_key
 
     return renew_key(step)
 
 
 @hook("seal_ship_key")
 def seal_ship_key(step):
-    from app.services.seal_keys import ship_key
+    from app.services.eseal.seal_keys import ship_key
 
     return ship_key(step)
 
 
 @hook("seal_key_hold")
 def seal_key_hold(step):
-    from app.services.seal_keys import hold_certificates
+    from app.services.eseal.seal_keys import hold_certificates
 
     return hold_certificates(step)
 
 
 @hook("seal_key_release")
 def seal_key_release(step):
-    from app.services.seal_keys import release_certificates
+    from app.services.eseal.seal_keys import release_certificates
 
     return release_certificates(step)
 
 
 @hook("seal_key_revoke")
 def seal_key_revoke(step):
-    from app.services.seal_keys import revoke_certificates
+    from app.services.eseal.seal_keys import revoke_certificates
 
     return revoke_certificates(step)
 

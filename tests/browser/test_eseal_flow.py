@@ -56,8 +56,8 @@ def test_eseal_apply_produce_ship_and_verify_issued_certificate(pkcs11_lib, app,
     from playwright.sync_api import expect
 
     from app.timeutil import today_in_china
-    from app.services import issued_documents, seal_keys
-    from app.services import seal_application as svc
+    from app.services.eseal import issued_documents, seal_keys
+    from app.services.eseal import seal_application as svc
     from app.workflows.definitions import SEAL_APPLICATION
 
     expect.set_options(timeout=10_000)

@@ -113,7 +113,7 @@ def test_a_benchmark_qualification_reaches_the_applicant(app, live_server, brows
 
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 def test_a_usb_key_shipment_reaches_the_contact(app, pkcs11_lib, live_server, browser, shots):
-    from app.services import seal_keys
+    from app.services.eseal import seal_keys
     from models import Enterprise
     from tests.services.test_eseal import paid_application
 

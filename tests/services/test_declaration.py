@@ -139,7 +139,7 @@ def test_recommender_choice_scope_and_reviews(app, world):
     final = db.session.get(Declaration, declaration.id)
     assert final.status == "selected" and final.recommendation_opinion == "同意推荐"
     # Selection issues the signed result certificate, verifiable online.
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
     from models import IssuedDocument
 
     result = db.session.execute(select(IssuedDocument).where(IssuedDocument.record_type == "declaration",

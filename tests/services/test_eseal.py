@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.pki import token as tk
 from app.security import roles as R
-from app.services import issued_documents, pki, seal_keys
-from app.services import seal_application as svc
+from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import seal_application as svc
 from app.services.errors import NotFound, ServiceError
 from models import Enterprise, HandedOutPdf, OutboxMessage, SealApplication, WorkflowLog
 from tests import factories
@@ -323,7 +323,7 @@ def test_enterprise_signed_pdf_is_accepted_only_for_the_handed_out_document(appl
 
 
 def test_operator_issues_from_a_template_and_reissues_a_new_version(applicant, operator):
-    from app.services import certificate_templates
+    from app.services.eseal import certificate_templates
     from models import CertificateTemplate
 
     template = db.session.execute(select(CertificateTemplate)).scalars().first()
@@ -347,7 +347,7 @@ def test_operator_issues_from_a_template_and_reissues_a_new_version(applicant, o
 
 
 def test_placeholders_cannot_reach_attributes():
-    from app.services.certificate_templates import fill
+    from app.services.eseal.certificate_templates import fill
 
     assert fill("{holder_name}获奖", {"holder_name": "甲公司"}) == "甲公司获奖"
     assert fill("{holder_name.__class__}", {"holder_name": "甲"}) == "{holder_name.__class__}"

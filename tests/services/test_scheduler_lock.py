@@ -346,7 +346,7 @@ def test_report_files_job_twice_at_one_time(app):
 def test_fee_reminder_twice_on_one_day(applicant, operator):
     from sqlalchemy import select
 
-    from app.services import seal_keys
+    from app.services.eseal import seal_keys
     from models import OutboxMessage
 
     key, _pin = produced_key(applicant, operator)

@@ -122,7 +122,7 @@ def test_full_path_to_certificate_number_with_publicity_by_schedule(app):
     assert system_steps.actor_name == "系统"
     assert batch.id == db.session.get(SmeEvaluation, evaluation.id).publicity_batch_id
     # Numbering issues the signed registration certificate; re-issuing makes version 2.
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
     from models import IssuedDocument
 
     certificate = db.session.execute(select(IssuedDocument).filter_by(number=numbered.certificate_number)).scalar_one()

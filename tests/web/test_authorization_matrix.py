@@ -123,8 +123,8 @@ def world(app, pkcs11_lib):
 
 def _seal_records(user, enterprise) -> dict[str, int]:
     """A produced USB-Key with its application and certificate, and a certificate issued to the victim."""
-    from app.services import issued_documents, seal_keys
-    from app.services import seal_application as seal_svc
+    from app.services.eseal import issued_documents, seal_keys
+    from app.services.eseal import seal_application as seal_svc
 
     operator = f.gen_user(R.CA_OPERATOR)
     application = seal_svc.apply(user, "first", {

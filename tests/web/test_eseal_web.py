@@ -63,7 +63,7 @@ def test_apply_keeps_input_on_error_then_prints_the_form(app, people):
 
 
 def test_operator_produces_the_key_and_the_applicant_sees_it_valid(app, people):
-    from app.services import seal_application as svc
+    from app.services.eseal import seal_application as svc
 
     application = svc.apply(people["user"], "first", form_values(people["enterprise"]))
     svc.record_payment(people["user"], application.id, {"payer_name": "某个人", "paid_amount": "1000",
@@ -116,7 +116,7 @@ def test_operator_produces_the_key_and_the_applicant_sees_it_valid(app, people):
 
 
 def test_public_verification_by_number_and_by_upload(app, people):
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
 
     document = issued_documents.issue(kind="template", number="ZM2026000777", title="证明",
                                       holder_name=people["enterprise"].name, enterprise_id=people["enterprise"].id)

@@ -69,7 +69,7 @@ def assign_certificate_number(step) -> dict:
 
 def issue_certificate_after_commit(step) -> None:
     """Hook of "number": the signed certificate, once the number is committed."""
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
 
     record_id, actor = step.record.id, step.actor
     step.after_commit.append(lambda: issued_documents.issue_quietly(
@@ -78,7 +78,7 @@ def issue_certificate_after_commit(step) -> None:
 
 def issue_certificate(evaluation: SmeEvaluation, actor=None):
     """The signed electronic registration certificate (入库登记编号), a new version on re-issue."""
-    from app.services import issued_documents
+    from app.services.eseal import issued_documents
 
     if not evaluation.certificate_number:
         raise ServiceError(_("The evaluation has no registration number yet."))

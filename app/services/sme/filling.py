@@ -160,7 +160,7 @@ def upload_cover(user, evaluation_id: int, stream, filename: str) -> Attachment:
     evaluation = own(user, evaluation_id)
     if evaluation.status not in EDITABLE:
         raise ServiceError(_("The materials are under review and cannot be changed now."))
-    from app.services.issued_documents import signed_copy_check
+    from app.services.eseal.issued_documents import signed_copy_check
 
     return attach_to(evaluation, "cover_attachment_id", stream, filename, "sme_cover", record_type="sme_evaluation",
                      uploaded_by_id=user.id,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.services.unit_of_work import use_case
-from app.services import issued_documents
+from app.services.eseal import issued_documents
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_or_none
 from models import CertificateTemplate, Enterprise, IssuedDocument

@@ -1,7 +1,7 @@
 """E-seal service applications (企业电子签章服务申请指南 steps 2–4 and 三、汇款): the form,
 papers received by post, the remittance and its confirmation, invoices, shipment.
 
-Key production (provision, renew) lives in app.services.seal_keys.
+Key production (provision, renew) lives in app.services.eseal.seal_keys.
 """
 from __future__ import annotations
 
@@ -410,7 +410,7 @@ def decide(actor, application_id: int, action: str, comment: str | None = None,
     if action == "confirm_payment":
         return confirm_payment(actor, application_id, comment, expected_version)
     if action in ("provision", "renew"):
-        from app.services import seal_keys
+        from app.services.eseal import seal_keys
 
         return seal_keys.produce(actor, application_id, expected_version)[0]
     raise ServiceError(_("This action is not possible in the current status."))

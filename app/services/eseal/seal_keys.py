@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.services.unit_of_work import use_case
 from app.pki import token as tk
-from app.services import pki
+from app.services.eseal import pki
 from app.services.errors import ServiceError
 from app.services.lookup import owned_by
 from app.workflows import engine

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services import pki
+from app.services.eseal import pki
 from app.services.errors import NotFound, ServiceError
 from app.security.actors import SystemActor, require_operator
 from app.workflows import engine
