@@ -294,7 +294,8 @@ class CertificateTemplateView(ExportableModelView):
             abort(404)
         widgets = self._show(template.id)
         return self.render_template(self.show_template, pk=template.id, title=self.show_title, widgets=widgets,
-                                    related_views=self._related_views, template=template, values=request.args)
+                                    related_views=self._related_views, certificate_template=template,
+                                    values=request.args)
 
     @expose("/issue/<int:pk>", methods=["POST"])
     @has_access

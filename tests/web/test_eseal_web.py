@@ -148,3 +148,17 @@ def test_without_a_pkcs11_module_the_app_runs_and_says_what_to_install(app, peop
     assert 'id="pki-problem"' in page and "softhsm2" in page and "PKCS11_MODULE" in page
     crl = app.test_client().get("/verify/crl/issuing.crl")
     assert crl.status_code == 503 and "softhsm2" in crl.get_data(as_text=True)
+
+
+def test_the_operator_opens_a_certificate_template(app, people):
+    from models import CertificateTemplate
+
+    template = CertificateTemplate(name="在职证明", title="在职证明", body="兹证明{holder_name}。", number_prefix="ZM")
+    db.session.add(template)
+    db.session.commit()
+    operator = f.WebClient(app)
+    operator.login(people["operator"].username)
+    page = operator.get(f"/ca/templates/show/{template.id}")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "在职证明" in html and f"/ca/templates/issue/{template.id}" in html
