@@ -140,3 +140,13 @@ def test_a_broken_notification_text_is_refused_beside_the_field_and_a_good_one_i
     sms = db.session.execute(select(OutboxMessage).where(OutboxMessage.channel == "sms",
                                                          OutboxMessage.enterprise_id == enterprise.id)).scalar_one()
     assert sms.body.startswith("【申报】") and "营业执照照片不清晰" in sms.body
+
+
+def test_the_confirmation_dialog_speaks_chinese(app):
+    _enterprise, user = _returned_registration()
+    client = f.WebClient(app)
+    client.login(user.username)
+    html = client.get("/messages/").data.decode()
+    assert "modal-confirm-ok" in html  # FAB's confirmation dialog is on the page
+    assert "请确认" in html and ">取消<" in html and ">确定<" in html
+    assert ">Cancel<" not in html and ">OK<" not in html
