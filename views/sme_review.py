@@ -24,9 +24,10 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 from app.workflows.definitions import PUBLICITY_BATCH, SME_EVALUATION
 from models import EnterpriseIp, PublicityBatch, SmeEvaluation
-from views.review import ReviewMixin, status_formatter
+from views.review import ReviewMixin, _attachment_link, _yes_no, status_formatter
 from views.exports import ExportableModelView
 from views.reference_choices import region_name
+from app.timeutil import beijing
 
 
 def _flash_bulk(results) -> None:
@@ -66,7 +67,11 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
     formatters_columns = {"status": status_formatter(SME_EVALUATION),
                           "total_score": lambda v: "" if v is None else v,
                           "certificate_number": lambda v: v or "",
-                          "path": lambda v: str(PATH_LABELS.get(v, ""))}
+                          "path": lambda v: str(PATH_LABELS.get(v, "")),
+                          "qualified": _yes_no, "sampled": _yes_no,
+                          "return_reason": lambda v: v or "", "objection_reason": lambda v: v or "",
+                          "publicity_batch": lambda b: b.name if b is not None else "",
+                          "submitted_at": beijing, "cover_attachment_id": _attachment_link}
     label_columns = {
         "system_number": _l("System number"), "enterprise_name": _l("Enterprise name"), "year": _l("Year"),
         "total_score": _l("Score"), "path": _l("Qualification path"), "status": _l("Status"),

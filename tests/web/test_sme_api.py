@@ -64,6 +64,9 @@ def test_reviewer_sees_the_materials_and_gets_the_pdf(app):
     web.login(reviewer.username)
     page = web.get(f"/review/sme/show/{evaluation.id}").data.decode()
     assert "新型传感器研发" in page and 'id="sme-result"' in page and 'id="action-confirm"' in page
+    record = page[page.index("<table"):page.index('id="sme-result"')] if "<table" in page else page
+    assert ">True<" not in record and ">False<" not in record and ">None<" not in record
+    assert "/attachments/" in record  # the stamped cover, one click away
     pdf = web.get(f"/review/sme/pdf/{evaluation.id}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     outsider = f.WebClient(app)
