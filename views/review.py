@@ -33,6 +33,12 @@ def _choice(field_name):
     return lambda value: choice_label(field_name, value)
 
 
+def _enterprise_fields(values):
+    from views.progress import enterprise_fields_html
+
+    return enterprise_fields_html(values)
+
+
 def _attachment_link(value):
     from markupsafe import Markup, escape
 
@@ -158,7 +164,8 @@ class CoreChangeReviewView(ReviewMixin, ExportableModelView):
     list_columns = ["enterprise", "status", "submitted_at", "decided_at"]
     search_columns = ["status", "submitted_at"]
     show_columns = ["enterprise", "status", "before", "data", "submitted_at", "decided_at", "return_reason"]
-    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE)}
+    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE), "before": _enterprise_fields,
+                          "data": _enterprise_fields, "return_reason": lambda v: v or ""}
     label_columns = {"enterprise": _l("Enterprise"), "status": _l("Status"), "before": _l("Before"),
                      "data": _l("After"), "submitted_at": _l("Submitted at"), "decided_at": _l("Decided at"),
                      "return_reason": _l("Return reason")}

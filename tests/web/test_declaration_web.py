@@ -131,3 +131,20 @@ def test_an_edit_of_approved_details_shows_old_and_new_values_on_the_timeline(ap
     assert "信息已修改" in timeline and "<td>是否境内上市</td><td>否</td><td>是</td>" in timeline
     assert "2020-06-30" in timeline
     assert "domestic_listed" not in timeline and "None" not in timeline and "True" not in timeline
+
+
+def test_the_core_change_review_reads_field_names_and_values_not_a_dict(app):
+    from app.security import roles as R
+    from app.services import enterprise as enterprise_svc
+
+    enterprise = f.gen_enterprise(status="approved")
+    user = db.session.query(f.ShenbaoUser).filter_by(enterprise_id=enterprise.id).one()
+    change = enterprise_svc.open_core_change(user)
+    enterprise_svc.save_core_change(user, change.id, {"legal_rep_name": "王小明", "legal_rep_id_type": "passport",
+                                                      "legal_rep_id_number": "E12345678"})
+    enterprise_svc.submit_core_change(user, change.id)
+    reviewer = f.WebClient(app)
+    reviewer.login(f.gen_user(R.AGENCY_REVIEWER, agency_region="330100").username)
+    page = reviewer.get(f"/review/core-changes/show/{change.id}").data.decode()
+    assert "王小明" in page and "护照" in page
+    assert "{'" not in page and "legal_rep_id_type" not in page and "passport" not in page
