@@ -184,7 +184,18 @@ from flask_appbuilder.api import ModelRestApi  # noqa: E402
 
 
 class ExportableModelView(ExcelExportMixin, ModelView):
-    """The base of every generated list screen: FAB's ModelView with 导出 Excel."""
+    """The base of every generated list screen: FAB's ModelView with 导出 Excel. Timestamps are
+    stored in UTC; every date-time column a view does not format itself is shown in Beijing time
+    to the minute (FAB would print the UTC value with its microseconds)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from app.timeutil import beijing
+
+        shown = {c for c in (*self.list_columns, *self.show_columns) if isinstance(c, str)}
+        untold = {c for c in shown if c not in self.formatters_columns and self.datamodel.is_datetime(c)}
+        if untold:
+            self.formatters_columns = {**self.formatters_columns, **{c: beijing for c in untold}}
 
 
 class ExportableModelRestApi(ExcelExportApiMixin, ModelRestApi):
