@@ -63,6 +63,9 @@ def register_web_hooks(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["beijing"] = beijing
+    from app.display import install as install_display
+
+    install_display(app.jinja_env)
     from views.messages import unread_for_current_user
 
     app.jinja_env.globals["inbox_unread"] = unread_for_current_user

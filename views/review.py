@@ -21,6 +21,7 @@ from app.workflows.model import REVIEW
 from models import CoreInfoChange, EmailChangeRequest, Enterprise, WorkflowLog
 from views.forms import DecisionForm
 from views.exports import ExportableModelView
+from views.log_display import LOG_FORMATTERS
 
 
 def _yes_no(value):
@@ -204,3 +205,4 @@ class WorkflowLogView(ExportableModelView):
     label_columns = {"at": _l("Time"), "workflow": _l("Workflow"), "record_id": _l("Record"), "action": _l("Action"),
                      "from_state": _l("From"), "to_state": _l("To"), "actor_name": _l("Person"),
                      "actor_agency": _l("Department"), "comment": _l("Opinion / reason"), "changes": _l("Changed fields")}
+    formatters_columns = LOG_FORMATTERS

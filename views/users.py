@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 
+from app.timeutil import beijing
+
 
 class ShenbaoUserDBModelView(UserDBModelView):
     list_columns = ["first_name", "username", "mobile", "email", "active", "roles", "agency"]
@@ -20,6 +22,8 @@ class ShenbaoUserDBModelView(UserDBModelView):
     ]
     label_columns = {**UserDBModelView.label_columns, "mobile": _l("Mobile"), "agency": _l("Evaluation agency")}
     label_columns["first_name"] = _l("Name")
+    # Stored in UTC: shown in Beijing time to the minute, as every other screen.
+    formatters_columns = {c: beijing for c in ("last_login", "created_on", "changed_on")}
 
     def pre_add(self, item):
         item.last_name = item.last_name or ""

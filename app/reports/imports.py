@@ -441,9 +441,11 @@ def template_workbook(importer: Importer) -> bytes:
     """Headers (required ones marked *), one example row, and the allowed values."""
     import xlsxwriter
 
+    from app.reports.workbook import excel_sheet_name
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet(str(importer.title)[:31])
+    sheet = workbook.add_worksheet(excel_sheet_name(importer.title))
     header = workbook.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
     example = workbook.add_format({"font_color": "#888888", "italic": True})
     for col, f in enumerate(importer.fields):

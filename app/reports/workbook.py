@@ -53,12 +53,18 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
+def excel_sheet_name(text: str) -> str:
+    """A title as an Excel sheet name: without the characters Excel forbids there ([]:*?/\\,
+    as in "GB/T 2260"), at most 31 characters."""
+    return "".join(ch for ch in str(text) if ch not in "[]:*?/\\")[:31].strip("'") or "Sheet1"
+
+
 class SheetWriter:
     """Rows into one worksheet, streamed. Use :func:`write_workbook` for the common case."""
 
     def __init__(self, workbook: xlsxwriter.Workbook, name: str, columns: list[Column], title: str) -> None:
         self.columns = columns
-        self.sheet = workbook.add_worksheet(name[:31])
+        self.sheet = workbook.add_worksheet(excel_sheet_name(name))
         self._formats = {kind: workbook.add_format({"num_format": fmt}) if fmt else None
                          for kind, fmt in FORMATS.items()}
         self._text_as_text = workbook.add_format({"quote_prefix": True})
@@ -185,7 +191,7 @@ def _write_rustpy(target, sheet_name: str, title: str, columns: list[Column], ro
 
     header = rp.Format().set_bold().set_background_color("#DDE4EE").set_border("thin")
     rp.write_worksheet(
-        records(), target, sheet_name=sheet_name[:31], header_row=1, header_format=header,
+        records(), target, sheet_name=excel_sheet_name(sheet_name), header_row=1, header_format=header,
         merge_ranges=[(0, 0, 0, max(len(columns) - 1, 1), title, rp.Format().set_bold().set_font_size(12))],
         freeze_row=2, freeze_col=0, autofilter=True,
         column_widths={key: column.width() for key, column in zip(keys, columns)},

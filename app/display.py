@@ -1,0 +1,41 @@
+"""The last line of the display layer: what a template prints when a view hands it a bare
+value. ``None`` is an empty cell, never the word None; a boolean reads 是/否 (Yes/No) in the
+user's language. Views and formatters still name values properly (status names, regions,
+Beijing time); this catches every column FAB renders without one."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def finalize(value):
+    if value is None:
+        return ""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    return value
+
+
+def install(jinja_env) -> None:
+    # Jinja applies ``finalize`` to every {{ expression }} output when it compiles a template,
+    # so it must be set before the first template is loaded (at app creation).
+    jinja_env.finalize = finalize
+    jinja_env.filters["role_grants"] = role_grants
+
+
+def _readable_pattern(pattern: str) -> str:
+    if pattern in (".*", "^.*$"):
+        return _("all")
+    core = pattern.strip("^$")
+    if core.startswith("(") and core.endswith(")"):
+        core = core[1:-1]
+    return "、".join(core.split("|"))
+
+
+def role_grants(pairs) -> str:
+    """A built-in role's grants (app.security.roles: [view pattern, permission pattern] pairs)
+    as one line each, 'views: permissions', instead of the Python list FAB prints."""
+    if not pairs:
+        return ""
+    return "\n".join(f"{_readable_pattern(view)}：{_readable_pattern(permission)}" for view, permission in pairs)
