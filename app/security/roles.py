@@ -85,10 +85,10 @@ ROLES: dict[str, list[list[str]]] = {
 }
 
 
-# Every signed-in role follows and downloads its own large exports and reads its own in-app
-# messages (the views check the owner).
+# Every signed-in role follows and downloads its own large exports, reads its own in-app
+# messages (the views check the owner) and its own profile (FAB's userinfo shows g.user only).
 for _policy in ROLES.values():
-    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"]):
+    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"], ["^ShenbaoUserDBModelView$", "^can_userinfo$"]):
         if _own not in _policy:
             _policy.append(_own)
 # Statistics: the reviewing and managing roles (each sees the reports and scope of its role).

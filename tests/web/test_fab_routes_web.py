@@ -79,6 +79,21 @@ def test_the_file_download_route_is_404_for_every_view(app):
     assert response.status_code == 404 and "未找到" in response.data.decode()
 
 
+def test_every_user_sees_its_own_profile(app):
+    admin = f.gen_user(R.ADMIN, "root")
+    applicant = f.gen_applicant(mobile="13755556666")
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, "reviewer1", agency_region="330700")
+    for user, shown in ((admin, admin.email), (applicant, "13755556666"), (reviewer, "金华市科学技术局")):
+        web = f.WebClient(app)
+        web.login(user.username)
+        response = web.get("/users/userinfo/")
+        assert response.status_code == 200, (user.username, response.status_code)
+        html = response.data.decode()
+        assert user.username in html and shown in html
+    others = f.WebClient(app).get("/users/userinfo/")
+    assert others.status_code == 302 and "/login/" in others.headers["Location"]
+
+
 def test_the_user_statistics_chart_answers_404_for_a_group_by_it_does_not_have(app):
     f.gen_user(R.ADMIN, "root")
     web = f.WebClient(app)
