@@ -18,6 +18,14 @@ SYSTEM = "System"
 
 REVIEWER_ROLES = frozenset({AGENCY_REVIEWER, PROVINCE_REVIEWER})
 
+# The programs (app.programs) whose records each role reviews or oversees, by the screens it has
+# below: its workflow log shows those workflows only (app.security.scope). Admin sees all.
+REVIEWED_PROGRAMS: dict[str, frozenset[str]] = {
+    AGENCY_REVIEWER: frozenset({"platform", "sme"}),
+    PROVINCE_REVIEWER: frozenset({"platform", "sme"}),
+    MANAGER: frozenset({"platform", "sme", "eseal"}),
+}
+
 _READ = "can_list|can_show|can_get|can_info|can_download|menu_access"
 
 ROLES: dict[str, list[list[str]]] = {
