@@ -11,7 +11,6 @@ from app.security import roles as R
 from models import SmeEvaluation
 from tests import factories as f
 
-pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 
 
 def _routes(app, suffix: str) -> list[str]:
@@ -55,7 +54,7 @@ def test_a_bulk_action_takes_only_records_in_the_reviewers_scope(app):
     jinhua = f.gen_user(R.AGENCY_REVIEWER, agency_region="330700")
     web = f.WebClient(app)
     web.login(jinhua.username)
-    for rowid in (str(evaluation.id), "99999"):
+    for rowid in (str(evaluation.id), "99999", "x"):
         response = web.post("/review/sme/action_post", data={"csrf_token": web.csrf("/account/change-password"),
                                                              "action": "bulk_confirm", "rowid": rowid})
         assert response.status_code == 404, (rowid, response.status_code)

@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from app.security import roles as R
 from tests import factories as f
 
-pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 
 
 @pytest.mark.parametrize("url,known_row", [

@@ -12,7 +12,6 @@ from app.services.eseal import seal_application as seal_svc
 from models import WorkflowLog
 from tests import factories as f
 
-pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
