@@ -167,6 +167,100 @@ def _cache_filter_conversion() -> None:
     Filters._get_filters = _get_filters
 
 
+# --- HTML routes every ModelView inherits ------------------------------------------------
+# A scripted attack over every role and route found these answering 500 (tests/web/test_fab_routes_web.py).
+
+def _in_scope_or_404(view, pk):
+    """The record ``pk`` of ``view`` through its base filters (the row scope), else 404: FAB's
+    actions read the record without them."""
+    from flask import abort
+
+    try:
+        item = view.datamodel.get(view._deserialize_pk_if_composite(pk), view._base_filters)
+    except (ValueError, TypeError, LookupError):
+        item = None
+    if item is None:
+        abort(404)
+    return item
+
+
+def _checked_actions() -> None:
+    """FAB's ``/action/<name>/<pk>`` and ``/action_post`` look the action up before any access
+    check: an unknown name was an AttributeError (a 500) for anyone holding a CSRF token, anonymous
+    visitors included. Unknown: 404. Known and allowed: the records come through the view's base
+    filters (FAB passed any record, or None for a missing one). Refusals stay FAB's."""
+    import functools
+
+    from flask import abort, request
+    from flask_appbuilder.views import ModelView
+
+    original_action, original_post = ModelView.action, ModelView.action_post
+
+    def allowed(view, name: str) -> bool:
+        if name not in view.actions:
+            abort(404)
+        return view.is_get_mutation_allowed() and view.appbuilder.sm.has_access(
+            view.get_action_permission_name(name), view.class_permission_name)
+
+    @functools.wraps(original_action)
+    def action(self, name, pk):
+        if not allowed(self, name):
+            return original_action(self, name, pk)
+        return self.actions[name].func(_in_scope_or_404(self, pk))
+
+    @functools.wraps(original_post)
+    def action_post(self):
+        name = request.form.get("action", "")
+        if not allowed(self, name):
+            return original_post(self)
+        return self.actions[name].func([_in_scope_or_404(self, pk) for pk in request.form.getlist("rowid")])
+
+    ModelView.action, ModelView.action_post = action, action_post
+
+
+def _download_needs_an_upload_folder() -> None:
+    """FAB's ``/download/<filename>`` serves FileColumn uploads from UPLOAD_FOLDER. No model here
+    has one and the setting is unset: a KeyError, a 500 for every role with a list (applicants'
+    /my-enterprise/ip/download/x included). No folder, or no such file: 404."""
+    import functools
+    import os
+
+    from flask import abort, current_app
+    from flask_appbuilder.views import ModelView
+    from werkzeug.security import safe_join
+
+    original = ModelView.download
+
+    @functools.wraps(original)
+    def download(self, filename):
+        folder = current_app.config.get("UPLOAD_FOLDER")
+        path = safe_join(folder, filename) if folder else None
+        if path is None or not os.path.isfile(path):
+            abort(404)
+        return original(self, filename)
+
+    ModelView.download = download
+
+
+def _chart_group_by_in_range() -> None:
+    """FAB's ``/chart/<group_by>`` (the admin's user statistics) turns ``group_by`` into an index
+    of its chart definitions: ``x`` was a ValueError, ``9`` an IndexError (500s). Not one: 404."""
+    import functools
+
+    from flask import abort
+    from flask_appbuilder.charts.views import GroupByChartView
+
+    original = GroupByChartView.chart
+
+    @functools.wraps(original)
+    def chart(self, group_by=0):
+        if not str(group_by).isdigit() or int(group_by) >= len(self.definitions):
+            abort(404)
+        return original(self, group_by)
+
+    GroupByChartView.chart = chart
+
+
 _applied = False
 
 
@@ -182,4 +276,7 @@ def apply() -> None:
     _correct_openapi(fab_api)
     _bound_pages()
     _cache_filter_conversion()
+    _checked_actions()
+    _download_needs_an_upload_folder()
+    _chart_group_by_in_range()
     _applied = True

@@ -22,6 +22,10 @@ class ShenbaoUser(User):
     # Recommender staff belong to one recommending unit (quality benchmark).
     recommending_unit_id = Column(Integer, ForeignKey("recommending_unit.id"), nullable=True, index=True)
     commitment_accepted_at = Column(DateTime, nullable=True)
+    # Copied into the browser session at login and compared on every request; logout and a
+    # password change raise it, which ends every copy of an older session cookie
+    # (app.security.sessions).
+    session_generation = Column(Integer, nullable=False, default=0, server_default="0")
 
     agency = relationship("Agency", foreign_keys=[agency_id], lazy="joined")
 

@@ -20,6 +20,12 @@ class ShenbaoUserDBModelView(UserDBModelView):
         (_l("Personal Info"), {"fields": ["first_name", "email"], "expanded": True}),
         (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"], "expanded": False}),
     ]
+    # The profile page (/users/userinfo/, every signed-in role): FAB's lists last_name, which this
+    # view never shows, and the page was a 500.
+    user_show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "mobile", "roles", "agency"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "email"], "expanded": True}),
+    ]
     label_columns = {**UserDBModelView.label_columns, "mobile": _l("Mobile"), "agency": _l("Evaluation agency")}
     label_columns["first_name"] = _l("Name")
     # Stored in UTC: shown in Beijing time to the minute, as every other screen.

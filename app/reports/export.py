@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, inspect, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -41,11 +41,11 @@ class ExportSpec:
     """
 
     model: type
-    ids: list[int]
+    ids: list[Any]  # primary-key values (a code for reference tables, not always an integer id)
     columns: list[Column]
     title: str
     sheet_name: str
-    load: Callable[[Session, list[int]], Iterable[Any]] | None = None
+    load: Callable[[Session, list[Any]], Iterable[Any]] | None = None
     row: Callable[[Any], list[Any]] | None = None  # all values of a record at once (else per column)
 
 
@@ -119,14 +119,22 @@ def columns_for(view) -> list[Column]:
 
 # --- the records: the list's filters, order and scope ---------------------------------------------
 
-def filtered_ids(datamodel, filters, order_column: str, order_direction: str) -> list[int]:
-    """Ids of every record the list would show, in its order (no paging)."""
+def primary_key_name(model: type) -> str:
+    """The attribute holding ``model``'s (single-column) primary key: reference tables are keyed
+    by their code (Region.code, BusinessRegistryEntry.credit_code), not by an ``id``."""
+    mapper = inspect(model)
+    return mapper.get_property_by_column(mapper.primary_key[0]).key
+
+
+def filtered_ids(datamodel, filters, order_column: str, order_direction: str) -> list[Any]:
+    """Primary keys of every record the list would show, in its order (no paging)."""
     pk = datamodel.get_pk()
     query = datamodel.session.query(pk)
     if filters is not None and any("." in (f.column_name or "") for f in filters.filters):
         # Filters on a related model need FAB's joins: take its query and keep the ids.
         _count, items = datamodel.query(filters, order_column, order_direction)
-        return [item.id for item in items]
+        key = primary_key_name(datamodel.obj)
+        return [getattr(item, key) for item in items]
     query = datamodel.apply_filters(query, datamodel.get_inner_filters(filters) if filters is not None else None)
     if order_column and "." not in order_column:
         query = datamodel.apply_order_by(query, order_column, order_direction, add_pk=True)
@@ -152,17 +160,20 @@ def title_row(list_title: str, filter_text: str, count: int, user_name: str) -> 
 
 # --- rows and files -----------------------------------------------------------------------------
 
-def load_records(model: type) -> Callable[[Session, list[int]], Iterable[Any]]:
-    return lambda session, part: session.execute(select(model).where(model.id.in_(part))).unique().scalars()
+def load_records(model: type) -> Callable[[Session, list[Any]], Iterable[Any]]:
+    column = getattr(model, primary_key_name(model))
+    return lambda session, part: session.execute(select(model).where(column.in_(part))).unique().scalars()
 
 
-def iter_records(model: type, ids: list[int], session: Session,
-                 load: Callable[[Session, list[int]], Iterable[Any]] | None = None) -> Iterator[Any]:
-    """Records in the given order, read a chunk at a time; each chunk is released after use."""
+def iter_records(model: type, ids: list[Any], session: Session,
+                 load: Callable[[Session, list[Any]], Iterable[Any]] | None = None) -> Iterator[Any]:
+    """Records in the given order, read a chunk at a time; each chunk is released after use.
+    A custom ``load`` gives rows carrying the primary key under the model's attribute name."""
     load = load or load_records(model)
+    key = primary_key_name(model)
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
-        found = {r.id: r for r in load(session, part)}
+        found = {getattr(r, key): r for r in load(session, part)}
         for record_id in part:
             record = found.get(record_id)
             if record is not None:

@@ -114,6 +114,39 @@ class ShenbaoSecurityManager(SecurityManager):
         self.userdbmodelview = ShenbaoUserDBModelView
         super().__init__(appbuilder)
 
+    def create_login_manager(self, app):
+        """FAB's login manager, whose session user must also hold the user's current session
+        generation (app.security.sessions); the JWT login keeps FAB's ``load_user``."""
+        from flask_login import user_logged_in
+
+        from app.security import sessions
+
+        login_manager = super().create_login_manager(app)
+        login_manager.user_loader(self.load_session_user)
+        user_logged_in.connect(sessions.remember_generation)  # any app: it writes the request's session
+        return login_manager
+
+    def load_session_user(self, pk):
+        from app.security import sessions
+
+        user = self.load_user(pk)
+        return user if user is not None and sessions.is_current(user) else None
+
+    def on_user_logout(self, user) -> None:
+        # Logging out ends every session of the user, copies of the cookie included.
+        from app.security import sessions
+
+        sessions.end_all(user.id)
+
+    def reset_password(self, userid, password):
+        """Every password change comes here (change password, the recovery paths, FAB's admin
+        reset and reset-my-password, ``flask fab reset-password``): the user's other sessions end;
+        the one that changed its own password stays signed in."""
+        from app.security import sessions
+
+        super().reset_password(userid, password)
+        sessions.end_all(userid, keep_this_one=True)
+
     def get_public_permissions(self):
         # Anonymous visitors have no permissions (app.security.roles has no Public entry):
         # answer without the two queries FAB would spend on every API request.

@@ -18,6 +18,14 @@ SYSTEM = "System"
 
 REVIEWER_ROLES = frozenset({AGENCY_REVIEWER, PROVINCE_REVIEWER})
 
+# The programs (app.programs) whose records each role reviews or oversees, by the screens it has
+# below: its workflow log shows those workflows only (app.security.scope). Admin sees all.
+REVIEWED_PROGRAMS: dict[str, frozenset[str]] = {
+    AGENCY_REVIEWER: frozenset({"platform", "sme"}),
+    PROVINCE_REVIEWER: frozenset({"platform", "sme"}),
+    MANAGER: frozenset({"platform", "sme", "eseal"}),
+}
+
 _READ = "can_list|can_show|can_get|can_info|can_download|menu_access"
 
 ROLES: dict[str, list[list[str]]] = {
@@ -85,10 +93,10 @@ ROLES: dict[str, list[list[str]]] = {
 }
 
 
-# Every signed-in role follows and downloads its own large exports and reads its own in-app
-# messages (the views check the owner).
+# Every signed-in role follows and downloads its own large exports, reads its own in-app
+# messages (the views check the owner) and its own profile (FAB's userinfo shows g.user only).
 for _policy in ROLES.values():
-    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"]):
+    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"], ["^ShenbaoUserDBModelView$", "^can_userinfo$"]):
         if _own not in _policy:
             _policy.append(_own)
 # Statistics: the reviewing and managing roles (each sees the reports and scope of its role).

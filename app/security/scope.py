@@ -10,6 +10,7 @@ from typing import Any, Callable
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select, true
+from sqlalchemy.sql.elements import False_, True_
 
 from app.security import roles as R
 from models import (
@@ -85,14 +86,28 @@ def _email_change_rule(user: Any, roles: set[str]):
 
 
 def _workflow_log_rule(user: Any, roles: set[str]):
-    if roles & {R.ADMIN, R.MANAGER, R.SYSTEM}:
+    """An applicant: its enterprise's entries. A reviewing role: the entries of the records it may
+    see, in the programs it reviews (R.REVIEWED_PROGRAMS) only; a seal application of an enterprise
+    in an agency's area is not the agency's business."""
+    from app.programs import RECORD_TYPES
+
+    if roles & {R.ADMIN, R.SYSTEM}:
         return true()
+    clauses = []
     if R.APPLICANT in roles and user.enterprise_id:
-        return WorkflowLog.enterprise_id == user.enterprise_id
-    if roles & R.REVIEWER_ROLES:
-        ids = select(Enterprise.id).where(_enterprise_rule(user, roles))
-        return WorkflowLog.enterprise_id.in_(ids)
-    return false()
+        clauses.append(WorkflowLog.enterprise_id == user.enterprise_id)
+    programs = set().union(*(R.REVIEWED_PROGRAMS.get(role, ()) for role in roles))
+    for entry in RECORD_TYPES:
+        if entry.program not in programs:
+            continue
+        records = scope_criterion(entry.model, user)
+        if isinstance(records, False_):
+            continue
+        clause = WorkflowLog.record_type == entry.record_type
+        if not isinstance(records, True_):
+            clause = clause & WorkflowLog.record_id.in_(select(entry.model.id).where(records))
+        clauses.append(clause)
+    return _any(clauses)
 
 
 def _attachment_rule(user: Any, roles: set[str]):
