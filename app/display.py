@@ -4,7 +4,22 @@ user's language. Views and formatters still name values properly (status names, 
 Beijing time); this catches every column FAB renders without one."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
+
+from app.timeutil import beijing
+
+
+def beijing_filter(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``{{ record.submitted_at|bj }}``: a stored UTC time in Beijing time (a date prints as is)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return beijing(value, fmt)
+    if isinstance(value, dt.date):
+        return value.strftime(fmt if "%H" not in fmt else "%Y-%m-%d")
+    return str(value)
 
 
 def finalize(value):
@@ -22,6 +37,7 @@ def install(jinja_env) -> None:
     # so it must be set before the first template is loaded (at app creation).
     jinja_env.finalize = finalize
     jinja_env.filters["role_grants"] = role_grants
+    jinja_env.filters["bj"] = beijing_filter
 
 
 def _readable_pattern(pattern: str) -> str:

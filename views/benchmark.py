@@ -102,7 +102,9 @@ def _name_of(model, code) -> str:
 
 
 def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    from app.timeutil import beijing
+
+    return beijing(value)
 
 
 class FilingReviewView(ReviewMixin, ExportableModelView):

@@ -18,6 +18,7 @@ from app.services.errors import ServiceError
 from app.services.progress_labels import declaration_status_label
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import DECLARATION
+from app.timeutil import beijing
 from models import Declaration
 from views.review import ReviewMixin, _attachment_link, status_formatter
 from views.exports import ExportableModelView
@@ -181,7 +182,7 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
                     "recommendation_opinion", "return_reason"]
     formatters_columns = {"status": status_formatter(DECLARATION), "summary_attachment_id": _attachment_link,
                           "recommendation_opinion": lambda v: v or "", "return_reason": lambda v: v or "",
-                          "submitted_at": lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""}
+                          "submitted_at": beijing}
     label_columns = {"activity": _l("Activity"), "project": _l("Project"), "recommending_unit": _l("Recommending unit"),
                      "status": _l("Status"), "submitted_at": _l("Submitted at"),
                      "recommendation_opinion": _l("Recommendation opinion"), "return_reason": _l("Return reason"),

@@ -25,7 +25,9 @@ def _yuan(value) -> str:
 
 
 def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    from app.timeutil import beijing
+
+    return beijing(value)
 
 
 def run_and_flash(fn, success: str) -> bool:

@@ -17,6 +17,7 @@ from app.services.errors import NotFound, ServiceError
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import SEAL_APPLICATION
 from models import IssuedDocument, KeyCertificate
+from app.timeutil import today_in_china
 
 MAIL_ADDRESS = "北京中认环宇信息安全技术有限公司，北京南四环西路188号9区8号楼4层，邮编100070"
 
@@ -135,7 +136,7 @@ class SealSelfView(BaseView):
         from app.documents import render_pdf
 
         application = self._own(application_id)
-        today = dt.date.today()
+        today = today_in_china()
         pdf = render_pdf("documents/seal_application_form.html", {
             "application": application, "kind_label": str(svc.KIND_LABELS[application.kind]),
             "department_label": str(dict(svc.BUSINESS_DEPARTMENTS).get(application.business_department, "")),

@@ -266,6 +266,9 @@ def _render_html(template_name: str, context: dict[str, Any]) -> str:
             loader=jinja2.FileSystemLoader(str(_TEMPLATE_DIR)),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
         )
+        from app.display import beijing_filter
+
+        _fallback_env.filters["bj"] = beijing_filter
     return _fallback_env.get_template(template_name).render(**context)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.reports.workbook import Column, write_workbook
 from models.base import utcnow
+from app.timeutil import beijing_naive, today_in_china
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -83,6 +84,8 @@ def _getter(view, key: str, kind: str) -> Callable[[Any], Any]:
         raw = row
         for part in key.split("."):
             raw = getattr(raw, part, None) if raw is not None else None
+        if kind == "datetime" and isinstance(raw, dt.datetime):
+            return beijing_naive(raw)  # stored UTC; the sheet's title says 北京时间
         if kind in ("date", "datetime", "int", "number") and not isinstance(raw, bool):
             return raw  # typed cells, not the screen's text
         if formatter is not None:
@@ -275,6 +278,6 @@ def remove_old_files(now: dt.datetime) -> int:
 
 def safe_filename(text: str) -> str:
     stem = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or "export"
-    return f"{stem}-{dt.date.today():%Y%m%d}.xlsx"
+    return f"{stem}-{today_in_china():%Y%m%d}.xlsx"
 
 

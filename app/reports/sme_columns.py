@@ -128,7 +128,7 @@ def sme_export_layout() -> tuple[list[Column], Any]:
             e.system_number, e.enterprise_name, e.enterprise_credit_code, e.year, states.get(e.status, e.status),
             regions.get(e.province_code), regions.get(e.city_code), agencies.get(e.agency_id),
             f"{e.industry_code} {industries.get(e.industry_code, '')}".strip() if e.industry_code else None,
-            fields.get(e.tech_field_code), e.submitted_at, e.stored_at, e.certificate_number,
+            fields.get(e.tech_field_code), _beijing(e.submitted_at), _beijing(e.stored_at), e.certificate_number,
             None if e.qualified is None else (yes if e.qualified else no), paths.get(e.path), e.total_score,
             *judged,
             _number(result.get("rd_total")), _number(finance.get("sales_revenue")),
@@ -141,3 +141,9 @@ def sme_export_layout() -> tuple[list[Column], Any]:
         ]
 
     return columns, row
+
+
+def _beijing(value):
+    from app.timeutil import beijing_naive
+
+    return beijing_naive(value) if value is not None else None

@@ -5,6 +5,7 @@ from typing import Any
 
 from app.extensions import db
 from app.services.filing import ORG_SIZES
+from app.timeutil import beijing
 from models import Attachment, Declaration, EconomicType, Industry, Region
 from models.base import utcnow
 
@@ -37,9 +38,9 @@ def context(declaration: Declaration) -> dict[str, Any]:
         "recommending_unit": declaration.recommending_unit.name if declaration.recommending_unit else "",
         "recommendation_opinion": declaration.recommendation_opinion or "",
         "declaration": {"number": f"BM{declaration.activity.year}-{declaration.id:06d}",
-                        "submitted_at": declaration.submitted_at.strftime("%Y-%m-%d %H:%M") if declaration.submitted_at else "",
+                        "submitted_at": beijing(declaration.submitted_at),
                         "status_label": declaration_status_label(declaration.status)},
-        "generated_at": utcnow().strftime("%Y-%m-%d %H:%M"),
+        "generated_at": beijing(utcnow()),
     }
 
 

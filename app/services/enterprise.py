@@ -291,4 +291,6 @@ def _own_change(user, change_id: int) -> CoreInfoChange:
 
 
 def timeline_date(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    from app.timeutil import beijing
+
+    return beijing(value)

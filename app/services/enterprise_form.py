@@ -17,6 +17,7 @@ from models import EconomicType, ForeignCapitalSource, Region, TechField, Zone
 from rules.contact import validate_email, validate_mobile
 from rules.credit_code import validate_credit_code
 from rules.id_number import validate_id_number
+from app.timeutil import today_in_china
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def validate(draft: dict, *, for_submit: bool, sections: tuple[str, ...] = ("bas
             errors[field.name] = _("At most %(n)d characters.", n=field.max_length)
         elif field.kind in ("choice", "yesno", "id_type") and value not in {c for c, _label in field.choices}:
             errors[field.name] = _("Please choose a value from the list.")
-        elif field.kind == "date" and (parse_date(value) is None or parse_date(value) > dt.date.today()):
+        elif field.kind == "date" and (parse_date(value) is None or parse_date(value) > today_in_china()):
             errors[field.name] = _("Please enter a valid date that is not in the future.")
         elif field.kind == "ref" and not _ref_ok(field, value):
             errors[field.name] = _("Please choose a value from the list.")
@@ -218,7 +219,7 @@ def _table_errors(draft: dict, errors: dict[str, str], for_submit: bool) -> None
             if parse_money(row.get("amount")) is None:
                 errors[prefix + "amount"] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
             date = parse_date(row.get("date"))
-            if date is None or date > dt.date.today():
+            if date is None or date > today_in_china():
                 errors[prefix + "date"] = _("Please enter a valid date that is not in the future.")
         if for_submit and not investments:
             errors["venture_investments"] = _("Please add the venture capital investments.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.services import sme_form as form
 from app.services.enterprise_form import parse_money
+from app.timeutil import beijing
 from models import SmeEvaluation
 from models.base import utcnow
 
@@ -55,7 +56,7 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
                        "agency": str(enterprise.agency or ""), "registration_authority": enterprise.registration_authority or ""},
         "evaluation": {"system_number": evaluation.system_number, "year": evaluation.year,
                        "status_label": sme_status_label(evaluation.status),
-                       "submitted_at": evaluation.submitted_at.strftime("%Y-%m-%d %H:%M") if evaluation.submitted_at else "",
+                       "submitted_at": beijing(evaluation.submitted_at),
                        "certificate_number": evaluation.certificate_number or ""},
         "tables": {
             "main": {"industry": main.get("industry_code") or ""},
@@ -75,7 +76,7 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
             "other": (data.get("other") or {}).get("notes", ""),
         },
         "result": evaluation.result or {},
-        "generated_at": utcnow().strftime("%Y-%m-%d %H:%M"),
+        "generated_at": beijing(utcnow()),
     }
 
 

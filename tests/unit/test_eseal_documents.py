@@ -308,7 +308,7 @@ def test_form_shows_the_application(form):
     assert _squash("（企业证书+USBKEY+电子签章服务）首次申请") in flat
     assert "1,000.00 元" in text
     assert "1 年" in text
-    assert "2026-11-23 10:20" in text
+    assert "2026-11-23 18:20" in text  # stored 10:20 UTC, printed in Beijing time
 
 
 def test_form_shows_bank_details_and_papers(form):

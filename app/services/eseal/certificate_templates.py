@@ -15,6 +15,7 @@ from app.services.errors import NotFound, ServiceError
 from app.services.lookup import get_or_none
 from models import CertificateTemplate, Enterprise, IssuedDocument
 from rules.credit_code import validate_credit_code
+from app.timeutil import today_in_china
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -77,7 +78,7 @@ def issue_from_template(actor, template_id: int, values: dict[str, Any]) -> Issu
     if errors:
         raise ServiceError(_("Please correct the marked fields."), errors)
     fields = parse_fields(values.get("fields") or "")
-    today = dt.date.today()
+    today = today_in_china()
     number = number or next_number(template.number_prefix, today.year)
     placeholders = {**dict(fields), "holder_name": holder, "credit_code": credit_code, "number": number,
                     "date": f"{today.year}年{today.month}月{today.day}日"}

@@ -27,6 +27,7 @@ from app.workflows.definitions import ISSUED_DOCUMENT
 from app.workflows.model import OPERATOR
 from models import HandedOutPdf, IssuedDocument, KeyCertificate, SealKey
 from models.base import utcnow
+from app.timeutil import today_in_china
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
         IssuedDocument.number == number)).scalar() or 0
     version = last + 1
     url = verify_url(number, version)
-    today = dt.date.today()
+    today = today_in_china()
     pdf = render_pdf("documents/issued_certificate.html", {
         "title": title, "number": number, "version": version, "holder_name": holder_name,
         "credit_code": credit_code, "paragraphs": paragraphs or [], "fields": fields or [],

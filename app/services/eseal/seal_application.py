@@ -26,6 +26,7 @@ from models import FeeItem, SealApplication, SealKey
 from models.base import utcnow
 from rules import eseal as rules
 from rules.contact import validate_email
+from app.timeutil import beijing_date, today_in_china
 
 KIND_LABELS = {
     "first": _l("Enterprise certificate + USB-Key + e-seal service, first application"),
@@ -237,7 +238,7 @@ def record_payment(user, application_id: int, values: dict[str, Any], statement=
     paid_on = _parse_date(values.get("paid_on"))
     if paid_on is None:
         errors["paid_on"] = _("Enter a date as YYYY-MM-DD.")
-    elif paid_on > dt.date.today() or paid_on < application.submitted_at.date() - dt.timedelta(days=60):
+    elif paid_on > today_in_china() or paid_on < beijing_date(application.submitted_at) - dt.timedelta(days=60):
         errors["paid_on"] = _("The remittance date must lie between the application and today.")
     reference = str(values.get("payment_reference") or "").strip()
     if len(reference) > 64:

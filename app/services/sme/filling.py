@@ -20,12 +20,13 @@ from app.storage import attach_to, save_upload
 from models import Attachment, SmeEvaluation
 from rules.sme import evaluate, parse_interchange, result_to_json
 from rules.sme.interchange import InterchangeError
+from app.timeutil import today_in_china
 
 EDITABLE = ("draft", "returned_by_agency")
 
 
 def evaluation_year() -> int:
-    return int(current_app.config.get("SME_EVALUATION_YEAR") or dt.date.today().year)
+    return int(current_app.config.get("SME_EVALUATION_YEAR") or today_in_china().year)
 
 
 def list_for(user) -> list[SmeEvaluation]:
