@@ -46,12 +46,30 @@ class ShowLinkListWidget(ListWidget):
     template = "shenbao/widgets/list.html"
 
 
+def _may_open(endpoint: str) -> bool:
+    from flask import current_app
+
+    view_name, method = endpoint.split(".")
+    view = next((v for v in current_app.appbuilder.baseviews if type(v).__name__ == view_name), None)
+    permission = (getattr(view, "method_permission_name", None) or {}).get(method, method)
+    return current_app.appbuilder.sm.has_access(f"can_{permission}", view_name)
+
+
 class ExcelExportMixin:
     """导出 Excel on a FAB ModelView: the list's filters, sort and scope. Whoever may see the
     list may export it (the permission is the list's)."""
 
     list_template = "shenbao/list_export.html"
     list_widget = ShowLinkListWidget
+    # Pages that act on this list's records, as buttons above it: (endpoint, label, icon). A button
+    # shows only to whoever may open its page (the endpoint's permission is checked here).
+    list_links: tuple = ()
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template and self.list_links:
+            kwargs["list_links"] = [(url_for(endpoint), label, icon) for endpoint, label, icon in self.list_links
+                                    if _may_open(endpoint)]
+        return super().render_template(template, **kwargs)
 
     @expose("/export/")
     @has_access

@@ -51,6 +51,8 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
     decide_service = staticmethod(svc.review)
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show", "can_decide", "can_draw", "can_batch", "can_pdf"]
+    list_links = (("SmeReviewView.draw", _l("Spot-check draw"), "fa-random"),
+                  ("SmeReviewView.batch", _l("New publicity batch"), "fa-bullhorn"))
     base_order = ("submitted_at", "desc")
     list_title = _l("Tech-based SME evaluations")
     # 导出 Excel: 40 columns (the record, its place, result and figures), not just the list's eight.
@@ -167,6 +169,7 @@ def _date(value):
 
 class PublicityBatchView(ExportableModelView):
     route_base = "/review/publicity-batches"
+    list_links = (("SmeReviewView.batch", _l("New publicity batch"), "fa-plus"),)
     datamodel = PagedSQLAInterface(PublicityBatch)
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show"]

@@ -23,7 +23,7 @@ REVIEWER_ROLES = frozenset({AGENCY_REVIEWER, PROVINCE_REVIEWER})
 REVIEWED_PROGRAMS: dict[str, frozenset[str]] = {
     AGENCY_REVIEWER: frozenset({"platform", "sme"}),
     PROVINCE_REVIEWER: frozenset({"platform", "sme"}),
-    MANAGER: frozenset({"platform", "sme", "eseal"}),
+    MANAGER: frozenset({"platform", "sme", "eseal", "benchmark"}),
 }
 
 _READ = "can_list|can_show|can_get|can_info|can_download|menu_access"
@@ -72,6 +72,9 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(EnterpriseApi|CoreChangeApi)$", "can_get|can_info"],
         ["^(AttachmentView|AccountView)$", ".*"],
         ["^(Review|Enterprise Registrations|Core Information Changes|Workflow Log|Change Password)$", "menu_access"],
+        # The statistics manager lists every program read-only: the quality benchmark too.
+        ["^(FilingReviewView|DeclarationReviewView|ActivityView|RecommendingUnitView)$", _READ],
+        ["^(Quality Benchmark|Filing Review|Declaration Review|Activities|Recommending Units)$", "menu_access"],
     ],
     # The programs that use these roles arrive with their issues; until then they can
     # log in and change their password.

@@ -1,6 +1,6 @@
 """审批日志 (/review/log): each role sees the workflows of the programs it reviews, in its own
 area; the admin sees everything. An agency was shown the e-seal application of an enterprise in
-its city, the manager the quality-benchmark declarations it has no screen for."""
+its city. The statistics manager lists every program read-only, so it sees every workflow."""
 from __future__ import annotations
 
 import pytest
@@ -61,7 +61,7 @@ def _visible(web, ids: dict[str, list[int]]) -> set[str]:
     (R.AGENCY_REVIEWER, "330100", {"enterprise_registration", "sme_evaluation"}),
     (R.PROVINCE_REVIEWER, "330000", {"enterprise_registration", "sme_evaluation", "jinhua"}),
     (R.AGENCY_REVIEWER, "330700", {"jinhua"}),
-    (R.MANAGER, None, {"enterprise_registration", "sme_evaluation", "seal_application", "jinhua"}),
+    (R.MANAGER, None, {"enterprise_registration", "sme_evaluation", "seal_application", "declaration", "jinhua"}),
     (R.ADMIN, None, {"enterprise_registration", "sme_evaluation", "seal_application", "declaration", "jinhua"}),
 ])
 def test_each_role_sees_the_workflows_it_reviews(app, logs, role, region, expected):
