@@ -1,6 +1,6 @@
 """The role crawl: every demo role signs in and follows every link it is shown over records of
 every program; no page may fail (5xx) or show an internal value (None, True/False, a
-timestamp with microseconds, a Python repr)."""
+timestamp with microseconds, a Python repr, a status, action or region code)."""
 from __future__ import annotations
 
 import re
@@ -65,11 +65,26 @@ def _key(href: str) -> str | None:
     return parts.path + (f"?{urlencode(query)}" if query else "")
 
 
+def _codes() -> set[str]:
+    """Stored codes a page must name instead: workflow states and actions, region codes."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.workflows.definitions import WORKFLOWS
+    from models import Region
+
+    codes = {state for w in WORKFLOWS.values() for state in w.states}
+    codes |= {t.action for w in WORKFLOWS.values() for t in w.transitions}
+    codes |= set(db.session.execute(select(Region.code)).scalars())
+    return codes
+
+
 def crawl(app, user) -> tuple[list[str], list[str], int]:
     client = f.WebClient(app)
     client.login(user.username)
     seen, queue = {"/"}, deque(["/"])
     failures, raw = [], []
+    codes = _codes()
     while queue and len(seen) <= MAX_PAGES:
         url = queue.popleft()
         response = client.get(url, follow_redirects=True)
@@ -82,6 +97,10 @@ def crawl(app, user) -> tuple[list[str], list[str], int]:
         page.feed(response.data.decode())
         shape = re.sub(r"/\d+", "/<id>", url)
         for line in page.text:
+            if line in codes:
+                finding = f"{shape}: code: {line}"
+                if finding not in raw:
+                    raw.append(finding)
             for name, pattern in RAW.items():
                 finding = f"{shape}: {name}: {line[:100]}"
                 if pattern.search(line) and finding not in raw:
