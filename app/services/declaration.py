@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
 from app.services.unit_of_work import use_case
+from app.timeutil import today_in_china
 from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
@@ -22,6 +23,7 @@ from app.workflows.definitions import DECLARATION
 from app.workflows.model import APPLICANT
 from models import Activity, Declaration, OrganizationFiling, Project
 from models.base import utcnow
+from rules import benchmark as rows_rules
 from rules.contact import validate_email, validate_mobile
 
 EDITABLE = ("draft", "returned_by_recommender", "returned_by_association")
@@ -50,13 +52,43 @@ def project_errors(project: Project) -> dict[str, str]:
         errors["keywords"] = _("Give 1 to 3 keywords.")
     elif any(len(k) > 20 for k in keywords):
         errors["keywords"] = _("A keyword has at most 20 characters.")
+    today = today_in_china()
     for i, row in enumerate((project.data or {}).get("ip") or []):
         if not (row.get("name") or "").strip():
             errors[f"ip.{i}.name"] = _("This field is required.")
+        _date_error(errors, f"ip.{i}.grant_date", row.get("grant_date"), today)
+        if (row.get("validity_years") or "").strip() and rows_rules.parse_validity_years(row["validity_years"]) is None:
+            errors[f"ip.{i}.validity_years"] = _("Enter the validity as a whole number of years from 1 to %(n)d, "
+                                                 "e.g. 20.", n=rows_rules.VALIDITY_MAX_YEARS)
     for i, row in enumerate((project.data or {}).get("honours") or []):
         if not (row.get("award") or "").strip():
             errors[f"honours.{i}.award"] = _("This field is required.")
+        _date_error(errors, f"honours.{i}.date", row.get("date"), today)
     return errors
+
+
+def _date_error(errors: dict[str, str], key: str, text: str | None, today) -> None:
+    if not (text or "").strip():
+        return
+    day = rows_rules.parse_date(text)
+    if day is None:
+        errors[key] = _("Enter a real date as YYYY-MM-DD, e.g. 2021-05-01.")
+    elif day > today:
+        errors[key] = _("The date must not be later than today.")
+
+
+def _clean_row(row: dict, columns: tuple[str, ...]) -> dict[str, str]:
+    """The row as typed; a valid date is kept as YYYY-MM-DD and a valid validity without
+    leading zeros, so that the printed form reads alike whatever the typing."""
+    clean = {c: (row.get(c) or "").strip() for c in columns}
+    for name in ("grant_date", "date"):
+        day = rows_rules.parse_date(clean.get(name))
+        if day is not None:
+            clean[name] = day.isoformat()
+    years = rows_rules.parse_validity_years(clean.get("validity_years"))
+    if years is not None:
+        clean["validity_years"] = str(years)
+    return clean
 
 
 @use_case
@@ -79,9 +111,9 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
     project.other_evidence = values.get("other_evidence") or ""
     data = dict(project.data or {})
     if ip is not None:
-        data["ip"] = [{c: (row.get(c) or "") for c in IP_COLUMNS} for row in ip]
+        data["ip"] = [_clean_row(row, IP_COLUMNS) for row in ip]
     if honours is not None:
-        data["honours"] = [{c: (row.get(c) or "") for c in HONOUR_COLUMNS} for row in honours]
+        data["honours"] = [_clean_row(row, HONOUR_COLUMNS) for row in honours]
     project.data = data
     db.session.flush()
     for (table, index), (stream, filename) in (proofs or {}).items():

@@ -1,0 +1,58 @@
+"""The benchmark project form (申报主体, manual §4) as the applicant sees it: checks of the
+IP and honour rows, the required summary, and the other proof as an upload."""
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pytest
+
+from app.extensions import db
+from tests import factories as f
+from tests.services.test_declaration import world  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+
+PROJECT = {"name": "全面质量管理数字化实践", "keywords": "数字化", "summary": "项目简介正文"}
+
+
+def _cell(page: str, name: str) -> str:
+    """The table cell holding the input ``name``: its value and any message beside it."""
+    match = re.search(rf'<td><input name="{name}" value="[^"]*"[^>]*>.*?</td>', page, re.S)
+    assert match, f"no cell for {name}"
+    return html.unescape(match.group(0))
+
+
+def _client(app, world):  # noqa: F811
+    client = f.WebClient(app)
+    client.login(world["user"].username)
+    return client, f"/benchmark/my/project/{world['project'].id}"
+
+
+def test_impossible_ip_dates_and_validity_are_refused_beside_the_field_and_kept(app, world):  # noqa: F811
+    client, url = _client(app, world)
+    data = {**PROJECT, "ip_name": "一种检测方法", "ip_category": "发明专利", "ip_grant_date": "2021/13/45",
+            "ip_validity_years": "二十", "ip_proof": "", "hn_award": "浙江省质量奖", "hn_date": "2019-02-30",
+            "hn_proof": ""}
+    page = client.post_form(url, data).data.decode()
+    date_cell, years_cell = _cell(page, "ip_grant_date"), _cell(page, "ip_validity_years")
+    assert 'value="2021/13/45"' in date_cell and "请输入真实存在的日期，格式为 YYYY-MM-DD" in date_cell
+    assert 'value="二十"' in years_cell and "有效期请填写 1 至 100 之间的整数年数" in years_cell
+    assert "请输入真实存在的日期" in _cell(page, "hn_date")
+    assert "已保存，部分信息仍需完善" in page  # kept as a draft, with a warning
+
+    # A real date typed with slashes is accepted and kept in the printed form's format.
+    data.update(ip_grant_date="2021/5/1", ip_validity_years="20", hn_date="2019-02-28")
+    page = client.post_form(url, data).data.decode()
+    assert "sb-error" not in _cell(page, "ip_grant_date") + _cell(page, "ip_validity_years")
+    db.session.refresh(world["project"])
+    row = world["project"].data["ip"][0]
+    assert (row["grant_date"], row["validity_years"]) == ("2021-05-01", "20")
+
+
+def test_a_grant_date_in_the_future_is_refused(app, world):  # noqa: F811
+    client, url = _client(app, world)
+    page = client.post_form(url, {**PROJECT, "ip_name": "一种检测方法", "ip_grant_date": "2999-01-01",
+                                  "ip_proof": ""}).data.decode()
+    assert "日期不能晚于今天" in _cell(page, "ip_grant_date")
