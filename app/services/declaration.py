@@ -21,7 +21,7 @@ from app.storage import attach_to, save_upload
 from app.workflows import engine
 from app.workflows.definitions import DECLARATION
 from app.workflows.model import APPLICANT
-from models import Activity, Declaration, OrganizationFiling, Project
+from models import Activity, Attachment, Declaration, OrganizationFiling, Project
 from models.base import utcnow
 from rules import benchmark as rows_rules
 from rules.contact import validate_email, validate_mobile
@@ -94,10 +94,13 @@ def _clean_row(row: dict, columns: tuple[str, ...]) -> dict[str, str]:
 @use_case
 def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[dict] | None = None,
                  honours: list[dict] | None = None,
-                 proofs: dict[tuple[str, int], tuple] | None = None) -> tuple[Project, dict[str, str]]:
+                 proofs: dict[tuple[str, int], tuple] | None = None,
+                 other_evidence: tuple | None = None) -> tuple[Project, dict[str, str]]:
     """Create or update a project, keeping what was typed; returns its messages.
 
     :param proofs: (table, row index) -> (stream, filename) of proof files sent with the rows.
+    :param other_evidence: (stream, filename) of 项目其他证实性材料; a refused file is reported
+        beside its field and the rest of the form is still saved.
     """
     enterprise = enterprise_svc.get_or_create(user)
     if project_id is None:
@@ -108,7 +111,6 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
     project.name = (values.get("name") or "").strip()[:200]
     project.keywords = parse_keywords(values.get("keywords"))
     project.summary = values.get("summary") or ""
-    project.other_evidence = values.get("other_evidence") or ""
     data = dict(project.data or {})
     if ip is not None:
         data["ip"] = [_clean_row(row, IP_COLUMNS) for row in ip]
@@ -124,8 +126,19 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
             db.session.flush()
             rows[index] = {**rows[index], "proof": str(attachment.id)}
     flag_modified(project, "data")  # rows changed in place after the flush above
+    upload_errors: dict[str, str] = {}
+    if other_evidence is not None:
+        try:
+            attachment = save_upload(other_evidence[0], other_evidence[1], "benchmark_proof",
+                                     enterprise_id=project.enterprise_id, record_type="benchmark_project",
+                                     record_id=project.id, uploaded_by_id=user.id)
+        except ServiceError as exc:  # refused before anything was stored
+            upload_errors["other_evidence"] = exc.message
+        else:
+            db.session.flush()
+            project.other_evidence_attachment_id = attachment.id
     db.session.commit()
-    return project, project_errors(project)
+    return project, {**project_errors(project), **upload_errors}
 
 
 def own_project(user, project_id: int) -> Project:
@@ -241,6 +254,7 @@ def snapshot(declaration: Declaration) -> dict:
     """What was submitted: organization, three years, project with its rows."""
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
     project = declaration.project
+    other = db.session.get(Attachment, project.other_evidence_attachment_id) if project.other_evidence_attachment_id else None
     return {
         "organization": {name: getattr(filing, name) for name in (
             "org_name", "economic_type_code", "province_code", "city_code", "address", "industry_code",
@@ -249,7 +263,9 @@ def snapshot(declaration: Declaration) -> dict:
                             "other_revenue": str(y.other_revenue), "total_profit": str(y.total_profit),
                             "total_tax": str(y.total_tax), "employees": y.employees} for y in filing.economic_years],
         "project": {"name": project.name, "keywords": list(project.keywords or []), "summary": project.summary or "",
-                    "other_evidence": project.other_evidence or "",
+                    # the file's name is what the printed form lists; older projects kept typed text
+                    "other_evidence": other.original_name if other else (project.other_evidence or ""),
+                    "other_evidence_attachment_id": other.id if other else None,
                     "ip": [dict(r) for r in (project.data or {}).get("ip") or []],
                     "honours": [dict(r) for r in (project.data or {}).get("honours") or []]},
         "contact": dict(declaration.contact or {}),

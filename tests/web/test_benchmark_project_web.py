@@ -56,3 +56,34 @@ def test_a_grant_date_in_the_future_is_refused(app, world):  # noqa: F811
     page = client.post_form(url, {**PROJECT, "ip_name": "一种检测方法", "ip_grant_date": "2999-01-01",
                                   "ip_proof": ""}).data.decode()
     assert "日期不能晚于今天" in _cell(page, "ip_grant_date")
+
+
+def test_other_evidence_is_an_upload_checked_like_the_proofs_and_a_download_for_reviewers(app, world):  # noqa: F811
+    from tests.web.test_declaration_web import svc_submit_and_choose
+
+    client, url = _client(app, world)
+    page = client.get(url).data.decode()
+    assert 'type="file" name="other_evidence_file"' in page and 'name="other_evidence"' not in page
+
+    # Not a PDF though named .pdf: refused beside the field, the rest of the form saved as typed.
+    bad = client.post_form(url, {**PROJECT, "name": "改名后的项目",
+                                 "other_evidence_file": (io.BytesIO(b"just text"), "检测报告.pdf")},
+                           content_type="multipart/form-data").data.decode()
+    field = bad[bad.index('name="other_evidence_file"'):]
+    field = html.unescape(field[:field.index("</div>")])
+    assert "允许的文件类型" in field
+    assert 'value="改名后的项目"' in bad
+    db.session.refresh(world["project"])
+    assert world["project"].other_evidence_attachment_id is None
+
+    ok = client.post_form(url, {**PROJECT, "other_evidence_file": (io.BytesIO(f.PDF_MIN), "第三方检测报告.pdf")},
+                          content_type="multipart/form-data").data.decode()
+    link = re.search(r'<a href="(/attachments/\d+)" id="other-evidence-link">第三方检测报告.pdf</a>', ok)
+    assert link and client.get(link.group(1)).data.startswith(b"%PDF")
+
+    declaration = svc_submit_and_choose(world)
+    recommender = f.WebClient(app)
+    recommender.login(world["recommender"].username)
+    review = recommender.get(f"/review/declarations/show/{declaration.id}").data.decode()
+    shown = re.search(r'其他证实性材料: <a href="(/attachments/\d+)" id="other-evidence-link">第三方检测报告.pdf</a>', review)
+    assert shown and recommender.get(shown.group(1)).data.startswith(b"%PDF")
