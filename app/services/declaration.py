@@ -52,6 +52,8 @@ def project_errors(project: Project) -> dict[str, str]:
         errors["keywords"] = _("Give 1 to 3 keywords.")
     elif any(len(k) > 20 for k in keywords):
         errors["keywords"] = _("A keyword has at most 20 characters.")
+    if not (project.summary or "").strip():  # 项目简介 is marked * in the manual (§4)
+        errors["summary"] = _("This field is required.")
     today = today_in_china()
     for i, row in enumerate((project.data or {}).get("ip") or []):
         if not (row.get("name") or "").strip():
@@ -242,7 +244,7 @@ def submit_problems(declaration: Declaration) -> list[str]:
     if filing is None or filing.status != "approved":
         problems.append(_("Only an approved organization filing can declare."))
     if project_errors(declaration.project):
-        problems.append(_("The project is incomplete (name, 1 to 3 keywords, tables)."))
+        problems.append(_("The project is incomplete (name, 1 to 3 keywords, summary, tables)."))
     if contact_errors(declaration.contact or {}, for_submit=True):
         problems.append(_("Some contact data are missing or invalid."))
     if not declaration.summary_attachment_id:

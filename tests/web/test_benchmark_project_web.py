@@ -87,3 +87,13 @@ def test_other_evidence_is_an_upload_checked_like_the_proofs_and_a_download_for_
     review = recommender.get(f"/review/declarations/show/{declaration.id}").data.decode()
     shown = re.search(r'其他证实性材料: <a href="(/attachments/\d+)" id="other-evidence-link">第三方检测报告.pdf</a>', review)
     assert shown and recommender.get(shown.group(1)).data.startswith(b"%PDF")
+
+
+def test_the_summary_is_required_beside_its_field(app, world):  # noqa: F811
+    client, url = _client(app, world)
+    assert "项目简介 *" in client.get(url).data.decode()
+    page = client.post_form(url, {**PROJECT, "summary": "   ", "keywords": "数字化，质量管理"}).data.decode()
+    field = page[page.index('<textarea class="form-control" name="summary"'):]
+    field = field[:field.index("</div>")]
+    assert "此项为必填项" in field
+    assert 'value="数字化，质量管理"' in page and "已保存，部分信息仍需完善" in page  # the rest kept as typed
