@@ -320,6 +320,13 @@ def issue_result_after_commit(step) -> None:
         issue_result_certificate, db.session.get(Declaration, record_id), actor))
 
 
+def activity_title(activity: Activity) -> str:
+    """The activity as the certificate names it: its name, with the year in front only when the
+    name does not already carry it (names are typed like "2026年全国质量标杆活动")."""
+    name = (activity.name or "").strip()
+    return name if str(activity.year) in name else f"{activity.year}年{name}"
+
+
 def issue_result_certificate(declaration: Declaration, actor=None):
     """The signed result certificate of a declaration selected as a quality benchmark."""
     from app.services.eseal import issued_documents
@@ -331,7 +338,7 @@ def issue_result_certificate(declaration: Declaration, actor=None):
         kind="benchmark_result", number=f"BM{activity.year}-{declaration.id:06d}", title="全国质量标杆",
         holder_name=org_name, credit_code=enterprise.credit_code or "",
         paragraphs=[f"{org_name}的“{declaration.project.name}”经推荐、资格审查和评审，"
-                    f"被确定为{activity.year}年{activity.name}全国质量标杆。"],
-        fields=[("活动", f"{activity.year} {activity.name}"), ("项目", declaration.project.name),
+                    f"在{activity_title(activity)}中被确定为全国质量标杆。"],
+        fields=[("活动", activity_title(activity)), ("项目", declaration.project.name),
                 ("推荐单位", declaration.recommending_unit.name if declaration.recommending_unit else "")],
         enterprise_id=enterprise.id, record_type="declaration", record_id=declaration.id, actor=actor)

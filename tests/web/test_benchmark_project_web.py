@@ -1,5 +1,6 @@
 """The benchmark project form (申报主体, manual §4) as the applicant sees it: checks of the
-IP and honour rows, the required summary, and the other proof as an upload."""
+IP and honour rows, the required summary, the other proof as an upload; and the result
+certificate's text."""
 from __future__ import annotations
 
 import html
@@ -97,3 +98,27 @@ def test_the_summary_is_required_beside_its_field(app, world):  # noqa: F811
     field = field[:field.index("</div>")]
     assert "此项为必填项" in field
     assert 'value="数字化，质量管理"' in page and "已保存，部分信息仍需完善" in page  # the rest kept as typed
+
+
+def test_the_benchmark_certificate_names_the_year_once(app, world):  # noqa: F811
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from app.services import declaration as svc
+    from models import IssuedDocument
+    from tests.web.test_declaration_web import svc_submit_and_choose
+
+    world["activity"].name = "2019年全国质量标杆活动"  # as activities are named (the demo does so)
+    db.session.commit()
+    declaration = svc_submit_and_choose(world)
+    svc.review(world["recommender"], declaration.id, "recommend", "同意推荐")
+    svc.review(world["association"], declaration.id, "qualify")
+    svc.review(world["association"], declaration.id, "select")
+    document = db.session.execute(select(IssuedDocument).where(IssuedDocument.record_type == "declaration",
+                                                               IssuedDocument.record_id == declaration.id)).scalar_one()
+    client, _url = _client(app, world)
+    pdf = client.get(f"/eseal/document/{document.id}.pdf")
+    assert pdf.status_code == 200
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "2019年2019" not in text and "20192019" not in text
+    assert "在2019年全国质量标杆活动中被确定为全国质量标杆" in text
