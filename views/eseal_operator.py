@@ -65,6 +65,8 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     list_columns = ["id", "company_name", "kind", "fee_amount", "paid_amount", "payer_differs", "status", "submitted_at"]
     search_columns = ["company_name", "kind", "status", "submitted_at", "payer_differs"]
     order_columns = ["id", "company_name", "status", "submitted_at"]
+    # 申请号 is exported as the list shows it (ES000002), not as the bare key (read back as 2.0).
+    export_kinds = {"id": "text"}
     show_fieldsets = [
         (_l("Basic information of the enterprise certificate"), {"fields": [
             "company_name", "department", "system_user_id", "kind", "years", "business_department", "fee_amount",
