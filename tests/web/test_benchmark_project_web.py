@@ -72,7 +72,7 @@ def test_other_evidence_is_an_upload_checked_like_the_proofs_and_a_download_for_
                            content_type="multipart/form-data").data.decode()
     field = bad[bad.index('name="other_evidence_file"'):]
     field = html.unescape(field[:field.index("</div>")])
-    assert "允许的文件类型" in field
+    assert "文件扩展名为 .pdf，但内容不是真正的 PDF 文件" in field
     assert 'value="改名后的项目"' in bad
     db.session.refresh(world["project"])
     assert world["project"].other_evidence_attachment_id is None
