@@ -114,7 +114,10 @@ class Project(TimestampMixin, Model):
     name = Column(String(200), nullable=False)
     keywords = Column(JSON, nullable=False, default=list)
     summary = Column(Text, nullable=True)
-    other_evidence = Column(Text, nullable=True)
+    other_evidence = Column(Text, nullable=True)  # typed text of projects saved before the upload existed
+    # 项目其他证实性材料: a file, checked as the row proofs are (manual §4 "选择文件").
+    other_evidence_attachment_id = Column(Integer, ForeignKey("attachment.id", name="fk_benchmark_project_other_evidence"),
+                                          nullable=True)
     data = Column(JSON, nullable=False, default=dict)  # {"ip": [...], "honours": [...]}
 
     def __repr__(self) -> str:

@@ -39,6 +39,26 @@ def application_fee(kind: str, years: int, schedule: Mapping[str, Decimal]) -> D
     return schedule[REPLACEMENT_KEY]
 
 
+#: The fee column holds 12 digits, 2 of them after the point (yuan and fen).
+FEE_MAX = Decimal("10000000000")
+
+
+def fee_amount_problem(amount: Decimal | None) -> str | None:
+    """A fee schedule amount in yuan: 0 or more, whole fen, below FEE_MAX.
+
+    :returns: None if acceptable, else ``"required"``, ``"negative"``, ``"decimals"`` or ``"too_large"``.
+    """
+    if amount is None:
+        return "required"
+    if amount < 0:
+        return "negative"
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        return "decimals"
+    if amount >= FEE_MAX:
+        return "too_large"
+    return None
+
+
 def parse_years(kind: str, raw: str | int | None) -> int | None:
     """Years of annual fee asked for: 1..MAX_YEARS (a replacement is always 1); None if invalid."""
     if kind == "replacement":

@@ -19,7 +19,7 @@ from app.services.progress_labels import declaration_status_label
 from app.storage import allowed_label, max_megabytes_label
 from app.workflows.definitions import DECLARATION
 from app.timeutil import beijing
-from models import Declaration
+from models import Attachment, Declaration
 from views.review import ReviewMixin, _attachment_link, status_formatter
 from views.exports import ExportableModelView
 
@@ -69,19 +69,28 @@ class DeclarationSelfView(BaseView):
             proofs: dict = {}
             ip = _rows("ip", svc.IP_COLUMNS, "ip", proofs)
             honours = _rows("hn", svc.HONOUR_COLUMNS, "honours", proofs)
+            other = request.files.get("other_evidence_file")
             try:
-                project, errors = svc.save_project(g.user, project_id, request.form, ip=ip, honours=honours, proofs=proofs)
+                project, errors = svc.save_project(g.user, project_id, request.form, ip=ip, honours=honours, proofs=proofs,
+                                                   other_evidence=(other.stream, other.filename)
+                                                   if other is not None and other.filename else None)
             except ServiceError as exc:
                 flash(exc.message, "danger")
                 return redirect(request.url)
             flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                   "warning" if errors else "success")
             if project_id is None:
+                if "other_evidence" in errors:  # a refused file is not found again after the redirect
+                    flash(errors["other_evidence"], "danger")
                 return redirect(url_for("DeclarationSelfView.project", project_id=project.id))
         elif project is not None:
             errors = svc.project_errors(project)
+        other_file = db.session.get(Attachment, project.other_evidence_attachment_id) \
+            if project is not None and project.other_evidence_attachment_id else None
         return self.render_template("shenbao/benchmark/project.html", project=project, errors=errors,
-                                    ip_columns=svc.IP_COLUMNS, honour_columns=svc.HONOUR_COLUMNS)
+                                    ip_columns=svc.IP_COLUMNS, honour_columns=svc.HONOUR_COLUMNS,
+                                    other_file=other_file, upload_limit=max_megabytes_label(),
+                                    proof_types=allowed_label("benchmark_proof"))
 
     @expose("/declare", methods=["GET", "POST"])
     @has_access

@@ -67,6 +67,8 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     list_columns = ["id", "company_name", "kind", "fee_amount", "paid_amount", "payer_differs", "status", "submitted_at"]
     search_columns = ["company_name", "kind", "status", "submitted_at", "payer_differs"]
     order_columns = ["id", "company_name", "status", "submitted_at"]
+    # 申请号 is exported as the list shows it (ES000002), not as the bare key (read back as 2.0).
+    export_kinds = {"id": "text"}
     show_fieldsets = [
         (_l("Basic information of the enterprise certificate"), {"fields": [
             "company_name", "department", "system_user_id", "kind", "years", "business_department", "fee_amount",
@@ -316,6 +318,24 @@ class CertificateTemplateView(ExportableModelView):
                                                                           if k != "csrf_token"}))
 
 
+FEE_MESSAGES = {"required": _l("This field is required."), "negative": _l("Enter an amount of 0 or more."),
+                "decimals": _l("Enter an amount with at most 2 decimals (fen)."), "too_large": _l("The amount is too large.")}
+
+
+def _fee_amount(form, field) -> None:
+    from rules.eseal import fee_amount_problem
+    from wtforms.validators import StopValidation
+
+    if not "".join(field.raw_data or []).strip():
+        field.errors[:] = []  # WTForms calls a blank "not a valid decimal"; it is simply missing
+        raise StopValidation(str(FEE_MESSAGES["required"]))
+    if field.data is None:
+        raise StopValidation()  # not a number: WTForms' own message is already beside the field
+    problem = fee_amount_problem(field.data)
+    if problem is not None:
+        raise StopValidation(str(FEE_MESSAGES[problem]))
+
+
 class FeeItemView(ExportableModelView):
     route_base = "/ca/fees"
     datamodel = PagedSQLAInterface(FeeItem)
@@ -325,10 +345,6 @@ class FeeItemView(ExportableModelView):
     edit_columns = ["name", "amount", "unit"]
     formatters_columns = {"amount": _yuan}
     label_columns = {"name": _l("Name"), "amount": _l("Amount (yuan)"), "unit": _l("Unit"), "code": _l("Code")}
-    validators_columns = {}
-
-    def pre_update(self, item):
-        from flask_appbuilder.exceptions import FABException
-
-        if item.amount is None or item.amount < 0:
-            raise FABException(_("Enter an amount of 0 or more."))
+    # A form validator, not pre_update: FAB drops the whole edit when pre_update raises, while a
+    # field error shows the form again with the message beside the amount and what was typed.
+    validators_columns = {"amount": [_fee_amount]}

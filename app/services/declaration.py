@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.extensions import db
 from app.services.unit_of_work import use_case
+from app.timeutil import today_in_china
 from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
@@ -20,8 +21,9 @@ from app.storage import attach_to, save_upload
 from app.workflows import engine
 from app.workflows.definitions import DECLARATION
 from app.workflows.model import APPLICANT
-from models import Activity, Declaration, OrganizationFiling, Project
+from models import Activity, Attachment, Declaration, OrganizationFiling, Project
 from models.base import utcnow
+from rules import benchmark as rows_rules
 from rules.contact import validate_email, validate_mobile
 
 EDITABLE = ("draft", "returned_by_recommender", "returned_by_association")
@@ -50,22 +52,57 @@ def project_errors(project: Project) -> dict[str, str]:
         errors["keywords"] = _("Give 1 to 3 keywords.")
     elif any(len(k) > 20 for k in keywords):
         errors["keywords"] = _("A keyword has at most 20 characters.")
+    if not (project.summary or "").strip():  # 项目简介 is marked * in the manual (§4)
+        errors["summary"] = _("This field is required.")
+    today = today_in_china()
     for i, row in enumerate((project.data or {}).get("ip") or []):
         if not (row.get("name") or "").strip():
             errors[f"ip.{i}.name"] = _("This field is required.")
+        _date_error(errors, f"ip.{i}.grant_date", row.get("grant_date"), today)
+        if (row.get("validity_years") or "").strip() and rows_rules.parse_validity_years(row["validity_years"]) is None:
+            errors[f"ip.{i}.validity_years"] = _("Enter the validity as a whole number of years from 1 to %(n)d, "
+                                                 "e.g. 20.", n=rows_rules.VALIDITY_MAX_YEARS)
     for i, row in enumerate((project.data or {}).get("honours") or []):
         if not (row.get("award") or "").strip():
             errors[f"honours.{i}.award"] = _("This field is required.")
+        _date_error(errors, f"honours.{i}.date", row.get("date"), today)
     return errors
+
+
+def _date_error(errors: dict[str, str], key: str, text: str | None, today) -> None:
+    if not (text or "").strip():
+        return
+    day = rows_rules.parse_date(text)
+    if day is None:
+        errors[key] = _("Enter a real date as YYYY-MM-DD, e.g. 2021-05-01.")
+    elif day > today:
+        errors[key] = _("The date must not be later than today.")
+
+
+def _clean_row(row: dict, columns: tuple[str, ...]) -> dict[str, str]:
+    """The row as typed; a valid date is kept as YYYY-MM-DD and a valid validity without
+    leading zeros, so that the printed form reads alike whatever the typing."""
+    clean = {c: (row.get(c) or "").strip() for c in columns}
+    for name in ("grant_date", "date"):
+        day = rows_rules.parse_date(clean.get(name))
+        if day is not None:
+            clean[name] = day.isoformat()
+    years = rows_rules.parse_validity_years(clean.get("validity_years"))
+    if years is not None:
+        clean["validity_years"] = str(years)
+    return clean
 
 
 @use_case
 def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[dict] | None = None,
                  honours: list[dict] | None = None,
-                 proofs: dict[tuple[str, int], tuple] | None = None) -> tuple[Project, dict[str, str]]:
+                 proofs: dict[tuple[str, int], tuple] | None = None,
+                 other_evidence: tuple | None = None) -> tuple[Project, dict[str, str]]:
     """Create or update a project, keeping what was typed; returns its messages.
 
     :param proofs: (table, row index) -> (stream, filename) of proof files sent with the rows.
+    :param other_evidence: (stream, filename) of 项目其他证实性材料; a refused file is reported
+        beside its field and the rest of the form is still saved.
     """
     enterprise = enterprise_svc.get_or_create(user)
     if project_id is None:
@@ -76,12 +113,11 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
     project.name = (values.get("name") or "").strip()[:200]
     project.keywords = parse_keywords(values.get("keywords"))
     project.summary = values.get("summary") or ""
-    project.other_evidence = values.get("other_evidence") or ""
     data = dict(project.data or {})
     if ip is not None:
-        data["ip"] = [{c: (row.get(c) or "") for c in IP_COLUMNS} for row in ip]
+        data["ip"] = [_clean_row(row, IP_COLUMNS) for row in ip]
     if honours is not None:
-        data["honours"] = [{c: (row.get(c) or "") for c in HONOUR_COLUMNS} for row in honours]
+        data["honours"] = [_clean_row(row, HONOUR_COLUMNS) for row in honours]
     project.data = data
     db.session.flush()
     for (table, index), (stream, filename) in (proofs or {}).items():
@@ -92,8 +128,19 @@ def save_project(user, project_id: int | None, values: dict[str, Any], ip: list[
             db.session.flush()
             rows[index] = {**rows[index], "proof": str(attachment.id)}
     flag_modified(project, "data")  # rows changed in place after the flush above
+    upload_errors: dict[str, str] = {}
+    if other_evidence is not None:
+        try:
+            attachment = save_upload(other_evidence[0], other_evidence[1], "benchmark_proof",
+                                     enterprise_id=project.enterprise_id, record_type="benchmark_project",
+                                     record_id=project.id, uploaded_by_id=user.id)
+        except ServiceError as exc:  # refused before anything was stored
+            upload_errors["other_evidence"] = exc.message
+        else:
+            db.session.flush()
+            project.other_evidence_attachment_id = attachment.id
     db.session.commit()
-    return project, project_errors(project)
+    return project, {**project_errors(project), **upload_errors}
 
 
 def own_project(user, project_id: int) -> Project:
@@ -197,7 +244,7 @@ def submit_problems(declaration: Declaration) -> list[str]:
     if filing is None or filing.status != "approved":
         problems.append(_("Only an approved organization filing can declare."))
     if project_errors(declaration.project):
-        problems.append(_("The project is incomplete (name, 1 to 3 keywords, tables)."))
+        problems.append(_("The project is incomplete (name, 1 to 3 keywords, summary, tables)."))
     if contact_errors(declaration.contact or {}, for_submit=True):
         problems.append(_("Some contact data are missing or invalid."))
     if not declaration.summary_attachment_id:
@@ -209,6 +256,7 @@ def snapshot(declaration: Declaration) -> dict:
     """What was submitted: organization, three years, project with its rows."""
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
     project = declaration.project
+    other = db.session.get(Attachment, project.other_evidence_attachment_id) if project.other_evidence_attachment_id else None
     return {
         "organization": {name: getattr(filing, name) for name in (
             "org_name", "economic_type_code", "province_code", "city_code", "address", "industry_code",
@@ -217,7 +265,9 @@ def snapshot(declaration: Declaration) -> dict:
                             "other_revenue": str(y.other_revenue), "total_profit": str(y.total_profit),
                             "total_tax": str(y.total_tax), "employees": y.employees} for y in filing.economic_years],
         "project": {"name": project.name, "keywords": list(project.keywords or []), "summary": project.summary or "",
-                    "other_evidence": project.other_evidence or "",
+                    # the file's name is what the printed form lists; older projects kept typed text
+                    "other_evidence": other.original_name if other else (project.other_evidence or ""),
+                    "other_evidence_attachment_id": other.id if other else None,
                     "ip": [dict(r) for r in (project.data or {}).get("ip") or []],
                     "honours": [dict(r) for r in (project.data or {}).get("honours") or []]},
         "contact": dict(declaration.contact or {}),
@@ -270,6 +320,13 @@ def issue_result_after_commit(step) -> None:
         issue_result_certificate, db.session.get(Declaration, record_id), actor))
 
 
+def activity_title(activity: Activity) -> str:
+    """The activity as the certificate names it: its name, with the year in front only when the
+    name does not already carry it (names are typed like "2026年全国质量标杆活动")."""
+    name = (activity.name or "").strip()
+    return name if str(activity.year) in name else f"{activity.year}年{name}"
+
+
 def issue_result_certificate(declaration: Declaration, actor=None):
     """The signed result certificate of a declaration selected as a quality benchmark."""
     from app.services.eseal import issued_documents
@@ -281,7 +338,7 @@ def issue_result_certificate(declaration: Declaration, actor=None):
         kind="benchmark_result", number=f"BM{activity.year}-{declaration.id:06d}", title="全国质量标杆",
         holder_name=org_name, credit_code=enterprise.credit_code or "",
         paragraphs=[f"{org_name}的“{declaration.project.name}”经推荐、资格审查和评审，"
-                    f"被确定为{activity.year}年{activity.name}全国质量标杆。"],
-        fields=[("活动", f"{activity.year} {activity.name}"), ("项目", declaration.project.name),
+                    f"在{activity_title(activity)}中被确定为全国质量标杆。"],
+        fields=[("活动", activity_title(activity)), ("项目", declaration.project.name),
                 ("推荐单位", declaration.recommending_unit.name if declaration.recommending_unit else "")],
         enterprise_id=enterprise.id, record_type="declaration", record_id=declaration.id, actor=actor)

@@ -13,10 +13,12 @@ from app.services.lookup import owned_by
 from app.services import enterprise_form as form
 from app.services.errors import Conflict, NotFound, ServiceError
 from app.services.registry import lookup_registry
+from app.i18n import violation_message
 from app.workflows import engine
 from app.workflows.definitions import CORE_INFO_CHANGE, ENTERPRISE_REGISTRATION
 from app.workflows.model import APPLICANT
 from models import Agency, Attachment, CoreInfoChange, Enterprise, Shareholder, VentureInvestment
+from rules.credit_code import validate_credit_code
 
 
 def enterprise_of(user) -> Enterprise | None:
@@ -93,7 +95,12 @@ def attach_licence(user, stream, filename: str) -> Attachment:
 
 
 def fetch_registry(credit_code: str) -> dict[str, str]:
-    entry = lookup_registry((credit_code or "").strip())
+    code = (credit_code or "").strip()
+    problem = validate_credit_code(code)
+    if problem is not None:  # a mistyped code is not "not found": say what is wrong with it
+        message = violation_message(problem)
+        raise ServiceError(message, {"credit_code": message})
+    entry = lookup_registry(code)
     if entry is None:
         raise NotFound(_("No enterprise with this credit code was found in the business registry."))
     return entry

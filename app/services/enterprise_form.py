@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from rules.contact import validate_email, validate_mobile
 from rules.credit_code import validate_credit_code
 from rules.id_number import validate_id_number
 from app.timeutil import today_in_china
+from rules.money import wan_amount_problem
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,20 @@ def parse_date(value: Any) -> dt.date | None:
 
 def parse_money(value: Any) -> Decimal | None:
     """万元 with at most 4 decimal places, non-negative; None when not a valid amount."""
-    try:
-        amount = Decimal(_s(value))
-    except InvalidOperation:
+    return Decimal(_s(value)) if wan_amount_problem(_s(value)) is None else None
+
+
+def money_error(value: Any, *, signed: bool = False) -> str | None:
+    """The message for an amount in 万元 that is not acceptable, naming the real reason (a
+    negative amount was told "at most 4 decimals"); None when it is fine."""
+    problem = wan_amount_problem(_s(value), signed=signed)
+    if problem is None:
         return None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -4 or amount >= Decimal("1e14"):
-        return None
-    return amount
+    if problem == "negative":
+        return _("The amount must not be negative.")
+    if problem == "too_large":
+        return _("The amount is too large.")
+    return _("Enter an amount in 10,000 yuan, at most 4 decimals.")
 
 
 def _ref_ok(field: Field, value: str) -> bool:
@@ -199,8 +207,8 @@ def _table_errors(draft: dict, errors: dict[str, str], for_submit: bool) -> None
             errors[prefix + "name"] = _("Please enter the shareholder's name.")
         if _s(row.get("kind")) not in kinds:
             errors[prefix + "kind"] = _("Please choose a value from the list.")
-        if parse_money(row.get("amount")) is None:
-            errors[prefix + "amount"] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
+        if money_error(row.get("amount")):
+            errors[prefix + "amount"] = money_error(row.get("amount"))
         ratio = parse_money(row.get("ratio"))
         if ratio is None or ratio > 100:
             errors[prefix + "ratio"] = _("Enter a percentage between 0 and 100.")
@@ -216,8 +224,8 @@ def _table_errors(draft: dict, errors: dict[str, str], for_submit: bool) -> None
             prefix = f"venture_investments.{i}."
             if not _s(row.get("investor")):
                 errors[prefix + "investor"] = _("Please enter the investor.")
-            if parse_money(row.get("amount")) is None:
-                errors[prefix + "amount"] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
+            if money_error(row.get("amount")):
+                errors[prefix + "amount"] = money_error(row.get("amount"))
             date = parse_date(row.get("date"))
             if date is None or date > today_in_china():
                 errors[prefix + "date"] = _("Please enter a valid date that is not in the future.")

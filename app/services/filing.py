@@ -13,7 +13,7 @@ from app.extensions import db
 from app.services.unit_of_work import use_case
 from app.services.lookup import owned_by
 from app.services import enterprise as enterprise_svc
-from app.services.enterprise_form import parse_money
+from app.services.enterprise_form import money_error, parse_money
 from app.security.actors import SystemActor
 from app.services.errors import ServiceError
 from app.storage import save_upload
@@ -154,11 +154,8 @@ def validate(filing: OrganizationFiling, *, for_submit: bool) -> dict[str, str]:
             if name == "employees":
                 if not value.isdigit():
                     errors[key] = _("Enter a whole number, 0 or more.")
-            elif name == "total_profit":
-                if parse_money(value.lstrip("-")) is None:
-                    errors[key] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
-            elif parse_money(value) is None:
-                errors[key] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
+            elif money_error(value, signed=name == "total_profit"):  # a loss is a negative profit
+                errors[key] = money_error(value, signed=name == "total_profit")
     return errors
 
 

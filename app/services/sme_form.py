@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.services.enterprise_form import parse_date, parse_money
+from app.services.enterprise_form import money_error, parse_date, parse_money
 from rules.sme.interchange import MAX_COUNT
 
 
@@ -171,10 +171,8 @@ def _check(col: Col, value: Any, errors: dict[str, str], key: str, for_submit: b
         if for_submit and col.required and col.kind != "file":
             errors[key] = _("%(field)s is required.", field=col.label)
         return
-    if col.kind == "money" and parse_money(text) is None:
-        errors[key] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
-    elif col.kind == "signed_money" and parse_money(text.lstrip("-")) is None:
-        errors[key] = _("Enter an amount in 10,000 yuan, at most 4 decimals.")
+    if col.kind in ("money", "signed_money") and money_error(text, signed=col.kind == "signed_money"):
+        errors[key] = money_error(text, signed=col.kind == "signed_money")
     elif col.kind == "int" and _int(text) is None:
         errors[key] = _("Enter a whole number, 0 or more.")
     elif col.kind == "date" and (parse_date(text) is None):

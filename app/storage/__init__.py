@@ -28,14 +28,16 @@ class FileKind:
     extensions: tuple[str, ...]
     content_type: str
     magic: tuple[bytes, ...]
+    label: str  # as users call the format, the same in every language
 
 
 KINDS = {
-    "pdf": FileKind("pdf", (".pdf",), "application/pdf", (b"%PDF-",)),
-    "png": FileKind("png", (".png",), "image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "jpeg": FileKind("jpeg", (".jpg", ".jpeg"), "image/jpeg", (b"\xff\xd8\xff",)),
+    "pdf": FileKind("pdf", (".pdf",), "application/pdf", (b"%PDF-",), "PDF"),
+    "png": FileKind("png", (".png",), "image/png", (b"\x89PNG\r\n\x1a\n",), "PNG"),
+    "jpeg": FileKind("jpeg", (".jpg", ".jpeg"), "image/jpeg", (b"\xff\xd8\xff",), "JPEG"),
     "docx": FileKind("docx", (".docx",),
-                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",),
+                     "Word (.docx)"),
 }
 
 # purpose -> allowed kinds. New programs add their purposes here.
@@ -77,6 +79,12 @@ def _check_name(filename: str) -> str:
     if not name or len(name) > 200 or any(c in name for c in '/\\\x00:*?"<>|') or name.startswith("."):
         raise ServiceError(_("The file name is not acceptable."))
     return name
+
+
+def _kind_named(filename: str, purpose: str) -> FileKind | None:
+    """The allowed kind the file's extension claims, if any."""
+    extension = os.path.splitext(filename)[1].lower()
+    return next((KINDS[k] for k in PURPOSES[purpose] if extension in KINDS[k].extensions), None)
 
 
 def detect_kind(head: bytes, purpose: str) -> FileKind | None:
@@ -182,6 +190,10 @@ def save_upload(
         raise ServiceError(_("The file is larger than %(limit)s.", limit=max_megabytes_label()))
     kind = detect_kind(data[:16], purpose)
     if kind is None:
+        named = _kind_named(name, purpose)
+        if named is not None:  # the name is right, the content is not: listing the types would not help
+            raise ServiceError(_("The file is named %(ext)s but is not a real %(kind)s file (damaged, or another "
+                                 "file renamed).", ext=os.path.splitext(name)[1].lower(), kind=named.label))
         raise ServiceError(_("Allowed file types: %(types)s.", types=allowed_label(purpose)))
     if os.path.splitext(name)[1].lower() not in kind.extensions:
         raise ServiceError(_("The file extension does not match its content."))

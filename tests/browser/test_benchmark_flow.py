@@ -201,6 +201,7 @@ def test_filing_declaration_recommend_qualify_print(app, live_server, browser, s
         page.click("#new-project")
     page.fill("#project-name", PROJECT)
     page.fill("#project-keywords", KEYWORDS)
+    page.fill("#project-summary", "以数字化手段推进全面质量管理。")
     with page.expect_navigation():
         page.click("#project-save")
     expect(page.locator(".alert-success", has_text=saved).first).to_be_visible()

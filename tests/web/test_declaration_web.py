@@ -90,7 +90,7 @@ def test_project_rows_take_proof_files_visible_to_the_recommender(app, world):  
     applicant = f.WebClient(app)
     applicant.login(world["user"].username)
     url = f"/benchmark/my/project/{world['project'].id}"
-    data = {"name": "全面质量管理数字化实践", "keywords": "数字化", "ip_name": "一种检测方法", "ip_category": "发明专利",
+    data = {"name": "全面质量管理数字化实践", "keywords": "数字化", "summary": "摘要", "ip_name": "一种检测方法", "ip_category": "发明专利",
             "ip_proof": "", "ip_proof_file": (io.BytesIO(f.PDF_MIN), "专利证书.pdf")}
     assert applicant.post_form(url, data, content_type="multipart/form-data").status_code == 200
     db.session.refresh(world["project"])
