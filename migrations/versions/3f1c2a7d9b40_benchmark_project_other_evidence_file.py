@@ -1,7 +1,7 @@
 """benchmark project: other evidence as an uploaded file
 
 Revision ID: 3f1c2a7d9b40
-Revises: aabbf6505047
+Revises: c4e8a1f2b6d3
 Create Date: 2026-12-04 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f1c2a7d9b40'
-down_revision = 'aabbf6505047'
+down_revision = 'c4e8a1f2b6d3'
 branch_labels = None
 depends_on = None
 
