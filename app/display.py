@@ -38,6 +38,9 @@ def install(jinja_env) -> None:
     jinja_env.finalize = finalize
     jinja_env.filters["role_grants"] = role_grants
     jinja_env.filters["bj"] = beijing_filter
+    from app.security.roles import role_label
+
+    jinja_env.filters["role_label"] = role_label
 
 
 def _readable_pattern(pattern: str) -> str:
