@@ -39,6 +39,13 @@ def _posted_rows(table: form.Table) -> tuple[list[dict], dict[int, tuple]]:
     return rows, proofs
 
 
+def _registered(enterprise) -> dict[str, str]:
+    """Table 1's enterprise name and code, read-only: as registered (the draft before approval)."""
+    draft = enterprise.draft or {}
+    return {"name": enterprise.name or draft.get("name") or "",
+            "credit_code": enterprise.credit_code or draft.get("credit_code") or ""}
+
+
 class SmeSelfView(BaseView):
     route_base = "/sme"
     default_view = "index"
@@ -99,6 +106,8 @@ class SmeSelfView(BaseView):
             extra["rd_summary"] = sme_documents.rd_summary(data.get("rd_projects") or [], evaluation.year)
         if key == "hr":
             extra["hr_totals"] = form.hr_totals(data.get("hr") or {})
+        if key == "main":
+            extra["enterprise"] = _registered(evaluation.enterprise)
         return self.render_template(
             "shenbao/sme/table.html", table=table, data=data, values=data.get(key) or {},
             rows=data.get(table.rows) or [] if table.rows else [], errors=errors,

@@ -19,8 +19,9 @@ def _text(element) -> str:
     return " ".join(element.text_content().split())
 
 
-def _signed_in(app, mobile: str, **overrides):
+def _signed_in(app, mobile: str, name: str | None = None, **overrides):
     user = f.gen_applicant(mobile=mobile)
+    f.gen_enterprise(user, status="approved", **({"name": name} if name else {}))
     evaluation = f.gen_sme(user, **overrides)
     web = f.WebClient(app)
     web.login(mobile)
@@ -36,3 +37,13 @@ def test_each_tab_is_named_by_its_table(app):
     # The full table title is the tab's tooltip.
     assert doc.xpath("//ul[contains(@class, 'nav-tabs')]/li/a")[5].get("title") == "6. 企业近五年内主导制定国际标准、国家标准或行业标准情况"
     assert len(sme_form.TABLES) == 9
+
+
+def test_table_1_shows_the_registered_enterprise_name_read_only(app):
+    web, evaluation = _signed_in(app, "13700004402", name="杭州西溪传感科技有限公司")
+    doc = _page(web, f"/sme/{evaluation.id}/table/main")
+    field = doc.get_element_by_id("enterprise-name")
+    assert field.get("value") == "杭州西溪传感科技有限公司" and field.get("readonly") is not None
+    assert field.get("name") is None  # shown, never posted back
+    assert _text(doc.xpath("//label[@for='enterprise-name']")[0]) == "企业名称"
+    assert doc.get_element_by_id("enterprise-credit-code").get("value") == evaluation.enterprise.credit_code
