@@ -47,3 +47,43 @@ def test_table_1_shows_the_registered_enterprise_name_read_only(app):
     assert field.get("name") is None  # shown, never posted back
     assert _text(doc.xpath("//label[@for='enterprise-name']")[0]) == "企业名称"
     assert doc.get_element_by_id("enterprise-credit-code").get("value") == evaluation.enterprise.credit_code
+
+
+def _accessible_name(doc, field) -> str:
+    """What a screen reader announces for a form field: aria-label, a <label for>, or a wrapping label."""
+    if (field.get("aria-label") or "").strip():
+        return field.get("aria-label").strip()
+    if field.get("id"):
+        labels = doc.xpath("//label[@for=$id]", id=field.get("id"))
+        if labels:
+            return _text(labels[0])
+    wrapping = field.xpath("ancestor::label")
+    return _text(wrapping[0]) if wrapping else ""
+
+
+def test_every_field_of_every_table_has_a_programmatic_label(app):
+    institution = {"name": "浙江省传感工程技术研究中心", "level": "provincial", "proof": ""}
+    web, evaluation = _signed_in(app, "13700004403", institutions=[institution])
+    with app.test_request_context("/"):
+        labels = {t.key: {c.name: str(c.label) for c in (*t.fields, *t.columns)} for t in sme_form.TABLES}
+    for table in sme_form.TABLES:
+        doc = _page(web, f"/sme/{evaluation.id}/table/{table.key}")
+        fields = [e for e in doc.xpath("//input | //select | //textarea")
+                  if e.get("type") != "hidden" and e.get("name") != "csrf_token"]
+        unnamed = [lxml.html.tostring(e, encoding=str)[:120] for e in fields if not _accessible_name(doc, e)]
+        assert not unnamed, (table.key, unnamed)
+        # Each field is named after its column (and its row in the row tables).
+        for col in table.fields:
+            field = doc.xpath("//*[@name=$n]", n=col.name)[0]
+            assert _accessible_name(doc, field).startswith(labels[table.key][col.name]), (table.key, col.name)
+        if table.rows:
+            for col in table.columns:
+                name = f"{table.rows}_proof_file" if col.kind == "file" else f"{table.rows}_{col.name}"
+                named = [_accessible_name(doc, e) for e in doc.xpath("//*[@name=$n][not(@type='hidden')]", n=name)]
+                assert named[0] == f"{labels[table.key][col.name]}（新增行）", (table.key, named)
+                rows = (evaluation.data.get(table.rows) or [])
+                assert named[1:] == [f"{labels[table.key][col.name]}（第 {n} 行）" for n in range(1, len(rows) + 1)]
+    hr = _page(web, f"/sme/{evaluation.id}/table/hr")
+    numbers = hr.xpath("//form[@id='sme-table-form']//input[@type='text']")
+    assert len(numbers) == 17 and all(_accessible_name(hr, e) for e in numbers)
+    assert _accessible_name(hr, hr.get_element_by_id("tech_parttime")) == "科技人员：兼职人员 *"
