@@ -87,3 +87,27 @@ def test_every_field_of_every_table_has_a_programmatic_label(app):
     numbers = hr.xpath("//form[@id='sme-table-form']//input[@type='text']")
     assert len(numbers) == 17 and all(_accessible_name(hr, e) for e in numbers)
     assert _accessible_name(hr, hr.get_element_by_id("tech_parttime")) == "科技人员：兼职人员 *"
+
+
+DIRECT = {"other": {"high_tech_cert": "yes", "high_tech_cert_number": "GR202533000123",
+                    "high_tech_cert_valid_until": "2027-12-31", "notes": ""}}
+
+
+def test_the_direct_path_shows_no_figures_for_indicators_not_judged(app):
+    web, evaluation = _signed_in(app, "13700004404", **DIRECT)
+    assert evaluation.path == "direct"
+    for url in (f"/sme/{evaluation.id}/self-evaluation", f"/sme/{evaluation.id}/"):
+        doc = _page(web, url)
+        rows = {_text(tr.xpath("td")[0]): [_text(td) for td in tr.xpath("td")]
+                for tr in doc.xpath("//table[@id='sme-result']/tbody/tr")}
+        assert len(rows) == 11
+        for n in ("9", "10", "11"):
+            number, _name, data, band, points, note = rows[n]
+            assert (data, band, points) == ("—", "—", "不判定"), (url, rows[n])
+        assert "None" not in _text(doc.get_element_by_id("sme-result"))
+        assert "I类知识产权" not in _text(doc.get_element_by_id("sme-result"))  # no "I类知识产权 / II类知识产权" with nothing
+    # The scored path still shows its figures.
+    web, scored = _signed_in(app, "13700004405")
+    doc = _page(web, f"/sme/{scored.id}/self-evaluation")
+    cells = {_text(tr.xpath("td")[0]): [_text(td) for td in tr.xpath("td")] for tr in doc.xpath("//table[@id='sme-result']/tbody/tr")}
+    assert cells["9"][2] == "30%" and cells["11"][2] == "I类知识产权 1 / II类知识产权 0" and cells["5"][2:4] == ["—", "—"]
