@@ -19,7 +19,7 @@ from app.security.scope import in_scope, scope_criterion, scoped_base_filters
 from app.services import sme as svc
 from app.services import sme_documents
 from app.services.errors import ServiceError
-from app.services.sme_form import IP_ACQUISITION, IP_KINDS
+from app.services.sme_form import INDICATOR_LABELS, IP_ACQUISITION, IP_KINDS
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
 from app.workflows.definitions import PUBLICITY_BATCH, SME_EVALUATION
@@ -83,7 +83,7 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
 
     def _decision_context(self, item):
         context = super()._decision_context(item)
-        context.update(doc=sme_documents.context(item), result=item.result)
+        context.update(doc=sme_documents.context(item), result=item.result, indicator_labels=INDICATOR_LABELS)
         return context
 
     @expose("/pdf/<int:pk>")

@@ -70,6 +70,7 @@ class SmeSelfView(BaseView):
 
     def _context(self, evaluation, **extra):
         return dict(evaluation=evaluation, tables=form.TABLES, status_label=status_label,
+                    indicator_labels=form.INDICATOR_LABELS,
                     editable=evaluation.status in svc.EDITABLE, **extra)
 
     @expose("/<int:evaluation_id>/table/<key>", methods=["GET", "POST"])

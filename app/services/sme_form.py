@@ -153,6 +153,22 @@ TABLES: tuple[Table, ...] = (
     )),
 )
 TABLE_BY_KEY = {t.key: t for t in TABLES}
+
+#: The 11 indicators' names in the user's language, indicator 1 first. The zh catalog gives
+#: exactly rules.sme.INDICATOR_NAMES (the rules stay plain Python, so they name them in Chinese).
+INDICATOR_LABELS: tuple[Any, ...] = (
+    _l("Resident enterprise registered in mainland China"),
+    _l("Enterprise size (employees, annual sales, total assets)"),
+    _l("Products and services not in the prohibited, restricted or eliminated categories"),
+    _l("Credit standing (no major accident, serious violation or dishonesty)"),
+    _l("Valid high-tech enterprise qualification"),
+    _l("National S&T award in the last five years, ranked in the top three"),
+    _l("Recognized R&D institution at provincial level or above"),
+    _l("Led an international, national or industry standard in the last five years"),
+    _l("Tech staff ratio"),
+    _l("R&D expense ratio"),
+    _l("S&T achievements (intellectual property)"),
+)
 ROW_TABLES = {t.rows: t for t in TABLES if t.rows}
 
 

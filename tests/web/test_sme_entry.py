@@ -111,3 +111,29 @@ def test_the_direct_path_shows_no_figures_for_indicators_not_judged(app):
     doc = _page(web, f"/sme/{scored.id}/self-evaluation")
     cells = {_text(tr.xpath("td")[0]): [_text(td) for td in tr.xpath("td")] for tr in doc.xpath("//table[@id='sme-result']/tbody/tr")}
     assert cells["9"][2] == "30%" and cells["11"][2] == "I类知识产权 1 / II类知识产权 0" and cells["5"][2:4] == ["—", "—"]
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def test_the_english_ui_names_indicators_and_tables_in_english(app):
+    from rules.sme import INDICATOR_NAMES
+
+    web, evaluation = _signed_in(app, "13700004406")
+    zh = _page(web, f"/sme/{evaluation.id}/self-evaluation")
+    zh_names = [_text(tr.xpath("td")[1]) for tr in zh.xpath("//table[@id='sme-result']/tbody/tr")]
+    assert zh_names == list(INDICATOR_NAMES)  # the Chinese UI keeps the regulation's names
+
+    web.get("/lang/en")
+    doc = _page(web, f"/sme/{evaluation.id}/self-evaluation")
+    names = [_text(tr.xpath("td")[1]) for tr in doc.xpath("//table[@id='sme-result']/tbody/tr")]
+    assert names[0] == "Resident enterprise registered in mainland China" and names[8] == "Tech staff ratio"
+    assert len(names) == 11 and not [n for n in names if _has_chinese(n)], names
+    tabs = [_text(a) for a in doc.xpath("//ul[contains(@class, 'nav-tabs')]/li/a")]
+    assert tabs[:9] == ["1. Enterprise main data", "2. Basic entry conditions", "3. Last year's enterprise data",
+                        "4. Human resources", "5. Intellectual property rights", "6. Standards led",
+                        "7. Provincial R&D institutions", "8. National S&T awards", "9. Other"]
+    assert not [t for t in tabs if _has_chinese(t)]
+    table = _page(web, f"/sme/{evaluation.id}/table/hr")
+    assert _text(table.xpath("//h3")[0]) == "4. Human resources"
