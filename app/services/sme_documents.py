@@ -33,6 +33,17 @@ def rd_summary(rows: list[dict], year: int) -> dict[str, Any]:
     return {"rows": out, "total": _fmt(total)}
 
 
+def industry_name(main: dict) -> str:
+    """Table 1's industry as its names ("制造业 / 计算机、通信和其他电子设备制造业"), not its codes;
+    a code no longer in the reference data is shown as it is."""
+    from app.services.industries import all_rows
+
+    names = {row.code: row.name for row in all_rows()}
+    section, division = (main.get("industry_section") or ""), (main.get("industry_code") or "")
+    parts = [names.get(code, code) for code in (section, division) if code]
+    return " / ".join(parts)
+
+
 def _fmt(value: Decimal) -> str:
     text = f"{value.quantize(Decimal('0.0001')):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -58,7 +69,7 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
                        "submitted_at": evaluation.submitted_at.strftime("%Y-%m-%d %H:%M") if evaluation.submitted_at else "",
                        "certificate_number": evaluation.certificate_number or ""},
         "tables": {
-            "main": {"industry": main.get("industry_code") or ""},
+            "main": {"industry": industry_name(main), "industry_code": main.get("industry_code") or ""},
             "finance": {**{k: finance.get(k, "") for k in ("sales_revenue", "main_business_revenue", "total_assets",
                                                              "cost_expenses", "net_profit", "taxes_paid")},
                         "employees_total": totals["employees_total"], "rd_total": summary["total"]},

@@ -137,3 +137,23 @@ def test_the_english_ui_names_indicators_and_tables_in_english(app):
     assert not [t for t in tabs if _has_chinese(t)]
     table = _page(web, f"/sme/{evaluation.id}/table/hr")
     assert _text(table.xpath("//h3")[0]) == "4. Human resources"
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF"), data[:40]
+    return re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_the_information_table_pdf_prints_the_industry_by_name(app):
+    web, evaluation = _signed_in(app, "13700004407")
+    assert evaluation.data["main"] == {"industry_section": "C", "industry_code": "39"}
+    response = web.get(f"/sme/{evaluation.id}/information.pdf")
+    assert response.status_code == 200
+    text = _pdf_text(response.data)
+    assert "所属行业：制造业/计算机、通信和其他电子设备制造业" in text
+    assert "所属行业：39" not in text
