@@ -271,7 +271,11 @@ def ip_stats(rows: list[dict], year: int) -> dict[str, Any]:
             by_kind[kind] += 1
     class1 = sum(n for k, n in by_kind.items() if k in ruleset.ip_class_i_kinds)
     class2 = sum(n for k, n in by_kind.items() if k in ruleset.ip_class_ii_kinds)
-    return {"by_kind": by_kind, "class1": class1, "class2": class2}
+    # The manual's grid (figure 4-4-1-6): each class with the count of each of its kinds.
+    grid = [(label, total, [(code, kind_label, by_kind[code]) for code, kind_label in IP_KINDS if code in kinds])
+            for label, total, kinds in ((_l("Class I IP (items)"), class1, ruleset.ip_class_i_kinds),
+                                        (_l("Class II IP (items)"), class2, ruleset.ip_class_ii_kinds))]
+    return {"by_kind": by_kind, "class1": class1, "class2": class2, "grid": grid}
 
 
 def to_interchange(data: dict, *, year: int, registered_in_mainland: bool) -> dict:

@@ -157,3 +157,25 @@ def test_the_information_table_pdf_prints_the_industry_by_name(app):
     text = _pdf_text(response.data)
     assert "所属行业：制造业/计算机、通信和其他电子设备制造业" in text
     assert "所属行业：39" not in text
+
+
+def _ip(name: str, kind: str, number: str) -> dict:
+    return {"name": name, "kind": kind, "grant_date": "2025-03-01", "number": number, "acquisition": "original",
+            "proof": ""}
+
+
+def test_the_ip_table_shows_the_manuals_count_per_kind_grid(app):
+    rows = [_ip("一种传感器", "invention_patent", "ZL1"), _ip("一种探头", "invention_patent", "ZL2"),
+            _ip("传感器外壳", "design_patent", "ZL3"), _ip("采集软件V1.0", "software_copyright", "2025SR1"),
+            _ip("采集软件V2.0", "software_copyright", "2025SR2")]
+    web, evaluation = _signed_in(app, "13700004408", ip=rows)
+    doc = _page(web, f"/sme/{evaluation.id}/table/ip")
+    grid = doc.get_element_by_id("ip-stats")
+    lines = [[_text(c) for c in tr.xpath("th|td") if _text(c)] for tr in grid.xpath(".//tr")]
+    assert lines == [
+        ["I类知识产权数量（件）", "2"],
+        ["发明专利", "2", "国家新药", "0", "植物新品种", "0"],
+        ["国家一级中药保护品种", "0", "国家级农作物品种", "0", "集成电路布图设计专有权", "0"],
+        ["II类知识产权数量（件）", "3"],
+        ["实用新型", "0", "外观设计", "1", "软件著作权", "2"],
+    ]
