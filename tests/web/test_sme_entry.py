@@ -179,3 +179,21 @@ def test_the_ip_table_shows_the_manuals_count_per_kind_grid(app):
         ["II类知识产权数量（件）", "3"],
         ["实用新型", "0", "外观设计", "1", "软件著作权", "2"],
     ]
+
+
+def test_the_ip_registry_add_form_requires_a_grant_date_as_a_native_date_input(app):
+    from app.extensions import db
+    from models import EnterpriseIp
+
+    user = f.gen_applicant(mobile="13700004409")
+    f.gen_enterprise(user, status="approved")
+    web = f.WebClient(app)
+    web.login("13700004409")
+    field = _page(web, "/my-enterprise/ip/add").get_element_by_id("grant_date")
+    assert (field.get("type"), field.get("required")) == ("date", "")
+    assert not field.xpath("ancestor::*[contains(@class, 'appbuilder_date')]")  # no FAB datepicker on it
+    posted = {"name": "一种传感器", "kind": "invention_patent", "number": "ZL1", "acquisition": "original"}
+    page = web.post_form("/my-enterprise/ip/add", {**posted, "grant_date": ""})
+    assert page.status_code == 200 and db.session.query(EnterpriseIp).count() == 0
+    web.post_form("/my-enterprise/ip/add", {**posted, "grant_date": "2025-03-01"})
+    assert [ip.grant_date.isoformat() for ip in db.session.query(EnterpriseIp)] == ["2025-03-01"]
