@@ -107,6 +107,7 @@ class SmeSelfView(BaseView):
             extra["rd_summary"] = sme_documents.rd_summary(data.get("rd_projects") or [], evaluation.year)
         if key == "hr":
             extra["hr_totals"] = form.hr_totals(data.get("hr") or {})
+            extra["hr_max"] = form.MAX_COUNT
         if key == "main":
             extra["enterprise"] = _registered(evaluation.enterprise)
         return self.render_template(

@@ -61,3 +61,38 @@ def test_an_ip_added_to_the_registry_keeps_its_grant_date_and_fills_the_ip_table
     db.session.expire_all()
     row = db.session.get(SmeEvaluation, evaluation_id).data["ip"][0]
     assert (row["name"], row["grant_date"]) == ("一种温度传感器", "2025-03-01")
+
+
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_the_hr_totals_add_up_while_typing_before_saving(app, live_server, browser, shots):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    login, evaluation_id = _applicant_with_evaluation(app)
+    page = browser.new_context(**CONTEXT).new_page()
+    sign_in(page, live_server, login)
+    page.goto(f"{live_server}/sme/{evaluation_id}/table/hr")
+    employees, tech = page.locator("#hr-employees-total"), page.locator("#hr-tech-total")
+    expect(employees).to_have_text("100")  # as saved: 80 + 15 + 5
+    expect(tech).to_have_text("30")
+
+    for field in ("fulltime", "parttime", "temporary", "tech_fulltime", "tech_parttime", "tech_temporary"):
+        page.fill(f"#{field}", "")
+    expect(employees).to_have_text("0")
+    page.locator("#fulltime").press_sequentially("120")
+    expect(employees).to_have_text("120")
+    page.locator("#parttime").press_sequentially("7")
+    page.locator("#temporary").press_sequentially("3")
+    expect(employees).to_have_text("130")
+    page.locator("#tech_fulltime").press_sequentially("40")
+    page.locator("#tech_temporary").press_sequentially("x")  # not a number: counts 0, as on the server
+    expect(tech).to_have_text("40")
+    page.fill("#tech_temporary", "2")
+    expect(tech).to_have_text("42")
+    shots(page, "typed")
+
+    # The server's totals after saving agree.
+    with page.expect_navigation():
+        page.click("#save-table")
+    expect(employees).to_have_text("130")
+    expect(tech).to_have_text("42")
