@@ -85,9 +85,32 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
             "awards": [{**r, "level_label": _label(form.AWARD_LEVELS, r.get("level"))} for r in data.get("awards") or []],
             "other": (data.get("other") or {}).get("notes", ""),
         },
-        "result": evaluation.result or {},
+        "result": document_result(evaluation.result),
         "generated_at": utcnow().strftime("%Y-%m-%d %H:%M"),
     }
+
+
+def document_result(result: dict | None) -> dict:
+    """The stored self-evaluation (rules.sme result JSON) in the shape the information table
+    reads: percentages as text with their sign ("30%", "6.6666%"), indicator 10's two ratios as
+    ``ratio_sales`` / ``ratio_cost`` and indicator 11's counts as ``class1`` / ``class2``."""
+    if not result:
+        return {}
+
+    def pct(value):
+        return None if value in (None, "") else f"{value}%"
+
+    indicators = {}
+    for number, ind in (result.get("indicators") or {}).items():
+        ind = dict(ind)
+        if "ratio" in ind:
+            ind["ratio"] = pct(ind["ratio"])
+        ratios = ind.get("ratios") or {}
+        ind["ratio_sales"] = pct((ratios.get("sales") or {}).get("ratio"))
+        ind["ratio_cost"] = pct((ratios.get("cost_expenses") or {}).get("ratio"))
+        ind["class1"], ind["class2"] = ind.get("class_i"), ind.get("class_ii")
+        indicators[number] = ind
+    return {**result, "indicators": indicators}
 
 
 def information_pdf(evaluation: SmeEvaluation) -> bytes:

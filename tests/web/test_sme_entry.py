@@ -197,3 +197,11 @@ def test_the_ip_registry_add_form_requires_a_grant_date_as_a_native_date_input(a
     assert page.status_code == 200 and db.session.query(EnterpriseIp).count() == 0
     web.post_form("/my-enterprise/ip/add", {**posted, "grant_date": "2025-03-01"})
     assert [ip.grant_date.isoformat() for ip in db.session.query(EnterpriseIp)] == ["2025-03-01"]
+
+
+def test_the_information_table_pdf_prints_the_scored_figures(app):
+    web, evaluation = _signed_in(app, "13700004410")
+    text = _pdf_text(web.get(f"/sme/{evaluation.id}/information.pdf").data)
+    assert "9．科技人员占比科技人员占比30%；档位≥30%" in text
+    assert "研发费用占销售收入6%，研发费用占成本费用6.6666%；档位≥6%" in text
+    assert "11．科技成果（知识产权）Ⅰ类1项，Ⅱ类0项；档位Ⅰ类≥1项" in text
