@@ -55,4 +55,4 @@ def test_the_cover_page_never_tells_an_enterprise_to_run_a_server_command(app):
     web.login(owner.username)
     page = web.get(f"/sme/{evaluation.id}/self-evaluation").data.decode()
     assert "签章工具" in page
-    assert "flask" not in page and "sign-pdf" not in page
+    assert "flask --app" not in page and "sign-pdf" not in page
