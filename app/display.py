@@ -30,6 +30,20 @@ def html_lang() -> str:
     return "zh-CN" if locale is None or locale.language == "zh" else locale.language
 
 
+def sme_ruleset_source(year) -> str:
+    """The regulation an SME evaluation was scored by, as the reader's language names it."""
+    from flask_babel import lazy_gettext as _l
+
+    from rules.sme import RULESETS
+
+    known = {2017: _l("Measures for the Evaluation of Tech-based SMEs (Guo Ke Fa Zheng [2017] No. 115)")}
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        return ""
+    return str(known.get(year) or getattr(RULESETS.get(year), "source", ""))
+
+
 def finalize(value):
     if value is None:
         return ""
@@ -50,6 +64,7 @@ def install(jinja_env) -> None:
 
     jinja_env.filters["role_label"] = role_label
     jinja_env.globals["html_lang"] = html_lang
+    jinja_env.globals["sme_ruleset_source"] = sme_ruleset_source
 
 
 def _readable_pattern(pattern: str) -> str:
