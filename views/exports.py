@@ -201,6 +201,10 @@ from flask_appbuilder import ModelView  # noqa: E402
 from flask_appbuilder.api import ModelRestApi  # noqa: E402
 
 
+def _listed(items) -> str:
+    return "、".join(str(item) for item in items or [])
+
+
 class ExportableModelView(ExcelExportMixin, ModelView):
     """The base of every generated list screen: FAB's ModelView with 导出 Excel. Timestamps are
     stored in UTC; every date-time column a view does not format itself is shown in Beijing time
@@ -214,6 +218,11 @@ class ExportableModelView(ExcelExportMixin, ModelView):
         untold = {c for c in shown if c not in self.formatters_columns and self.datamodel.is_datetime(c)}
         if untold:
             self.formatters_columns = {**self.formatters_columns, **{c: beijing for c in untold}}
+        # A to-many relation (an activity's recommending units) as "甲、乙", not a Python list.
+        lists = {c for c in shown if c not in self.formatters_columns
+                 and (self.datamodel.is_relation_many_to_many(c) or self.datamodel.is_relation_one_to_many(c))}
+        if lists:
+            self.formatters_columns = {**self.formatters_columns, **{c: _listed for c in lists}}
 
     def _init_titles(self):
         from views.screen_text import fill_titles

@@ -61,3 +61,18 @@ def test_the_regions_import_template_downloads_though_its_title_holds_a_slash(ap
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[0] == "行政区划（GBT 2260）"
+
+
+def test_an_activitys_recommending_units_read_as_a_list_of_names(app):
+    import datetime as dt
+
+    from models import Activity, RecommendingUnit
+
+    units = [RecommendingUnit(name="浙江省质量协会"), RecommendingUnit(name="中国电子质量管理协会")]
+    activity = Activity(name="2026年全国质量标杆活动", year=2026, status="open", opens_on=dt.date(2026, 3, 1),
+                        closes_on=dt.date(2026, 4, 30), commitment_text="承诺", recommending_units=units)
+    db.session.add(activity)
+    db.session.commit()
+    page = _admin_client(app).get(f"/benchmark/activities/show/{activity.id}").data.decode()
+    assert "浙江省质量协会、中国电子质量管理协会" in page or "中国电子质量管理协会、浙江省质量协会" in page
+    assert "[浙江省质量协会" not in page and "[中国电子" not in page

@@ -27,7 +27,7 @@ RAW = {
     "None": re.compile(r"\bNone\b"),
     "True/False": re.compile(r"\b(True|False)\b"),
     "microseconds": re.compile(r"\d:\d\d:\d\d\.\d{3,}"),
-    "Python repr": re.compile(r"\{'|\['|<[A-Za-z_.]+ object at|^\[<|\(<"),
+    "Python repr": re.compile(r"\{'|\['|<[A-Za-z_.]+ object at|^\[<|\(<|^\[[^\]]*, [^\]]*\]$"),
 }
 
 
