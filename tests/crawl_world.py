@@ -46,7 +46,7 @@ def seed_world() -> dict:
     sme_svc.publicity_tick(dt.date.today())
     f.gen_enterprise(status="submitted")
     operator = f.gen_user(R.CA_OPERATOR)
-    _seal_key(applicant, enterprise, operator)
+    seal_key(applicant, enterprise, operator)
     db.session.commit()
     return {
         R.APPLICANT: applicant,
@@ -60,8 +60,9 @@ def seed_world() -> dict:
     }
 
 
-def _seal_key(user, enterprise, operator) -> None:
-    """A first USB-Key application taken to a produced key, and a certificate issued to the enterprise."""
+def seal_key(user, enterprise, operator):
+    """A first USB-Key application taken to a produced key, and a certificate issued to the
+    enterprise: (application, issued document)."""
     from app.services.eseal import issued_documents, seal_keys
     from app.services.eseal import seal_application as seal_svc
 
@@ -75,6 +76,7 @@ def _seal_key(user, enterprise, operator) -> None:
     seal_svc.record_payment(user, application.id, {"payer_name": enterprise.name, "paid_amount": "1000",
                                                    "paid_on": dt.date.today().isoformat()})
     seal_svc.confirm_payment(operator, application.id)
-    seal_keys.produce(operator, application.id)
-    issued_documents.issue(kind="template", number="ZM2026000009", title="证明", holder_name=enterprise.name,
-                           enterprise_id=enterprise.id)
+    application, _pin = seal_keys.produce(operator, application.id)
+    document = issued_documents.issue(kind="template", number="ZM2026000009", title="证明", holder_name=enterprise.name,
+                                      enterprise_id=enterprise.id)
+    return application, document

@@ -123,23 +123,9 @@ def world(app, pkcs11_lib):
 
 def _seal_records(user, enterprise) -> dict[str, int]:
     """A produced USB-Key with its application and certificate, and a certificate issued to the victim."""
-    from app.services.eseal import issued_documents, seal_keys
-    from app.services.eseal import seal_application as seal_svc
+    from tests.crawl_world import seal_key
 
-    operator = f.gen_user(R.CA_OPERATOR)
-    application = seal_svc.apply(user, "first", {
-        "company_name": enterprise.name, "department": "质量部", "system_user_id": "u1", "ems_contact": "张三",
-        "ems_company": enterprise.name, "ems_department": "质量部", "ems_address": "杭州市西湖区1号",
-        "ems_postcode": "310000", "ems_phone": "13800001111", "ems_email": "z@example.com",
-        "business_department": "tech_sme", "years": "1"})
-    seal_svc.receive_papers(operator, application.id, {"stamped_form": True, "business_licence": True,
-                                                       "contact_id": True, "names_match": True})
-    seal_svc.record_payment(user, application.id, {"payer_name": enterprise.name, "paid_amount": "1000",
-                                                   "paid_on": dt.date.today().isoformat()})
-    seal_svc.confirm_payment(operator, application.id)
-    application, _pin = seal_keys.produce(operator, application.id)
-    document = issued_documents.issue(kind="template", number="ZM2026000009", title="证明", holder_name=enterprise.name,
-                                      enterprise_id=enterprise.id)
+    application, document = seal_key(user, enterprise, f.gen_user(R.CA_OPERATOR))
     from models import ExportJob
 
     job = ExportJob(user_id=user.id, title="victim.xlsx", status="done", rows_total=1, rows_done=1,

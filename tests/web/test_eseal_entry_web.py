@@ -9,19 +9,13 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.security import roles as R
-from models import Enterprise
 from tests import factories as f
 from tests.services.test_eseal import form_values
+from tests.web.test_eseal_web import people  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 
 
-@pytest.fixture
-def people(app, pkcs11_lib):
-    user = f.gen_applicant()
-    f.gen_enterprise(user, status="approved")
-    return {"user": user, "enterprise": db.session.get(Enterprise, user.enterprise_id),
-            "operator": f.gen_user(R.CA_OPERATOR)}
 
 
 @pytest.mark.parametrize("engine", ["rustpy", "xlsxwriter"])
