@@ -175,6 +175,7 @@ class CoreChangeReviewView(ReviewMixin, ExportableModelView):
 class EmailChangeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/email-changes"
     datamodel = PagedSQLAInterface(EmailChangeRequest)
+    show_template = "shenbao/review/email_change_show.html"
     workflow = EMAIL_CHANGE
     decide_service = staticmethod(email_change.decide)
     base_filters = scoped_base_filters()
@@ -191,6 +192,13 @@ class EmailChangeReviewView(ReviewMixin, ExportableModelView):
                      "contact_name": _l("Contact name"), "contact_mobile": _l("Contact mobile"),
                      "new_email": _l("New e-mail address"), "agency": _l("Accepting agency"), "status": _l("Status"),
                      "decision_comment": _l("Opinion / reason"), "created_at": _l("Submitted at")}
+
+    def _decision_context(self, item):
+        from views.review_details import attachments_of
+
+        # The stamped request the requester uploaded (app.services.email_change.submit).
+        return {**super()._decision_context(item),
+                "proofs": attachments_of("email_change", item.id, "email_change_proof")}
 
 
 class WorkflowLogView(ExportableModelView):
