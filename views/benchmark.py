@@ -110,6 +110,7 @@ def _when(value) -> str:
 class FilingReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/filings"
     datamodel = PagedSQLAInterface(OrganizationFiling)
+    show_template = "shenbao/review/filing_show.html"
     workflow = ORGANIZATION_FILING
     decide_service = staticmethod(svc.review)
     base_filters = scoped_base_filters()
@@ -139,6 +140,13 @@ class FilingReviewView(ReviewMixin, ExportableModelView):
                      "address": _l("Address"), "industry_code": _l("Industry"), "quality_head": _l("Head of quality department"),
                      "quality_head_phone": _l("Phone of the quality department head"),
                      "licence_attachment_id": _l("Business licence"), "return_reason": _l("Return reason")}
+
+    def _decision_context(self, item):
+        from views.review_details import attachments_by_id
+
+        # The three years as filed, with the licence and the yearly proofs (app.services.filing).
+        ids = [item.licence_attachment_id, *(y.proof_attachment_id for y in item.economic_years)]
+        return {**super()._decision_context(item), "files": attachments_by_id(ids)}
 
 
 class ActivityView(ExportableModelView):

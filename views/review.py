@@ -41,12 +41,17 @@ def _enterprise_fields(values):
 
 
 def _attachment_link(value):
+    """A file column of a show page: the file's name, linking to its download."""
     from markupsafe import Markup, escape
+
+    from app.extensions import db
+    from models import Attachment
 
     if not value:
         return ""
+    attachment = db.session.get(Attachment, value)
     url = url_for("AttachmentView.download", attachment_id=value)
-    return Markup(f'<a href="{escape(url)}">{escape(_("Download"))}</a>')
+    return Markup(f'<a href="{escape(url)}">{escape(attachment.original_name if attachment else _("Download"))}</a>')
 
 
 def status_formatter(workflow):

@@ -76,3 +76,44 @@ def test_email_change_review_shows_the_stamped_proofs(app):
         assert _downloads(app, reviewer.username, attachment_id) == 200
         assert _downloads(app, other_agency.username, attachment_id) == 404
         assert _downloads(app, applicant.mobile, attachment_id) == 404  # the request names no owner
+
+
+def test_filing_review_shows_the_economic_data_and_the_proofs(app):
+    from app.extensions import db
+    from app.services import filing as filing_svc
+    from models import OrganizationFiling
+    from tests.services.test_filing import YEARS, _ready_filing
+
+    user, filing = _ready_filing()
+    filing_svc.attach_year_proof(user, filing.id, 2016, io.BytesIO(f.PNG_1PX), "2016年审计报告.png")
+    filing_svc.attach_year_proof(user, filing.id, 2017, io.BytesIO(f.PDF_MIN), "2017年审计报告.pdf")
+    filing_svc.file(user, filing.id)
+    filing = db.session.get(OrganizationFiling, filing.id)
+    files = _attachments_of("organization_filing", filing.id)
+    assert len(files) == 3 and filing.licence_attachment_id in files
+    association = f.gen_user(R.ASSOCIATION_REVIEWER)
+
+    html = _page(_signed_in(app, association.username), f"/review/filings/show/{filing.id}")
+    table = html[html.index('id="economic-years"'):]
+    table = table[:table.index("</table>")]
+    for label in ("年度", "资产总额（万元）", "营业收入（万元）", "其他业务收入（万元）", "利润总额（万元）",
+                  "缴税总额（万元）", "从业人员（人）", "经济效益证实性材料"):
+        assert label in table, label
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert len(rows) == 3
+    for year, row in zip((2016, 2017, 2018), rows):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+        # Amounts as typed (12000.5, not 12000.5000), the loss negative, the head count whole.
+        assert cells[:7] == [str(year), *(YEARS[n] for n in filing_svc.YEAR_FIELDS)], cells
+        assert cells[7] == {2016: "2016年审计报告.png", 2017: "2017年审计报告.pdf", 2018: ""}[year]
+    for value in ("杭州质量标杆示范有限公司", "其他有限责任公司", "浙江省", "杭州市", "39 计算机、通信和其他电子设备制造业",
+                  "王质量", "0571-88886666", "licence.pdf"):
+        assert value in html, value
+    assert set(_attachment_links(html)) == set(files)
+
+    outsiders = (f.gen_user(R.RECOMMENDER).username, f.gen_user(R.AGENCY_REVIEWER, agency_region="330100").username,
+                 f.gen_applicant().mobile)
+    for attachment_id in files:
+        assert _downloads(app, association.username, attachment_id) == 200
+        for login in outsiders:
+            assert _downloads(app, login, attachment_id) == 404, login
