@@ -179,7 +179,7 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
     datamodel = PagedSQLAInterface(Declaration)
     workflow = DECLARATION
     decide_service = staticmethod(svc.review)
-    show_template = "shenbao/benchmark/review_show.html"
+    show_template = "shenbao/review/declaration_show.html"
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show", "can_decide"]
     base_order = ("submitted_at", "desc")
@@ -198,6 +198,8 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
                      "summary_attachment_id": _l("Summary material")}
 
     def _decision_context(self, item):
-        context = super()._decision_context(item)
-        context["doc"] = documents.context(item) if item.snapshot else None
-        return context
+        from views.review_details import declaration_context
+
+        # What was submitted (the snapshot frozen at submit), not the project as edited since.
+        doc = documents.context(item) if item.snapshot else None
+        return {**super()._decision_context(item), "doc": doc, **declaration_context(item, doc)}

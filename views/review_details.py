@@ -30,3 +30,21 @@ def attachments_by_id(ids: Iterable[Any]) -> dict[int, Attachment]:
         return {}
     rows = db.session.execute(select(Attachment).where(Attachment.id.in_(wanted))).scalars()
     return {a.id: a for a in rows}
+
+
+def declaration_context(declaration, doc: dict | None) -> dict[str, Any]:
+    """The files of a submitted declaration (rows' proofs, other evidence, summary, signed form)
+    and the row columns, for review/declaration_show.html; ``doc`` is
+    app.services.declaration_documents.context of its snapshot."""
+    from app.services.declaration import HONOUR_COLUMNS, IP_COLUMNS
+    from app.timeutil import beijing
+
+    project = (doc or {}).get("project") or {}
+    ids = [r.get("proof") for table in ("ip", "honours") for r in project.get(table) or []]
+    ids += [project.get("other_evidence_attachment_id"), declaration.summary_attachment_id,
+            declaration.signed_form_attachment_id]
+    files = attachments_by_id(ids)
+    return {"files": files, "ip_columns": IP_COLUMNS, "honour_columns": HONOUR_COLUMNS,
+            "summary_file": files.get(declaration.summary_attachment_id),
+            "signed_file": files.get(declaration.signed_form_attachment_id),
+            "commitment_at": beijing(declaration.commitment_accepted_at)}

@@ -117,3 +117,92 @@ def test_filing_review_shows_the_economic_data_and_the_proofs(app):
         assert _downloads(app, association.username, attachment_id) == 200
         for login in outsiders:
             assert _downloads(app, login, attachment_id) == 404, login
+
+
+IP_ROW = {"category": "发明专利", "name": "一种质量检测方法", "country": "中国", "grant_date": "2021-05-01",
+          "certificate_number": "第4455667号", "right_holder": "杭州质量标杆示范有限公司", "inventor": "王质量",
+          "validity_years": "20", "application_number": "CN202010000001.X", "grant_number": "ZL202010000001.X"}
+HONOUR_ROW = {"award": "浙江省质量奖", "level": "省级", "awarding_body": "浙江省人民政府", "date": "2022-01-15",
+              "note": "质量管理成效显著"}
+
+
+def test_declaration_review_shows_the_whole_submitted_declaration(app):
+    from app.extensions import db
+    from app.services import declaration as svc
+    from models import Declaration
+    from tests.services.test_declaration import CONTACT, _docx, build_world
+
+    w = build_world()
+    project, errors = svc.save_project(
+        w["user"], w["project"].id, {"name": "全面质量管理数字化实践", "keywords": "数字化，质量管理，追溯",
+                                     "summary": "以数据驱动质量改进。\n第二段说明。"},
+        ip=[dict(IP_ROW)], honours=[dict(HONOUR_ROW)],
+        proofs={("ip", 0): (io.BytesIO(f.PNG_1PX), "专利证书.png"), ("honours", 0): (io.BytesIO(f.PDF_MIN), "获奖证书.pdf")},
+        other_evidence=(io.BytesIO(f.PDF_MIN), "第三方检测报告.pdf"))
+    assert not errors, errors
+    declaration = svc.start(w["user"], w["activity"].id, w["filing"].id, project.id, True)
+    svc.save(w["user"], declaration.id, CONTACT)
+    svc.upload_summary(w["user"], declaration.id, io.BytesIO(_docx()), "质量标杆总结材料.docx")
+    svc.submit(w["user"], declaration.id)
+    svc.choose_recommender(w["user"], declaration.id, w["units"][0].id)
+    # Edited after the submission: the reviewers still read what was submitted.
+    svc.save_project(w["user"], project.id, {"name": "改过的项目名", "keywords": "改过", "summary": "改过的简介"},
+                     ip=[{**IP_ROW, "name": "改过的专利"}], honours=[])
+    declaration = db.session.get(Declaration, declaration.id)
+    files = {a.id: a.original_name for a in _files(declaration)}
+    assert sorted(files.values()) == ["专利证书.png", "第三方检测报告.pdf", "获奖证书.pdf", "质量标杆总结材料.docx"]
+
+    recommender = _signed_in(app, w["recommender"].username)
+    html = _page(recommender, f"/review/declarations/show/{declaration.id}")
+    expected = [
+        # the organization, as filed (labels, not codes)
+        "杭州质量标杆示范有限公司", "其他有限责任公司", "浙江省 杭州市", "杭州市西湖区文三路 1 号",
+        "39 计算机、通信和其他电子设备制造业", "王质量", "0571-88886666", "中型",
+        # the project as submitted
+        "全面质量管理数字化实践", "数字化、质量管理、追溯", "以数据驱动质量改进。", "第二段说明。",
+        *IP_ROW.values(), *HONOUR_ROW.values(),
+        # the contact block, every field
+        *(v for v in CONTACT.values() if v),
+        *files.values(),
+    ]
+    for value in expected:
+        assert value in html, value
+    for edited in ("改过的项目名", "改过的专利", "改过的简介"):
+        assert edited not in html, edited
+    # Three years with the other revenue and the tax (万元, as typed).
+    table = html[html.index('id="declaration-economic-years"'):]
+    table = table[:table.index("</table>")]
+    for label in ("其他业务收入（万元）", "缴税总额（万元）", "从业人员（人）"):
+        assert label in table, label
+    for value in ("12000.5", "150.25", "-35.5", "320", "860"):
+        assert f">{value}<" in table, value
+    assert set(_attachment_links(html)) == set(files)
+    assert re.search(r'<a href="/attachments/\d+"[^>]*>\s*<img ', html)  # the patent certificate, a picture
+
+    outsiders = (w["other_recommender"].username, w["association"].username,  # not recommended yet
+                 f.gen_user(R.AGENCY_REVIEWER, agency_region="330100").username, f.gen_applicant().mobile)
+    for attachment_id in files:
+        assert _downloads(app, w["recommender"].username, attachment_id) == 200
+        for login in outsiders:
+            assert _downloads(app, login, attachment_id) == 404, (login, files[attachment_id])
+    assert recommender.get(f"/review/declarations/show/{declaration.id}").status_code == 200
+
+    # Once recommended, the association reads the same declaration and opens the same files.
+    svc.review(w["recommender"], declaration.id, "recommend", "同意推荐")
+    association_page = _page(_signed_in(app, w["association"].username), f"/review/declarations/show/{declaration.id}")
+    for value in ("全面质量管理数字化实践", IP_ROW["certificate_number"], HONOUR_ROW["awarding_body"], CONTACT["email"],
+                  "同意推荐"):
+        assert value in association_page, value
+    for attachment_id in files:
+        assert _downloads(app, w["association"].username, attachment_id) == 200
+
+
+def _files(declaration):
+    from app.extensions import db
+    from models import Attachment
+    from sqlalchemy import or_, select
+
+    return list(db.session.execute(select(Attachment).where(or_(
+        (Attachment.record_type == "declaration") & (Attachment.record_id == declaration.id),
+        (Attachment.record_type == "benchmark_project") & (Attachment.record_id == declaration.project_id),
+    ))).scalars())
