@@ -34,12 +34,6 @@ def _choice(field_name):
     return lambda value: choice_label(field_name, value)
 
 
-def _enterprise_fields(values):
-    from views.progress import enterprise_fields_html
-
-    return enterprise_fields_html(values)
-
-
 def _attachment_link(value):
     """A file column of a show page: the file's name, linking to its download."""
     from markupsafe import Markup, escape
@@ -169,12 +163,18 @@ class CoreChangeReviewView(ReviewMixin, ExportableModelView):
     show_title = _l("Core information change")
     list_columns = ["enterprise", "status", "submitted_at", "decided_at"]
     search_columns = ["status", "submitted_at"]
-    show_columns = ["enterprise", "status", "before", "data", "submitted_at", "decided_at", "return_reason"]
-    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE), "before": _enterprise_fields,
-                          "data": _enterprise_fields, "return_reason": lambda v: v or ""}
+    # The fields before and after, shareholders and venture capital: review/core_change_show.html.
+    show_template = "shenbao/review/core_change_show.html"
+    show_columns = ["enterprise", "status", "submitted_at", "decided_at", "return_reason"]
+    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE), "return_reason": lambda v: v or ""}
     label_columns = {"enterprise": _l("Enterprise"), "status": _l("Status"), "before": _l("Before"),
                      "data": _l("After"), "submitted_at": _l("Submitted at"), "decided_at": _l("Decided at"),
                      "return_reason": _l("Return reason")}
+
+    def _decision_context(self, item):
+        from views.review_details import core_change_context
+
+        return {**super()._decision_context(item), **core_change_context(item)}
 
 
 class EmailChangeReviewView(ReviewMixin, ExportableModelView):

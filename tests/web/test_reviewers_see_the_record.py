@@ -206,3 +206,54 @@ def _files(declaration):
         (Attachment.record_type == "declaration") & (Attachment.record_id == declaration.id),
         (Attachment.record_type == "benchmark_project") & (Attachment.record_id == declaration.project_id),
     ))).scalars())
+
+
+def _section(html: str, marker: str) -> str:
+    part = html[html.index(marker):]
+    return part[:part.index("</table>")]
+
+
+def _cells(table_html: str) -> list[list[str]]:
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table_html, re.S)]
+
+
+def test_core_change_review_shows_fields_shareholders_and_venture_capital_before_and_after(app):
+    from app.services import enterprise as svc
+
+    applicant = f.gen_applicant()
+    enterprise = f.gen_enterprise(applicant, status="approved", venture_capital="yes",
+                                  venture_investments=[{"investor": "某创投基金", "amount": "500", "date": "2024-06-01"}])
+    change = svc.open_core_change(applicant)
+    svc.save_core_change(applicant, change.id, {"legal_rep_name": "王小明", "city_code": "330700", "county_code": "330702"})
+    svc.submit_core_change(applicant, change.id)
+    # Details apply at once after approval: edited while the change waits, the reviewer sees both.
+    _, errors = svc.save_draft(applicant, {"shareholders": [
+        {"name": "韩梅梅", "kind": "natural", "amount": "100.5", "ratio": "55"},
+        {"name": "某投资公司", "kind": "legal", "amount": "67", "ratio": "40"},
+        {"name": "第三股东", "kind": "state", "amount": "8.25", "ratio": "5"}]})
+    assert not errors, errors
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+
+    html = _page(_signed_in(app, reviewer.username), f"/review/core-changes/show/{change.id}")
+    fields = {row[0]: row[1:] for row in _cells(_section(html, 'id="core-change-fields"'))[1:]}
+    # A changed field is marked 已变更 after its new value.
+    assert fields["法定代表人姓名"] == ["李雷", "王小明 已变更"]
+    assert fields["企业注册地"] == ["浙江省 / 杭州市 / 西湖区", "浙江省 / 金华市 / 婺城区 已变更"]
+    assert fields["证件类型"] == ["身份证", "身份证"] and fields["企业名称"] == [enterprise.name] * 2
+    before = _cells(_section(html, 'id="shareholders-before"'))
+    after = _cells(_section(html, 'id="shareholders-after"'))
+    assert before == [["股东名称", "类型", "金额（万元）", "占比（百分比）"],
+                      ["韩梅梅", "自然人", "100.5", "60%"], ["某投资公司", "企业法人", "67", "40%"]]
+    assert after[1:] == [["韩梅梅", "自然人", "100.5", "55%"], ["某投资公司", "企业法人", "67", "40%"],
+                         ["第三股东", "国有", "8.25", "5%"]]
+    for side in ("before", "after"):
+        assert _cells(_section(html, f'id="venture-{side}"'))[1:] == [["某创投基金", "500", "2024-06-01"]]
+    assert "{'" not in html and "natural" not in html and "legal_rep_name" not in html
+
+    # The business licence on file, one click away, for this agency only.
+    assert _attachment_links(html) == [enterprise.licence_attachment_id]
+    assert _downloads(app, reviewer.username, enterprise.licence_attachment_id) == 200
+    other_agency = f.gen_user(R.AGENCY_REVIEWER, agency_region="330700")
+    assert _downloads(app, other_agency.username, enterprise.licence_attachment_id) == 404
+    assert _signed_in(app, other_agency.username).get(f"/review/core-changes/show/{change.id}").status_code == 404
