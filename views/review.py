@@ -48,6 +48,18 @@ def _attachment_link(value):
     return Markup(f'<a href="{escape(url)}">{escape(attachment.original_name if attachment else _("Download"))}</a>')
 
 
+def _reference_name(model_name):
+    """A reference code (economic type, foreign capital source) as its name."""
+    def name(code):
+        import models
+        from app.extensions import db
+
+        row = db.session.get(getattr(models, model_name), code) if code else None
+        return row.name if row is not None else (code or "")
+
+    return name
+
+
 def status_formatter(workflow):
     return lambda value: workflow.state_label(value)
 
@@ -105,6 +117,8 @@ class ReviewMixin:
 class EnterpriseReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/enterprises"
     datamodel = PagedSQLAInterface(Enterprise)
+    # Shareholders and venture capital under the fields: review/enterprise_show.html.
+    show_template = "shenbao/review/enterprise_show.html"
     workflow = ENTERPRISE_REGISTRATION
     decide_service = staticmethod(enterprise_svc.review)
     base_filters = scoped_base_filters()
@@ -121,7 +135,7 @@ class EnterpriseReviewView(ReviewMixin, ExportableModelView):
             "region_label", "agency", "licence_attachment_id", "status", "submitted_at", "approved_at", "return_reason"]}),
         (_l("Details"), {"fields": [
             "legal_rep_email", "registration_authority", "tax_authority", "tax_collection_mode",
-            "domestic_listed", "domestic_listing_type", "domestic_listing_date", "overseas_listed",
+            "economic_type_code", "domestic_listed", "domestic_listing_type", "domestic_listing_date", "overseas_listed",
             "overseas_listing_type", "overseas_listing_date", "hightech_zone", "econdev_zone",
             "foreign_capital_source_code", "tech_field", "venture_capital"]}),
     ]
@@ -133,6 +147,8 @@ class EnterpriseReviewView(ReviewMixin, ExportableModelView):
         "overseas_listing_type": _choice("overseas_listing_type"),
         "domestic_listed": _yes_no, "overseas_listed": _yes_no, "venture_capital": _yes_no,
         "licence_attachment_id": _attachment_link,
+        "economic_type_code": _reference_name("EconomicType"),
+        "foreign_capital_source_code": _reference_name("ForeignCapitalSource"),
     }
     label_columns = {
         "name": _l("Enterprise name"), "credit_code": _l("Unified social credit code"),
@@ -147,8 +163,14 @@ class EnterpriseReviewView(ReviewMixin, ExportableModelView):
         "overseas_listing_type": _l("Overseas listing type"), "overseas_listing_date": _l("Overseas listing date"),
         "hightech_zone": _l("National high-tech zone"), "econdev_zone": _l("National economic-development zone"),
         "foreign_capital_source_code": _l("Foreign capital source"), "tech_field": _l("Technology field"),
-        "venture_capital": _l("Venture capital introduced"),
+        "venture_capital": _l("Venture capital introduced"), "economic_type_code": _l("Economic type"),
     }
+
+    def _decision_context(self, item):
+        from app.services.enterprise import holdings
+        from views.review_details import holdings_shown
+
+        return {**super()._decision_context(item), "holdings": holdings_shown(holdings(item))}
 
 
 class CoreChangeReviewView(ReviewMixin, ExportableModelView):

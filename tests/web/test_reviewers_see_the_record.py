@@ -257,3 +257,26 @@ def test_core_change_review_shows_fields_shareholders_and_venture_capital_before
     other_agency = f.gen_user(R.AGENCY_REVIEWER, agency_region="330700")
     assert _downloads(app, other_agency.username, enterprise.licence_attachment_id) == 404
     assert _signed_in(app, other_agency.username).get(f"/review/core-changes/show/{change.id}").status_code == 404
+
+
+def test_registration_review_shows_shareholders_venture_capital_and_reference_names(app):
+    from app.extensions import db
+    from models import EconomicType, ForeignCapitalSource
+
+    db.session.add_all([EconomicType(code="159", name="其他有限责任公司"), ForeignCapitalSource(code="344", name="香港")])
+    db.session.commit()
+    enterprise = f.gen_enterprise(status="submitted", economic_type_code="159", foreign_capital_source_code="344",
+                                  venture_capital="yes",
+                                  venture_investments=[{"investor": "某创投基金", "amount": "500.25", "date": "2024-06-01"}])
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+
+    html = _page(_signed_in(app, reviewer.username), f"/review/enterprises/show/{enterprise.id}")
+    assert "其他有限责任公司" in html and "香港" in html and ">159<" not in html and ">344<" not in html
+    assert _cells(_section(html, 'id="shareholders-submitted"'))[1:] == [
+        ["韩梅梅", "自然人", "100.5", "60%"], ["某投资公司", "企业法人", "67", "40%"]]
+    assert _cells(_section(html, 'id="venture-submitted"'))[1:] == [["某创投基金", "500.25", "2024-06-01"]]
+    assert _attachment_links(html) == [enterprise.licence_attachment_id]
+    assert "licence.pdf" in html
+    assert _downloads(app, reviewer.username, enterprise.licence_attachment_id) == 200
+    assert _downloads(app, f.gen_user(R.AGENCY_REVIEWER, agency_region="330700").username,
+                      enterprise.licence_attachment_id) == 404
