@@ -121,8 +121,8 @@ class FilingReviewView(ReviewMixin, ExportableModelView):
     list_columns = ["org_name", "for_year", "org_size", "status", "filed_at", "approved_at"]
     search_columns = ["org_name", "for_year", "status", "filed_at"]
     show_columns = ["org_name", "for_year", "economic_type_code", "province_code", "city_code", "address",
-                    "industry_code", "quality_head", "quality_head_phone", "org_size", "licence_attachment_id",
-                    "status", "filed_at", "approved_at", "return_reason"]
+                    "industry_code", "quality_head", "quality_head_phone", "org_size",
+                    "status", "filed_at", "approved_at", "return_reason"]  # the files: review/filing_show.html
     formatters_columns = {
         "status": status_formatter(ORGANIZATION_FILING),
         "org_size": lambda v: str(dict(svc.ORG_SIZES).get(v, v or "")),

@@ -187,9 +187,10 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
     show_title = _l("Declaration")
     list_columns = ["activity", "project", "recommending_unit", "status", "submitted_at"]
     search_columns = ["status", "submitted_at"]
-    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "summary_attachment_id",
-                    "recommendation_opinion", "return_reason"]
+    # The declaration itself, its files and the summary material: review/declaration_show.html.
+    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "recommendation_opinion", "return_reason"]
     formatters_columns = {"status": status_formatter(DECLARATION), "summary_attachment_id": _attachment_link,
+                          "activity": svc.activity_title,
                           "recommendation_opinion": lambda v: v or "", "return_reason": lambda v: v or "",
                           "submitted_at": beijing}
     label_columns = {"activity": _l("Activity"), "project": _l("Project"), "recommending_unit": _l("Recommending unit"),

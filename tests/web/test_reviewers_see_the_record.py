@@ -126,7 +126,9 @@ HONOUR_ROW = {"award": "浙江省质量奖", "level": "省级", "awarding_body":
               "note": "质量管理成效显著"}
 
 
-def test_declaration_review_shows_the_whole_submitted_declaration(app):
+def _declaration_sent_to_recommender():
+    """A declaration with IP and honours rows with proofs, other evidence and a summary, sent to its
+    recommending unit; the project edited after the submission."""
     from app.extensions import db
     from app.services import declaration as svc
     from models import Declaration
@@ -148,7 +150,14 @@ def test_declaration_review_shows_the_whole_submitted_declaration(app):
     # Edited after the submission: the reviewers still read what was submitted.
     svc.save_project(w["user"], project.id, {"name": "改过的项目名", "keywords": "改过", "summary": "改过的简介"},
                      ip=[{**IP_ROW, "name": "改过的专利"}], honours=[])
-    declaration = db.session.get(Declaration, declaration.id)
+    return w, db.session.get(Declaration, declaration.id)
+
+
+def test_declaration_review_shows_the_whole_submitted_declaration(app):
+    from app.services import declaration as svc
+    from tests.services.test_declaration import CONTACT
+
+    w, declaration = _declaration_sent_to_recommender()
     files = {a.id: a.original_name for a in _files(declaration)}
     assert sorted(files.values()) == ["专利证书.png", "第三方检测报告.pdf", "获奖证书.pdf", "质量标杆总结材料.docx"]
 
@@ -280,3 +289,17 @@ def test_registration_review_shows_shareholders_venture_capital_and_reference_na
     assert _downloads(app, reviewer.username, enterprise.licence_attachment_id) == 200
     assert _downloads(app, f.gen_user(R.AGENCY_REVIEWER, agency_region="330700").username,
                       enterprise.licence_attachment_id) == 404
+
+
+def test_row_headers_follow_the_reader_s_language(app):
+    """The tables' labels are translated on every page, not once for the first reader."""
+    w, declaration = _declaration_sent_to_recommender()
+    recommender = _signed_in(app, w["recommender"].username)
+    chinese = _page(recommender, f"/review/declarations/show/{declaration.id}")
+    assert "证书编号" in chinese and "奖项名称" in chinese
+    recommender.get("/lang/en")
+    english = _page(recommender, f"/review/declarations/show/{declaration.id}")
+    assert "Certificate number" in english and "Awarding body" in english
+    assert "证书编号" not in english and "奖项名称" not in english
+    # The activity once, not its year twice (2019 2019 质量标杆活动).
+    assert "2019 质量标杆活动" in english and "2019 2019" not in english
