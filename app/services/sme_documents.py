@@ -39,6 +39,15 @@ def _fmt(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _industry(code: str | None) -> str:
+    """The second-level industry as the form lists it: code and name (the code alone if unknown)."""
+    from app.extensions import db
+    from models import Industry
+
+    industry = db.session.get(Industry, code) if code else None
+    return f"{industry.code} {industry.name}" if industry is not None else (code or "")
+
+
 def context(evaluation: SmeEvaluation) -> dict[str, Any]:
     from app.services.progress_labels import sme_status_label
 
@@ -59,7 +68,7 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
                        "submitted_at": beijing(evaluation.submitted_at),
                        "certificate_number": evaluation.certificate_number or ""},
         "tables": {
-            "main": {"industry": main.get("industry_code") or ""},
+            "main": {"industry": _industry(main.get("industry_code"))},
             "finance": {**{k: finance.get(k, "") for k in ("sales_revenue", "main_business_revenue", "total_assets",
                                                              "cost_expenses", "net_profit", "taxes_paid")},
                         "employees_total": totals["employees_total"], "rd_total": summary["total"]},

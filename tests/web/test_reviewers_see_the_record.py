@@ -303,3 +303,27 @@ def test_row_headers_follow_the_reader_s_language(app):
     assert "证书编号" not in english and "奖项名称" not in english
     # The activity once, not its year twice (2019 2019 质量标杆活动).
     assert "2019 质量标杆活动" in english and "2019 2019" not in english
+
+
+def test_sme_review_shows_the_tables_with_labels_and_proofs_above_the_decision(app):
+    from app.services import sme as sme_svc
+
+    applicant = f.gen_applicant()
+    evaluation = f.gen_sme(applicant, status="draft")
+    row = {**f.sme_tables()["ip"][0]}
+    sme_svc.save_table(applicant, evaluation.id, "ip", None, [row], proofs={0: (io.BytesIO(f.PNG_1PX), "专利证书.png")})
+    sme_svc.submit(applicant, evaluation.id)
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+
+    html = _page(_signed_in(app, reviewer.username), f"/review/sme/show/{evaluation.id}")
+    assert "39 计算机、通信和其他电子设备制造业" in html
+    ip = _cells(_section(html, 'id="sme-ip"'))
+    assert ip[0] == ["知识产权名称", "种类", "授权日期", "授权号", "获取方式", "证明文件"]
+    assert ip[1] == ["一种传感器", "发明专利", "2025-03-01", "ZL2025000001", "自主研发", "专利证书.png"]
+    assert html.index('id="sme-ip"') < html.index('id="decision-form"')  # read before deciding
+    files = _attachments_of("sme_evaluation", evaluation.id)
+    assert len(files) == 2 and set(_attachment_links(html)) == set(files)  # the proof and the stamped cover
+    other_agency = f.gen_user(R.AGENCY_REVIEWER, agency_region="330700")
+    for attachment_id in files:
+        assert _downloads(app, reviewer.username, attachment_id) == 200
+        assert _downloads(app, other_agency.username, attachment_id) == 404
