@@ -42,6 +42,9 @@ def install(jinja_env) -> None:
     jinja_env.filters["bj"] = beijing_filter
     jinja_env.filters["wan"] = wan
     jinja_env.tests["image_file"] = is_image
+    from app.security.roles import role_label
+
+    jinja_env.filters["role_label"] = role_label
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg")

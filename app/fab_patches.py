@@ -264,6 +264,51 @@ def _chart_group_by_in_range() -> None:
 _applied = False
 
 
+# --- Role names as people read them -------------------------------------------------------
+# A role's name is its identifier (app.security.roles); the user and group screens print the
+# role itself, which FAB's model prints as that identifier ("AgencyReviewer").
+
+def _roles_by_label() -> None:
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.security.roles import role_label
+
+    # A list of roles prints its items' repr: both read the label.
+    Role.__str__ = Role.__repr__ = lambda self: role_label(self.name)
+
+
+def _user_statistics_in_the_users_language() -> None:
+    """FAB names its two user charts in plain English strings: the same names, translatable."""
+    from flask_appbuilder.security.views import UserStatsChartView
+    from flask_babel import lazy_gettext
+
+    UserStatsChartView.definitions = [
+        {"label": lazy_gettext("Login count"), "group": "username", "series": ["login_count"]},
+        {"label": lazy_gettext("Failed login count"), "group": "username", "series": ["fail_login_count"]},
+    ]
+
+
+def _labels_for_unnamed_columns() -> None:
+    """FAB's own screens (users, groups, user statistics) and any view that leaves a column
+    unnamed get the column's translated label (views.screen_text), not FAB's English
+    prettified name ("Login Count")."""
+    from flask_appbuilder.baseviews import BaseModelView
+
+    from views.screen_text import COMMON_LABELS
+
+    prettified = BaseModelView._gen_labels_columns
+
+    def _gen_labels_columns(self, list_columns):
+        labels = dict(self.label_columns or {})
+        for column in list_columns:
+            if not labels.get(column) and column in COMMON_LABELS:
+                labels[column] = COMMON_LABELS[column]
+        self.label_columns = labels
+        prettified(self, list_columns)
+
+    BaseModelView._gen_labels_columns = _gen_labels_columns
+
+
 def apply() -> None:
     global _applied
     if _applied:
@@ -279,4 +324,7 @@ def apply() -> None:
     _checked_actions()
     _download_needs_an_upload_folder()
     _chart_group_by_in_range()
+    _roles_by_label()
+    _labels_for_unnamed_columns()
+    _user_statistics_in_the_users_language()
     _applied = True

@@ -122,6 +122,19 @@ def register_web_hooks(app: Flask) -> None:
         db.session.rollback()
         return _error_page(exc.status_code, exc.message, prefer_description=True)
 
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(exc: StaleDataError):
+        # Two requests saved one record at once (a double click) outside a use case: the later
+        # one is told so instead of a 500; nothing of it was kept.
+        from app.extensions import db
+        from flask_babel import gettext as _
+
+        db.session.rollback()
+        return _error_page(409, _("This record was changed by someone else meanwhile. Please reload and check it "
+                                  "again."), prefer_description=True)
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         # A bug must never show a stack trace; it is logged with the request path.

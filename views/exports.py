@@ -215,6 +215,12 @@ class ExportableModelView(ExcelExportMixin, ModelView):
         if untold:
             self.formatters_columns = {**self.formatters_columns, **{c: beijing for c in untold}}
 
+    def _init_titles(self):
+        from views.screen_text import fill_titles
+
+        fill_titles(self)
+        super()._init_titles()
+
 
 class ExportableModelRestApi(ExcelExportApiMixin, ModelRestApi):
     """The base of every REST list: FAB's ModelRestApi with /export."""

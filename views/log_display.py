@@ -96,5 +96,11 @@ def state_name(state: str | None) -> str:
     return state or ""
 
 
-LOG_FORMATTERS = {"workflow": workflow_name, "action": action_name, "from_state": state_name,
+def _record_type_name(value):
+    from views.screen_text import record_type_name
+
+    return record_type_name(value)
+
+
+LOG_FORMATTERS = {"workflow": workflow_name, "record_type": _record_type_name, "action": action_name, "from_state": state_name,
                   "to_state": state_name, "changes": changes_html}

@@ -13,38 +13,52 @@ from app.timeutil import beijing
 from models import (Agency, BusinessRegistryEntry, Industry, NotificationTemplate, OutboxMessage, Region, TechField,
                     Zone)
 from views.exports import ExportableModelView
+from views.reference_choices import region_name
+from views.screen_text import level_name
 
 
 class RegionView(ExportableModelView):
+    list_title = _l("Regions")
     datamodel = SQLAInterface(Region)
     list_columns = ["code", "name", "level", "parent_code"]
     search_columns = ["code", "name", "level", "parent_code"]
     add_columns = edit_columns = ["code", "name", "level", "parent_code"]
     label_columns = {"code": _l("Code"), "name": _l("Name"), "level": _l("Level"), "parent_code": _l("Parent code")}
+    formatters_columns = {"level": level_name}
 
 
 class AgencyView(ExportableModelView):
+    list_title = _l("Evaluation agencies")
     datamodel = SQLAInterface(Agency)
     list_columns = ["name", "level", "region_code", "province_code", "active"]
     search_columns = ["name", "level", "region_code", "province_code", "active"]
     add_columns = edit_columns = ["name", "level", "region_code", "province_code", "active"]
     label_columns = {"name": _l("Name"), "level": _l("Level"), "region_code": _l("Region code"),
                      "province_code": _l("Province"), "active": _l("Active")}
+    formatters_columns = {"level": level_name, "region_code": region_name, "province_code": region_name}
 
 
 class IndustryView(ExportableModelView):
+    list_title = _l("Industries")
     datamodel = SQLAInterface(Industry)
+    formatters_columns = {"level": level_name}
     list_columns = search_columns = ["code", "name", "level", "parent_code"]
     add_columns = edit_columns = ["code", "name", "level", "parent_code"]
 
 
 class TechFieldView(ExportableModelView):
+    list_title = _l("Technology fields")
     datamodel = SQLAInterface(TechField)
     list_columns = search_columns = ["code", "name", "parent_code"]
     add_columns = edit_columns = ["code", "name", "parent_code"]
 
 
+ZONE_KINDS = {"hightech": _l("National high-tech zone"), "econdev": _l("National economic development zone")}
+
+
 class ZoneView(ExportableModelView):
+    list_title = _l("Zones")
+    formatters_columns = {"kind": lambda kind: str(ZONE_KINDS.get(kind, kind or "")), "province_code": region_name}
     datamodel = SQLAInterface(Zone)
     list_columns = ["kind", "name", "province_code"]
     search_columns = ["kind", "name", "province_code"]
@@ -52,6 +66,7 @@ class ZoneView(ExportableModelView):
 
 
 class BusinessRegistryView(ExportableModelView):
+    list_title = _l("Business registry")
     datamodel = SQLAInterface(BusinessRegistryEntry)
     list_columns = search_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
     add_columns = edit_columns = ["credit_code", "name", "legal_rep_name", "registration_authority"]
@@ -59,11 +74,15 @@ class BusinessRegistryView(ExportableModelView):
 
 OUTBOX_STATUS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
 CHANNELS = {"sms": _l("SMS"), "email": _l("E-mail")}
+# Where a message went (app.notify.backends): kept in the outbox (embedded mode) or sent on.
+DELIVERY_BACKENDS = {"outbox": _l("Kept in the outbox (embedded mode)"), "http": _l("SMS gateway (HTTP)"),
+                     "smtp": _l("Mail relay (SMTP)")}
 
 
 class OutboxView(ExportableModelView):
     """Every SMS and e-mail: queued, sent or failed with the last error; failed ones can be
     sent again. In development the outbox is the delivery itself."""
+    list_title = _l("Outbox")
 
     datamodel = SQLAInterface(OutboxMessage)
     base_permissions = ["can_list", "can_show", "resend"]
@@ -78,7 +97,8 @@ class OutboxView(ExportableModelView):
                      "next_attempt_at": _l("Next attempt"), "template": _l("Notification")}
     formatters_columns = {"status": lambda v: OUTBOX_STATUS.get(v, v), "channel": lambda v: CHANNELS.get(v, v),
                           "created_at": beijing, "sent_at": beijing, "next_attempt_at": beijing,
-                          "error": lambda v: v or "", "subject": lambda v: v or ""}
+                          "error": lambda v: v or "", "subject": lambda v: v or "",
+                          "backend": lambda v: str(DELIVERY_BACKENDS.get(v, v or ""))}
 
     @action("resend", _l("Resend"), _l("Send the selected failed messages again?"), "fa-repeat", single=False)
     def resend(self, items):
@@ -106,6 +126,7 @@ _TEMPLATE_TEXTS = ["message_title", "message_body", "sms_body", "email_subject",
 class NotificationTemplateView(ExportableModelView):
     """The texts every notification is written with (zh and en), editable by the admin. Variables
     such as {{ enterprise_name }}, {{ reason }}, {{ department }}, {{ link }} come from the record."""
+    list_title = _l("Notification templates")
 
     datamodel = SQLAInterface(NotificationTemplate)
     base_permissions = ["can_list", "can_show", "can_edit"]

@@ -19,9 +19,11 @@ from app.security.scope import in_scope, scope_criterion, scoped_base_filters
 from app.services import sme as svc
 from app.services import sme_documents
 from app.services.errors import ServiceError
-from app.services.sme_form import IP_ACQUISITION, IP_KINDS
+from app.services.sme_form import INDICATOR_LABELS, IP_ACQUISITION, IP_KINDS
 from flask_appbuilder.fieldwidgets import Select2Widget
-from wtforms import SelectField
+from wtforms import DateField, SelectField
+from wtforms.validators import DataRequired
+from wtforms.widgets import DateInput
 from app.workflows.definitions import PUBLICITY_BATCH, SME_EVALUATION
 from models import EnterpriseIp, PublicityBatch, SmeEvaluation
 from views.review import ReviewMixin, _attachment_link, _yes_no, status_formatter
@@ -90,8 +92,8 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
         context = super()._decision_context(item)
         data = item.data or {}
         proofs = [r.get("proof") for key in ("ip", "standards", "institutions", "awards") for r in data.get(key) or []]
-        context.update(doc=sme_documents.context(item), result=item.result, row_tables=ROW_TABLES,
-                       files=attachments_by_id(proofs))
+        context.update(doc=sme_documents.context(item), result=item.result, indicator_labels=INDICATOR_LABELS,
+                       row_tables=ROW_TABLES, files=attachments_by_id(proofs))
         return context
 
     @expose("/pdf/<int:pk>")
@@ -188,6 +190,14 @@ class PublicityBatchView(ExportableModelView):
     formatters_columns = {"status": status_formatter(PUBLICITY_BATCH), "province_code": region_name}
 
 
+class _NativeDateInput(DateInput):
+    """``<input type="date">`` styled like FAB's other fields."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("class", "form-control")
+        return super().__call__(field, **kwargs)
+
+
 class EnterpriseIpView(ExportableModelView):
     """The applicant's IP registry; the enterprise is always the user's own (set here, never posted)."""
 
@@ -201,8 +211,16 @@ class EnterpriseIpView(ExportableModelView):
     label_columns = {"name": _l("IP name"), "kind": _l("Kind"), "number": _l("Grant number"),
                      "grant_date": _l("Grant date"), "acquisition": _l("Acquisition")}
 
+    add_title = _l("Add to the IP registry")
+    edit_title = _l("Edit an IP registry entry")
+    show_title = _l("IP registry entry")
+
+    # The grant date is required (an evaluation's IP row needs it) and a native date input:
+    # FAB's bootstrap-datepicker threw away a date typed, pasted or autofilled without a keyup.
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": SelectField(_l("Kind"), choices=[(c, l) for c, l in IP_KINDS], widget=Select2Widget()),
+        "grant_date": DateField(_l("Grant date"), format="%Y-%m-%d", validators=[DataRequired()],
+                                widget=_NativeDateInput()),
         "acquisition": SelectField(_l("Acquisition"), choices=[(c, l) for c, l in IP_ACQUISITION], widget=Select2Widget()),
     }
     formatters_columns = {"kind": lambda v: str(dict(IP_KINDS).get(v, v)),

@@ -39,6 +39,13 @@ def _posted_rows(table: form.Table) -> tuple[list[dict], dict[int, tuple]]:
     return rows, proofs
 
 
+def _registered(enterprise) -> dict[str, str]:
+    """Table 1's enterprise name and code, read-only: as registered (the draft before approval)."""
+    draft = enterprise.draft or {}
+    return {"name": enterprise.name or draft.get("name") or "",
+            "credit_code": enterprise.credit_code or draft.get("credit_code") or ""}
+
+
 class SmeSelfView(BaseView):
     route_base = "/sme"
     default_view = "index"
@@ -63,6 +70,7 @@ class SmeSelfView(BaseView):
 
     def _context(self, evaluation, **extra):
         return dict(evaluation=evaluation, tables=form.TABLES, status_label=status_label,
+                    indicator_labels=form.INDICATOR_LABELS,
                     editable=evaluation.status in svc.EDITABLE, **extra)
 
     @expose("/<int:evaluation_id>/table/<key>", methods=["GET", "POST"])
@@ -99,6 +107,9 @@ class SmeSelfView(BaseView):
             extra["rd_summary"] = sme_documents.rd_summary(data.get("rd_projects") or [], evaluation.year)
         if key == "hr":
             extra["hr_totals"] = form.hr_totals(data.get("hr") or {})
+            extra["hr_max"] = form.MAX_COUNT
+        if key == "main":
+            extra["enterprise"] = _registered(evaluation.enterprise)
         return self.render_template(
             "shenbao/sme/table.html", table=table, data=data, values=data.get(key) or {},
             rows=data.get(table.rows) or [] if table.rows else [], errors=errors,

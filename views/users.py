@@ -34,3 +34,4 @@ class ShenbaoUserDBModelView(UserDBModelView):
     def pre_add(self, item):
         item.last_name = item.last_name or ""
         super().pre_add(item)
+

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.reports.workbook import Column
+from app.services.sme_form import INDICATOR_LABELS
 from app.workflows.definitions import SME_EVALUATION
-from rules.sme import INDICATOR_NAMES
 
-# The indicators' names are the regulation's (rules.sme); 9–11 are exported as points.
+# The indicators' names are the regulation's (rules.sme), in the user's language (sme_form);
+# 9–11 are exported as points.
 
 
 def _names(model, key: str = "code") -> dict[Any, str]:
@@ -88,7 +89,7 @@ def sme_export_layout() -> tuple[list[Column], Any]:
     paths = {"scored": _("Scored"), "direct": _("Qualified directly"), "entry_failed": _("Entry condition not met")}
     passed, failed = _("Passed"), _("Not passed")
 
-    labels = [f"{n}. {name}" for n, name in enumerate(INDICATOR_NAMES, start=1)]
+    labels = [f"{n}. {name}" for n, name in enumerate(INDICATOR_LABELS, start=1)]
     columns = [
         Column("system_number", _("System number")), Column("enterprise", _("Enterprise name")),
         Column("credit_code", _("Unified social credit code")), Column("year", _("Evaluation year"), "int"),
@@ -97,7 +98,7 @@ def sme_export_layout() -> tuple[list[Column], Any]:
         Column("tech_field", _("Technology field")), Column("submitted_at", _("Submitted at"), "datetime"),
         Column("stored_at", _("Stored at"), "datetime"), Column("certificate_number", _("Registration number")),
         Column("qualified", _("Qualified")), Column("path", _("Path")), Column("total_score", _("Total score"), "int"),
-        *[Column(f"indicator_{n}", label if n <= 8 else f"{label}（得分）", "text" if n <= 8 else "number")
+        *[Column(f"indicator_{n}", label if n <= 8 else _("%(indicator)s (points)", indicator=label), "text" if n <= 8 else "number")
           for n, label in enumerate(labels, start=1)],
         Column("rd_total", _("Total R&D expenses (10,000 yuan)"), "wan"),
         Column("sales_revenue", _("Sales revenue (10,000 yuan)"), "wan"),

@@ -16,6 +16,19 @@ ADMIN = "Admin"
 # Not a login role: the identity of scheduled jobs acting through the workflow engine.
 SYSTEM = "System"
 
+
+def role_label(name: str) -> str:
+    """A role as the screens name it (the name itself stays the identifier)."""
+    from flask_babel import lazy_gettext as _l
+
+    labels = {
+        ADMIN: _l("Platform administrator"), APPLICANT: _l("Enterprise applicant"),
+        AGENCY_REVIEWER: _l("Evaluation agency reviewer"), PROVINCE_REVIEWER: _l("Provincial agency reviewer"),
+        ASSOCIATION_REVIEWER: _l("Association reviewer"), RECOMMENDER: _l("Recommending unit reviewer"),
+        CA_OPERATOR: _l("CA operator"), MANAGER: _l("Statistics manager"), "Public": _l("Visitor"),
+    }
+    return str(labels.get(name, name))
+
 REVIEWER_ROLES = frozenset({AGENCY_REVIEWER, PROVINCE_REVIEWER})
 
 # The programs (app.programs) whose records each role reviews or oversees, by the screens it has

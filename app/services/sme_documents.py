@@ -34,18 +34,20 @@ def rd_summary(rows: list[dict], year: int) -> dict[str, Any]:
     return {"rows": out, "total": _fmt(total)}
 
 
+def industry_name(main: dict) -> str:
+    """Table 1's industry as its names ("制造业 / 计算机、通信和其他电子设备制造业"), not its codes;
+    a code no longer in the reference data is shown as it is."""
+    from app.services.industries import all_rows
+
+    names = {row.code: row.name for row in all_rows()}
+    section, division = (main.get("industry_section") or ""), (main.get("industry_code") or "")
+    parts = [names.get(code, code) for code in (section, division) if code]
+    return " / ".join(parts)
+
+
 def _fmt(value: Decimal) -> str:
     text = f"{value.quantize(Decimal('0.0001')):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _industry(code: str | None) -> str:
-    """The second-level industry as the form lists it: code and name (the code alone if unknown)."""
-    from app.extensions import db
-    from models import Industry
-
-    industry = db.session.get(Industry, code) if code else None
-    return f"{industry.code} {industry.name}" if industry is not None else (code or "")
 
 
 def context(evaluation: SmeEvaluation) -> dict[str, Any]:
@@ -68,7 +70,7 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
                        "submitted_at": beijing(evaluation.submitted_at),
                        "certificate_number": evaluation.certificate_number or ""},
         "tables": {
-            "main": {"industry": _industry(main.get("industry_code"))},
+            "main": {"industry": industry_name(main), "industry_code": main.get("industry_code") or ""},
             "finance": {**{k: finance.get(k, "") for k in ("sales_revenue", "main_business_revenue", "total_assets",
                                                              "cost_expenses", "net_profit", "taxes_paid")},
                         "employees_total": totals["employees_total"], "rd_total": summary["total"]},
@@ -84,9 +86,32 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
             "awards": [{**r, "level_label": _label(form.AWARD_LEVELS, r.get("level"))} for r in data.get("awards") or []],
             "other": (data.get("other") or {}).get("notes", ""),
         },
-        "result": evaluation.result or {},
+        "result": document_result(evaluation.result),
         "generated_at": beijing(utcnow()),
     }
+
+
+def document_result(result: dict | None) -> dict:
+    """The stored self-evaluation (rules.sme result JSON) in the shape the information table
+    reads: percentages as text with their sign ("30%", "6.6666%"), indicator 10's two ratios as
+    ``ratio_sales`` / ``ratio_cost`` and indicator 11's counts as ``class1`` / ``class2``."""
+    if not result:
+        return {}
+
+    def pct(value):
+        return None if value in (None, "") else f"{value}%"
+
+    indicators = {}
+    for number, ind in (result.get("indicators") or {}).items():
+        ind = dict(ind)
+        if "ratio" in ind:
+            ind["ratio"] = pct(ind["ratio"])
+        ratios = ind.get("ratios") or {}
+        ind["ratio_sales"] = pct((ratios.get("sales") or {}).get("ratio"))
+        ind["ratio_cost"] = pct((ratios.get("cost_expenses") or {}).get("ratio"))
+        ind["class1"], ind["class2"] = ind.get("class_i"), ind.get("class_ii")
+        indicators[number] = ind
+    return {**result, "indicators": indicators}
 
 
 def information_pdf(evaluation: SmeEvaluation) -> bytes:

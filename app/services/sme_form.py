@@ -32,6 +32,7 @@ class Table:
     rows: str | None = None  # name of the row list in the data
     columns: tuple[Col, ...] = ()
     note: Any = None
+    tab: Any = None  # the short name on the table's tab (the manual's table name)
 
 
 CONFORM = (("yes", _l("Conforms")), ("no", _l("Does not conform")))
@@ -75,15 +76,15 @@ RD_RULE_TEXT = _l(
 )
 
 TABLES: tuple[Table, ...] = (
-    Table("main", _l("1. Enterprise main data"), fields=(
+    Table("main", _l("1. Enterprise main data"), tab=_l("Enterprise main data"), fields=(
         Col("industry_section", _l("Industry category"), "section"),
         Col("industry_code", _l("Industry (second level)"), "division"),
     )),
-    Table("entry", _l("2. Basic entry conditions"), fields=(
+    Table("entry", _l("2. Basic entry conditions"), tab=_l("Basic entry conditions"), fields=(
         Col("products_ok", _l("The products and services are not in the categories the state prohibits, restricts or eliminates"), "conform"),
         Col("credit_ok", _l("In the last year and this year no major safety or quality accident, serious environmental violation or serious research misconduct, and not on the abnormal-operation or serious-dishonesty lists"), "conform"),
     )),
-    Table("finance", _l("3. Last year's enterprise data"), fields=(
+    Table("finance", _l("3. Last year's enterprise data"), tab=_l("Last year's enterprise data"), fields=(
         Col("sales_revenue", _l("Sales revenue (10,000 yuan)"), "money"),
         Col("main_business_revenue", _l("Main business revenue (10,000 yuan)"), "money", required=False),
         Col("total_assets", _l("Total assets (10,000 yuan)"), "money"),
@@ -97,7 +98,7 @@ TABLES: tuple[Table, ...] = (
         Col("status", _l("Project status"), "choice", choices=RD_STATUS),
         Col("amount", _l("R&D expense this year (10,000 yuan)"), "money"),
     ), note=RD_RULE_TEXT),
-    Table("hr", _l("4. Human resources"), fields=(
+    Table("hr", _l("4. Human resources"), tab=_l("Human resources"), fields=(
         Col("fulltime", _l("Employees: full-time"), "int"),
         Col("parttime", _l("Employees: part-time"), "int"),
         Col("temporary", _l("Employees: temporary"), "int"),
@@ -116,7 +117,7 @@ TABLES: tuple[Table, ...] = (
         Col("title_junior", _l("Junior title"), "int"),
         Col("title_none", _l("No title"), "int"),
     )),
-    Table("ip", _l("5. Intellectual property"), rows="ip", columns=(
+    Table("ip", _l("5. Intellectual property"), tab=_l("Intellectual property rights"), rows="ip", columns=(
         Col("name", _l("IP name"), "text"),
         Col("kind", _l("Kind"), "choice", choices=IP_KINDS),
         Col("grant_date", _l("Grant date"), "date"),
@@ -124,7 +125,7 @@ TABLES: tuple[Table, ...] = (
         Col("acquisition", _l("Acquisition"), "choice", choices=IP_ACQUISITION),
         Col("proof", _l("Proof"), "file", required=False),
     )),
-    Table("standards", _l("6. Standards led in the last five years"), rows="standards", columns=(
+    Table("standards", _l("6. Standards led in the last five years"), tab=_l("Standards led"), rows="standards", columns=(
         Col("name", _l("Standard name"), "text"),
         Col("number", _l("Standard number"), "text"),
         Col("level", _l("Standard level"), "choice", choices=STANDARD_LEVELS),
@@ -132,19 +133,19 @@ TABLES: tuple[Table, ...] = (
         Col("rank", _l("Rank among drafting units"), "int"),
         Col("proof", _l("Proof"), "file", required=False),
     )),
-    Table("institutions", _l("7. R&D institutions at provincial level or above"), rows="institutions", columns=(
+    Table("institutions", _l("7. R&D institutions at provincial level or above"), tab=_l("Provincial R&D institutions"), rows="institutions", columns=(
         Col("name", _l("Institution name"), "text"),
         Col("level", _l("Level"), "choice", choices=INSTITUTION_LEVELS),
         Col("proof", _l("Proof"), "file", required=False),
     )),
-    Table("awards", _l("8. National science and technology awards in the last five years"), rows="awards", columns=(
+    Table("awards", _l("8. National science and technology awards in the last five years"), tab=_l("National S&T awards"), rows="awards", columns=(
         Col("name", _l("Award name"), "text"),
         Col("level", _l("Award level"), "choice", choices=AWARD_LEVELS),
         Col("year", _l("Year awarded"), "int"),
         Col("rank", _l("Rank"), "int"),
         Col("proof", _l("Proof"), "file", required=False),
     )),
-    Table("other", _l("9. Other information"), fields=(
+    Table("other", _l("9. Other information"), tab=_l("Other"), fields=(
         Col("high_tech_cert", _l("Holds a valid high-tech enterprise certificate"), "yesno"),
         Col("high_tech_cert_number", _l("Certificate number"), "text", when="high_tech_cert"),
         Col("high_tech_cert_valid_until", _l("Valid until"), "date", when="high_tech_cert"),
@@ -152,6 +153,22 @@ TABLES: tuple[Table, ...] = (
     )),
 )
 TABLE_BY_KEY = {t.key: t for t in TABLES}
+
+#: The 11 indicators' names in the user's language, indicator 1 first. The zh catalog gives
+#: exactly rules.sme.INDICATOR_NAMES (the rules stay plain Python, so they name them in Chinese).
+INDICATOR_LABELS: tuple[Any, ...] = (
+    _l("Resident enterprise registered in mainland China"),
+    _l("Enterprise size (employees, annual sales, total assets)"),
+    _l("Products and services not in the prohibited, restricted or eliminated categories"),
+    _l("Credit standing (no major accident, serious violation or dishonesty)"),
+    _l("Valid high-tech enterprise qualification"),
+    _l("National S&T award in the last five years, ranked in the top three"),
+    _l("Recognized R&D institution at provincial level or above"),
+    _l("Led an international, national or industry standard in the last five years"),
+    _l("Tech staff ratio"),
+    _l("R&D expense ratio"),
+    _l("S&T achievements (intellectual property)"),
+)
 ROW_TABLES = {t.rows: t for t in TABLES if t.rows}
 
 
@@ -252,7 +269,11 @@ def ip_stats(rows: list[dict], year: int) -> dict[str, Any]:
             by_kind[kind] += 1
     class1 = sum(n for k, n in by_kind.items() if k in ruleset.ip_class_i_kinds)
     class2 = sum(n for k, n in by_kind.items() if k in ruleset.ip_class_ii_kinds)
-    return {"by_kind": by_kind, "class1": class1, "class2": class2}
+    # The manual's grid (figure 4-4-1-6): each class with the count of each of its kinds.
+    grid = [(label, total, [(code, kind_label, by_kind[code]) for code, kind_label in IP_KINDS if code in kinds])
+            for label, total, kinds in ((_l("Class I IP (items)"), class1, ruleset.ip_class_i_kinds),
+                                        (_l("Class II IP (items)"), class2, ruleset.ip_class_ii_kinds))]
+    return {"by_kind": by_kind, "class1": class1, "class2": class2, "grid": grid}
 
 
 def to_interchange(data: dict, *, year: int, registered_in_mainland: bool) -> dict:

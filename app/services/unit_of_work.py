@@ -7,7 +7,11 @@ from __future__ import annotations
 import functools
 from typing import Callable, TypeVar
 
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
 from app.extensions import db
+from app.services.errors import Conflict
 
 F = TypeVar("F", bound=Callable)
 
@@ -19,6 +23,11 @@ def use_case(fn: F) -> F:
     def run(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except StaleDataError:
+            # Two saves of one record at once (a double click): the later one is told, not a 500.
+            db.session.rollback()
+            raise Conflict(_("This record was changed by someone else meanwhile. Please reload and check it "
+                             "again.")) from None
         except BaseException:
             db.session.rollback()
             raise

@@ -116,11 +116,16 @@ def _checked_step(workflow, model, record_id, action, actor, comment, expected_v
     record = in_scope(db.session, model, record_id, actor)
     if record is None:
         raise NotFound(_("Record not found."))
+    source = record.status
+    transition = workflow.transition(action, source)
+    if transition is None and (done := _already_done(workflow, action, source)) is not None:
+        # A second click (or a second tab) after the first one went through: say so, before
+        # the version check would call it someone else's change.
+        raise ServiceError(_("“%(action)s” is already done: the status is now “%(status)s”.",
+                             action=done.label, status=workflow.state_label(source)))
     version = getattr(record, "version", None)
     if expected_version not in (None, "") and version is not None and int(expected_version) != version:
         raise _conflict()
-    source = record.status
-    transition = workflow.transition(action, source)
     if transition is None or channel not in transition.channels:
         raise ServiceError(_("This action is not possible in the current status."))
     if not (transition.roles & role_names(actor)):
@@ -134,6 +139,11 @@ def _checked_step(workflow, model, record_id, action, actor, comment, expected_v
             raise ServiceError(problem)
     return Step(workflow=workflow, transition=transition, record=record, actor=actor, comment=comment,
                 params=params, source=source, now=utcnow())
+
+
+def _already_done(workflow, action: str, state: str):
+    """The row of ``action`` that leads to ``state`` (the action was just taken), if any."""
+    return next((t for t in workflow.transitions if t.action == action and t.target == state), None)
 
 
 def _enter(step: Step) -> None:

@@ -83,7 +83,7 @@ def _seed(app) -> dict:
     sme = factories.gen_sme(status="pending_agency")
     pages["sme"] = {
         "login": agency.username, "url": f"/review/sme/show/{sme.id}", "files": 1,
-        "values": [sme.enterprise.name, sme.enterprise.credit_code, "39 计算机、通信和其他电子设备制造业", "1000", "800",
+        "values": [sme.enterprise.name, sme.enterprise.credit_code, "制造业 / 计算机、通信和其他电子设备制造业", "1000", "800",
                    "新型传感器研发", "60", "一种传感器", "2025-03-01", "ZL2025000001", "cover.pdf"],
         "labels": [sme_form.IP_KINDS[0][1], sme_form.IP_ACQUISITION[0][1]]}
 

@@ -316,7 +316,7 @@ def test_sme_review_shows_the_tables_with_labels_and_proofs_above_the_decision(a
     reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
 
     html = _page(_signed_in(app, reviewer.username), f"/review/sme/show/{evaluation.id}")
-    assert "39 计算机、通信和其他电子设备制造业" in html
+    assert "制造业 / 计算机、通信和其他电子设备制造业" in html
     ip = _cells(_section(html, 'id="sme-ip"'))
     assert ip[0] == ["知识产权名称", "种类", "授权日期", "授权号", "获取方式", "证明文件"]
     assert ip[1] == ["一种传感器", "发明专利", "2025-03-01", "ZL2025000001", "自主研发", "专利证书.png"]

@@ -1,6 +1,7 @@
 """The role crawl: every demo role signs in and follows every link it is shown over records of
 every program; no page may fail (5xx) or show an internal value (None, True/False, a
-timestamp with microseconds, a Python repr, a status, action or region code)."""
+timestamp with microseconds, a Python repr, a status, action or region code), in Chinese and in
+English: no English UI string left on a Chinese page, no Chinese one on an English page."""
 from __future__ import annotations
 
 import re
@@ -79,12 +80,65 @@ def _codes() -> set[str]:
     return codes
 
 
-def crawl(app, user) -> tuple[list[str], list[str], int]:
+# Left in the other language: an English phrase on a Chinese page (FAB's own strings, a missing
+# translation), a Chinese UI string on an English page (data — names, addresses — excepted).
+ENGLISH_UI = re.compile(r"^[A-Za-z][A-Za-z'’ ,.:;!?()/&-]*$")
+ENGLISH_OK = {"Shenbao", "USB-Key", "Excel", "PDF", "English", "UKey", "Key"}
+FILE_NAME = re.compile(r"^[\w-]+\.[a-z]{2,4}$")  # an uploaded file's name is data
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CHINESE_OK = ("简体中文", "申报")  # the language menu names Chinese in Chinese; the brand
+
+
+def _stored_text() -> re.Pattern:
+    """Every text value in the database (names, addresses, reasons): data, in any language."""
+    from sqlalchemy import JSON, String, Text, select
+
+    from app.extensions import db
+    from flask_appbuilder import Model
+
+    values: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, str) and CJK.search(value):
+            values.add(value.strip())
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    from flask import current_app
+
+    walk([v for v in current_app.config.values() if isinstance(v, str)])  # the CA's name, bank, address
+    for table in Model.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))]
+        if columns:
+            for row in db.session.execute(select(*columns)):
+                for value in row:
+                    walk(value)
+    ordered = sorted((v for v in values if v), key=len, reverse=True)
+    return re.compile("|".join(re.escape(v) for v in ordered) or "(?!)")
+
+
+def _wrong_language(line: str, lang: str, data: re.Pattern) -> bool:
+    if lang == "zh":
+        return bool(ENGLISH_UI.match(line) and re.search(r"[a-z]{3,}", line) and line not in ENGLISH_OK
+                    and not FILE_NAME.match(line))
+    rest = data.sub("", line)
+    for allowed in CHINESE_OK:
+        rest = rest.replace(allowed, "")
+    return bool(CJK.search(rest))
+
+
+def crawl(app, user, lang: str = "zh") -> tuple[list[str], list[str], int]:
     client = f.WebClient(app)
     client.login(user.username)
+    if lang != "zh":
+        client.get(f"/lang/{lang}")
     seen, queue = {"/"}, deque(["/"])
     failures, raw = [], []
-    codes = _codes()
+    codes, data = _codes(), _stored_text()
     while queue and len(seen) <= MAX_PAGES:
         url = queue.popleft()
         response = client.get(url, follow_redirects=True)
@@ -97,7 +151,11 @@ def crawl(app, user) -> tuple[list[str], list[str], int]:
         page.feed(response.data.decode())
         shape = re.sub(r"/\d+", "/<id>", url)
         for line in page.text:
-            if line in codes:
+            if _wrong_language(line, lang, data):
+                finding = f"{shape}: not {lang}: {line[:100]}"
+                if finding not in raw:
+                    raw.append(finding)
+            if line in codes and not url.startswith("/regionview/"):  # the code table itself
                 finding = f"{shape}: code: {line}"
                 if finding not in raw:
                     raw.append(finding)
@@ -113,12 +171,13 @@ def crawl(app, user) -> tuple[list[str], list[str], int]:
     return failures, raw, len(seen)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_a_role_can_reach_works_and_shows_no_internal_values(app, pkcs11_lib, role):
+def test_every_page_a_role_can_reach_works_and_shows_no_internal_values(app, pkcs11_lib, role, lang):
     from tests.crawl_world import seed_world
 
     users = seed_world()
-    failures, raw, visited = crawl(app, users[role])
+    failures, raw, visited = crawl(app, users[role], lang)
     assert visited > 5, "the crawl found no pages: the login failed?"
     assert failures == []
     assert raw == []
