@@ -66,7 +66,13 @@ apt-install:
 	fi
 
 ## make test: install what tests need (pip + Debian), then the whole suite (SQLite and PostgreSQL)
-test: $(VENV)/.test-installed translations system-test-deps
+# axe-core (accessibility checks in the browser tests), pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory apt-install PKGS="npm"
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.test-installed translations system-test-deps node_modules/.installed
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 ## make bench: list pages at 100,000 enterprises against the Django admin peer (same run)

@@ -133,7 +133,9 @@ NOTIFY_LEASE_SECONDS = _env("NOTIFY_LEASE_SECONDS", 60.0)  # a claimed message i
 NOTIFY_RETRY_BASE_SECONDS = _env("NOTIFY_RETRY_BASE_SECONDS", 30.0)  # back-off: base * 2^(attempts-1)
 NOTIFY_RETRY_MAX_SECONDS = _env("NOTIFY_RETRY_MAX_SECONDS", 3600.0)
 NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 6)  # then the message is marked failed
-PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+# Links in e-mails and SMS (password reset, messages). Embedded default: the address `make run`
+# serves on, PORT included (a link to :5000 from an app on :5077 leads nowhere).
+PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}")
 
 # --- attachments --------------------------------------------------------------
 UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

@@ -24,6 +24,14 @@ def beijing_filter(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return str(value)
 
 
+def html_lang() -> str:
+    """The page's language for <html lang>: zh-CN or en."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return "zh-CN" if locale is None or locale.language == "zh" else locale.language
+
+
 def finalize(value):
     if value is None:
         return ""
@@ -45,6 +53,7 @@ def install(jinja_env) -> None:
     from app.security.roles import role_label
 
     jinja_env.filters["role_label"] = role_label
+    jinja_env.globals["html_lang"] = html_lang
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg")

@@ -60,6 +60,17 @@ def _reference_name(model_name):
     return name
 
 
+# The decision buttons: approving ones first (green), returns next (orange), refusals last (red,
+# confirmed first: they end the application).
+APPROVING = frozenset({"approve", "confirm", "send", "recommend", "qualify", "select", "store", "number", "check_pass",
+                       "resolve", "confirm_payment", "renew"})
+REFUSING = frozenset({"reject", "check_fail", "not_select"})
+
+
+def decision_weight(action: str) -> int:
+    return 0 if action in APPROVING else 2 if action in REFUSING else 1
+
+
 def status_formatter(workflow):
     return lambda value: workflow.state_label(value)
 
@@ -77,8 +88,10 @@ class ReviewMixin:
         from app.security.scope import role_names
 
         # Only the rows this form may take (the others have pages of their own or are the system's).
-        actions = self.workflow.actions_from(item.status, role_names(g.user), channel=REVIEW)
-        return {"decision_form": DecisionForm(), "decision_actions": actions, "item": item,
+        actions = sorted(self.workflow.actions_from(item.status, role_names(g.user), channel=REVIEW),
+                         key=lambda t: decision_weight(t.action))
+        return {"decision_form": DecisionForm(), "decision_actions": actions, "decision_weight": decision_weight,
+                "item": item,
                 "decide_url": url_for(f"{self.__class__.__name__}.decide", pk=self.datamodel.get_pk_value(item))}
 
     @expose("/decide/<int:pk>", methods=["POST"])

@@ -42,3 +42,17 @@ def test_the_manager_lists_the_quality_benchmark_read_only(app):
         assert manager.get(url).status_code == 200, url
     assert manager.get("/benchmark/activities/add").status_code in (302, 403, 404)
     assert "/benchmark/activities/add" not in manager.get("/benchmark/activities/list/").data.decode()
+
+
+def test_the_cover_page_never_tells_an_enterprise_to_run_a_server_command(app):
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    evaluation = f.gen_sme()
+    owner = db.session.execute(select(f.ShenbaoUser).where(f.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
+    web = f.WebClient(app)
+    web.login(owner.username)
+    page = web.get(f"/sme/{evaluation.id}/self-evaluation").data.decode()
+    assert "签章工具" in page
+    assert "flask --app" not in page and "sign-pdf" not in page
