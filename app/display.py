@@ -5,6 +5,8 @@ Beijing time); this catches every column FAB renders without one."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -60,11 +62,37 @@ def install(jinja_env) -> None:
     jinja_env.finalize = finalize
     jinja_env.filters["role_grants"] = role_grants
     jinja_env.filters["bj"] = beijing_filter
+    jinja_env.filters["wan"] = wan
+    jinja_env.tests["image_file"] = is_image
     from app.security.roles import role_label
 
     jinja_env.filters["role_label"] = role_label
     jinja_env.globals["html_lang"] = html_lang
     jinja_env.globals["sme_ruleset_source"] = sme_ruleset_source
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg")
+
+
+def wan(value: Any) -> str:
+    """``{{ amount|wan }}``: an amount in 万元 as the applicant typed it (``12000.5000`` reads
+    12000.5, ``-35.5`` stays negative, never an exponent); '' for none, a non-number as is."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = format(number.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def is_image(attachment: Any) -> bool:
+    """``{% if file is image_file %}``: an uploaded picture, shown as a thumbnail that the browser
+    draws from the download link itself (no server-side work)."""
+    return getattr(attachment, "content_type", None) in IMAGE_TYPES
 
 
 def _readable_pattern(pattern: str) -> str:

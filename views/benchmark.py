@@ -110,6 +110,7 @@ def _when(value) -> str:
 class FilingReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/filings"
     datamodel = PagedSQLAInterface(OrganizationFiling)
+    show_template = "shenbao/review/filing_show.html"
     workflow = ORGANIZATION_FILING
     decide_service = staticmethod(svc.review)
     base_filters = scoped_base_filters()
@@ -120,8 +121,8 @@ class FilingReviewView(ReviewMixin, ExportableModelView):
     list_columns = ["org_name", "for_year", "org_size", "status", "filed_at", "approved_at"]
     search_columns = ["org_name", "for_year", "status", "filed_at"]
     show_columns = ["org_name", "for_year", "economic_type_code", "province_code", "city_code", "address",
-                    "industry_code", "quality_head", "quality_head_phone", "org_size", "licence_attachment_id",
-                    "status", "filed_at", "approved_at", "return_reason"]
+                    "industry_code", "quality_head", "quality_head_phone", "org_size",
+                    "status", "filed_at", "approved_at", "return_reason"]  # the files: review/filing_show.html
     formatters_columns = {
         "status": status_formatter(ORGANIZATION_FILING),
         "org_size": lambda v: str(dict(svc.ORG_SIZES).get(v, v or "")),
@@ -139,6 +140,13 @@ class FilingReviewView(ReviewMixin, ExportableModelView):
                      "address": _l("Address"), "industry_code": _l("Industry"), "quality_head": _l("Head of quality department"),
                      "quality_head_phone": _l("Phone of the quality department head"),
                      "licence_attachment_id": _l("Business licence"), "return_reason": _l("Return reason")}
+
+    def _decision_context(self, item):
+        from views.review_details import attachments_by_id
+
+        # The three years as filed, with the licence and the yearly proofs (app.services.filing).
+        ids = [item.licence_attachment_id, *(y.proof_attachment_id for y in item.economic_years)]
+        return {**super()._decision_context(item), "files": attachments_by_id(ids)}
 
 
 class ActivityView(ExportableModelView):

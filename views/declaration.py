@@ -179,7 +179,7 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
     datamodel = PagedSQLAInterface(Declaration)
     workflow = DECLARATION
     decide_service = staticmethod(svc.review)
-    show_template = "shenbao/benchmark/review_show.html"
+    show_template = "shenbao/review/declaration_show.html"
     base_filters = scoped_base_filters()
     base_permissions = ["can_list", "can_show", "can_decide"]
     base_order = ("submitted_at", "desc")
@@ -187,9 +187,10 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
     show_title = _l("Declaration")
     list_columns = ["activity", "project", "recommending_unit", "status", "submitted_at"]
     search_columns = ["status", "submitted_at"]
-    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "summary_attachment_id",
-                    "recommendation_opinion", "return_reason"]
+    # The declaration itself, its files and the summary material: review/declaration_show.html.
+    show_columns = ["activity", "status", "submitted_at", "recommending_unit", "recommendation_opinion", "return_reason"]
     formatters_columns = {"status": status_formatter(DECLARATION), "summary_attachment_id": _attachment_link,
+                          "activity": svc.activity_title,
                           "recommendation_opinion": lambda v: v or "", "return_reason": lambda v: v or "",
                           "submitted_at": beijing}
     label_columns = {"activity": _l("Activity"), "project": _l("Project"), "recommending_unit": _l("Recommending unit"),
@@ -198,6 +199,8 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
                      "summary_attachment_id": _l("Summary material")}
 
     def _decision_context(self, item):
-        context = super()._decision_context(item)
-        context["doc"] = documents.context(item) if item.snapshot else None
-        return context
+        from views.review_details import declaration_context
+
+        # What was submitted (the snapshot frozen at submit), not the project as edited since.
+        doc = documents.context(item) if item.snapshot else None
+        return {**super()._decision_context(item), "doc": doc, **declaration_context(item, doc)}

@@ -58,26 +58,6 @@ def _region_text(code: str) -> str:
     return region_name(code)
 
 
-def enterprise_fields_html(values: dict | None):
-    """An enterprise field dict (a core-information change's before / after) as label: value
-    lines, values as the form names them."""
-    from markupsafe import Markup, escape
-
-    fields = _change_fields("enterprise")
-    lines = []
-    for name, value in (values or {}).items():
-        if name not in fields:
-            continue
-        label, text = fields[name]
-        if isinstance(value, list):
-            shown = "；".join("，".join(str(v) for v in (row.values() if isinstance(row, dict) else [row]) if v)
-                             for row in value)
-        else:
-            shown = text(str(value)) if value not in (None, "") else "—"
-        lines.append(f"<div><strong>{escape(str(label))}</strong>：{escape(shown)}</div>")
-    return Markup("".join(lines))
-
-
 def changes_shown(record_type: str, entry: WorkflowLog) -> list[tuple[str, str, str]]:
     """(field label, old, new) of an edit, for the fields the reader knows by name; internal
     bookkeeping (ids of files, counters) is left out."""

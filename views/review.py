@@ -34,19 +34,30 @@ def _choice(field_name):
     return lambda value: choice_label(field_name, value)
 
 
-def _enterprise_fields(values):
-    from views.progress import enterprise_fields_html
-
-    return enterprise_fields_html(values)
-
-
 def _attachment_link(value):
+    """A file column of a show page: the file's name, linking to its download."""
     from markupsafe import Markup, escape
+
+    from app.extensions import db
+    from models import Attachment
 
     if not value:
         return ""
+    attachment = db.session.get(Attachment, value)
     url = url_for("AttachmentView.download", attachment_id=value)
-    return Markup(f'<a href="{escape(url)}">{escape(_("Download"))}</a>')
+    return Markup(f'<a href="{escape(url)}">{escape(attachment.original_name if attachment else _("Download"))}</a>')
+
+
+def _reference_name(model_name):
+    """A reference code (economic type, foreign capital source) as its name."""
+    def name(code):
+        import models
+        from app.extensions import db
+
+        row = db.session.get(getattr(models, model_name), code) if code else None
+        return row.name if row is not None else (code or "")
+
+    return name
 
 
 # The decision buttons: approving ones first (green), returns next (orange), refusals last (red,
@@ -119,6 +130,8 @@ class ReviewMixin:
 class EnterpriseReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/enterprises"
     datamodel = PagedSQLAInterface(Enterprise)
+    # Shareholders and venture capital under the fields: review/enterprise_show.html.
+    show_template = "shenbao/review/enterprise_show.html"
     workflow = ENTERPRISE_REGISTRATION
     decide_service = staticmethod(enterprise_svc.review)
     base_filters = scoped_base_filters()
@@ -135,7 +148,7 @@ class EnterpriseReviewView(ReviewMixin, ExportableModelView):
             "region_label", "agency", "licence_attachment_id", "status", "submitted_at", "approved_at", "return_reason"]}),
         (_l("Details"), {"fields": [
             "legal_rep_email", "registration_authority", "tax_authority", "tax_collection_mode",
-            "domestic_listed", "domestic_listing_type", "domestic_listing_date", "overseas_listed",
+            "economic_type_code", "domestic_listed", "domestic_listing_type", "domestic_listing_date", "overseas_listed",
             "overseas_listing_type", "overseas_listing_date", "hightech_zone", "econdev_zone",
             "foreign_capital_source_code", "tech_field", "venture_capital"]}),
     ]
@@ -147,6 +160,8 @@ class EnterpriseReviewView(ReviewMixin, ExportableModelView):
         "overseas_listing_type": _choice("overseas_listing_type"),
         "domestic_listed": _yes_no, "overseas_listed": _yes_no, "venture_capital": _yes_no,
         "licence_attachment_id": _attachment_link,
+        "economic_type_code": _reference_name("EconomicType"),
+        "foreign_capital_source_code": _reference_name("ForeignCapitalSource"),
     }
     label_columns = {
         "name": _l("Enterprise name"), "credit_code": _l("Unified social credit code"),
@@ -161,8 +176,14 @@ class EnterpriseReviewView(ReviewMixin, ExportableModelView):
         "overseas_listing_type": _l("Overseas listing type"), "overseas_listing_date": _l("Overseas listing date"),
         "hightech_zone": _l("National high-tech zone"), "econdev_zone": _l("National economic-development zone"),
         "foreign_capital_source_code": _l("Foreign capital source"), "tech_field": _l("Technology field"),
-        "venture_capital": _l("Venture capital introduced"),
+        "venture_capital": _l("Venture capital introduced"), "economic_type_code": _l("Economic type"),
     }
+
+    def _decision_context(self, item):
+        from app.services.enterprise import holdings
+        from views.review_details import holdings_shown
+
+        return {**super()._decision_context(item), "holdings": holdings_shown(holdings(item))}
 
 
 class CoreChangeReviewView(ReviewMixin, ExportableModelView):
@@ -177,17 +198,24 @@ class CoreChangeReviewView(ReviewMixin, ExportableModelView):
     show_title = _l("Core information change")
     list_columns = ["enterprise", "status", "submitted_at", "decided_at"]
     search_columns = ["status", "submitted_at"]
-    show_columns = ["enterprise", "status", "before", "data", "submitted_at", "decided_at", "return_reason"]
-    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE), "before": _enterprise_fields,
-                          "data": _enterprise_fields, "return_reason": lambda v: v or ""}
+    # The fields before and after, shareholders and venture capital: review/core_change_show.html.
+    show_template = "shenbao/review/core_change_show.html"
+    show_columns = ["enterprise", "status", "submitted_at", "decided_at", "return_reason"]
+    formatters_columns = {"status": status_formatter(CORE_INFO_CHANGE), "return_reason": lambda v: v or ""}
     label_columns = {"enterprise": _l("Enterprise"), "status": _l("Status"), "before": _l("Before"),
                      "data": _l("After"), "submitted_at": _l("Submitted at"), "decided_at": _l("Decided at"),
                      "return_reason": _l("Return reason")}
+
+    def _decision_context(self, item):
+        from views.review_details import core_change_context
+
+        return {**super()._decision_context(item), **core_change_context(item)}
 
 
 class EmailChangeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/email-changes"
     datamodel = PagedSQLAInterface(EmailChangeRequest)
+    show_template = "shenbao/review/email_change_show.html"
     workflow = EMAIL_CHANGE
     decide_service = staticmethod(email_change.decide)
     base_filters = scoped_base_filters()
@@ -204,6 +232,13 @@ class EmailChangeReviewView(ReviewMixin, ExportableModelView):
                      "contact_name": _l("Contact name"), "contact_mobile": _l("Contact mobile"),
                      "new_email": _l("New e-mail address"), "agency": _l("Accepting agency"), "status": _l("Status"),
                      "decision_comment": _l("Opinion / reason"), "created_at": _l("Submitted at")}
+
+    def _decision_context(self, item):
+        from views.review_details import attachments_of
+
+        # The stamped request the requester uploaded (app.services.email_change.submit).
+        return {**super()._decision_context(item),
+                "proofs": attachments_of("email_change", item.id, "email_change_proof")}
 
 
 class WorkflowLogView(ExportableModelView):

@@ -86,8 +86,14 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
     }
 
     def _decision_context(self, item):
+        from app.services.sme_form import ROW_TABLES
+        from views.review_details import attachments_by_id
+
         context = super()._decision_context(item)
-        context.update(doc=sme_documents.context(item), result=item.result, indicator_labels=INDICATOR_LABELS)
+        data = item.data or {}
+        proofs = [r.get("proof") for key in ("ip", "standards", "institutions", "awards") for r in data.get(key) or []]
+        context.update(doc=sme_documents.context(item), result=item.result, indicator_labels=INDICATOR_LABELS,
+                       row_tables=ROW_TABLES, files=attachments_by_id(proofs))
         return context
 
     @expose("/pdf/<int:pk>")

@@ -259,11 +259,25 @@ def submit_core_change(user, change_id: int, expected_version: int | None = None
                         expected_version=expected_version)
 
 
+def holdings(enterprise: Enterprise) -> dict[str, Any]:
+    """The shareholders and venture capital in force, as JSON (amounts as exact strings)."""
+    return {
+        "shareholders": [{"name": s.name, "kind": s.kind, "amount": str(s.amount), "ratio": str(s.ratio)}
+                         for s in enterprise.shareholders],
+        "venture_capital": bool(enterprise.venture_capital),
+        "venture_investments": [{"investor": v.investor, "amount": str(v.amount),
+                                 "date": v.invested_on.isoformat() if v.invested_on else ""}
+                                for v in enterprise.venture_investments],
+    }
+
+
 def snapshot_core_change(step) -> dict:
-    """Hook of the change's "submit": the data in force beside the data asked for."""
+    """Hook of the change's "submit": the data in force beside the data asked for; the
+    shareholders and venture capital in force are kept too, for the reviewer to read (they are
+    not part of the change)."""
     record = step.record
     enterprise = record.enterprise
-    record.before = {k: getattr(enterprise, k) for k in CORE_COLUMNS}
+    record.before = {**{k: getattr(enterprise, k) for k in CORE_COLUMNS}, **holdings(enterprise)}
     record.agency_id = enterprise.agency_id
     return {k: [record.before.get(k), record.data.get(k)] for k in CORE_COLUMNS
             if (record.before.get(k) or "") != (record.data.get(k) or "")}
