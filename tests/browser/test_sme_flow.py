@@ -237,6 +237,7 @@ def test_sme_fill_submit_withdraw_review_publicity_number(app, live_server, brow
     expect(page.locator(".alert-success", has_text=tr(app, "Submitted. Waiting for the evaluation agency to confirm."))
            .first).to_be_visible()
     shots(page, "submitted")
+    page.once("dialog", lambda dialog: dialog.accept())  # 撤回 asks first
     with page.expect_navigation():
         page.click("#sme-withdraw")
     expect(page.locator("#sme-status")).to_have_text(filling)
