@@ -153,6 +153,21 @@ def _seed(app) -> dict:
         "values": ["宁波精密制造有限公司", "其他有限责任公司", "杭州市滨江区 8 号", "赵质量", "0571-86660000",
                    *YEARS.values(), "营业执照.png", "2017年审计报告.pdf", "2019年审计报告.pdf"],
         "labels": [ORG_SIZES[3][1]]}
+
+    # 7. An e-seal (USB-Key) application waiting for the CA operator to receive its papers.
+    from app.services.eseal import seal_application as seal_svc
+
+    sealer = factories.gen_applicant()
+    sealing = factories.gen_enterprise(sealer, status="approved")
+    seal_form = {"company_name": sealing.name, "department": "信息中心", "system_user_id": "cms-0042",
+                 "ems_contact": "钱签章", "ems_company": sealing.name, "ems_department": "信息中心",
+                 "ems_address": "杭州市上城区解放路 18 号", "ems_postcode": "310002", "ems_phone": "13800002222",
+                 "ems_email": "seal@example.com", "business_department": "tech_sme", "years": "1"}
+    application = seal_svc.apply(sealer, "first", seal_form)
+    pages["eseal-application"] = {
+        "login": factories.gen_user(roles.CA_OPERATOR).username, "url": f"/ca/applications/show/{application.id}",
+        "files": 0, "values": [sealing.name, "信息中心", "cms-0042", "钱签章", "杭州市上城区解放路 18 号", "310002"],
+        "labels": []}
     db.session.commit()
     return pages
 
