@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.datamodel import PagedSQLAInterface
 from app.extensions import db
 from app.security.scope import in_scope, scoped_base_filters
-from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys
 from app.services.eseal import seal_application as svc
 from app.services.errors import ServiceError
 from app.workflows.definitions import SEAL_APPLICATION
@@ -150,8 +150,8 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     @expose("/invoice/<int:pk>", methods=["POST"])
     @has_access
     def invoice(self, pk):
-        return self._run(pk, lambda: svc.issue_invoice(g.user, pk, request.form.get("invoice_number", ""),
-                                                       request.form.get("invoice_tracking")),
+        return self._run(pk, lambda: delivery.issue_invoice(g.user, pk, request.form.get("invoice_number", ""),
+                                                            request.form.get("invoice_tracking")),
                          _("The invoice was recorded."))
 
     @expose("/produce/<int:pk>", methods=["POST"])
@@ -174,9 +174,17 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     @expose("/ship/<int:pk>", methods=["POST"])
     @has_access
     def ship(self, pk):
-        return self._run(pk, lambda: svc.ship(g.user, pk, request.form.get("ems_tracking"),
-                                              request.form.get("version") or None),
-                         _("The shipment was recorded."))
+        self._record(pk)
+        try:
+            delivery.ship(g.user, pk, request.form.get("ems_tracking"), request.form.get("version") or None,
+                          invoice_number=request.form.get("invoice_number"),
+                          invoice_separately=request.form.get("invoice_separately") == "1")
+        except ServiceError as exc:
+            # Shown again with each message beside its field and what was typed kept.
+            flash(exc.message, "danger")
+            return self._render_show(pk, ship_errors=exc.field_errors, ship_values=request.form)
+        flash(_("The shipment was recorded."), "success")
+        return self._back(pk)
 
 
 class SealKeyView(ExportableModelView):

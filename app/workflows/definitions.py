@@ -279,12 +279,12 @@ SEAL_APPLICATION = Workflow(
         Transition("renew", ("paid",), "renewed", _CA, _l("Renew"), frozenset({REVIEW, OPERATOR}),
                    guard="seal_renewal", sets=(("provisioned_at", NOW),), hooks=("seal_renew_key",),
                    notify=("seal_renewed",)),
-        Transition("ship", ("provisioned",), "shipped", _CA, _l("Ship"), _BY_OPERATOR, guard="seal_tracking_number",
+        Transition("ship", ("provisioned",), "shipped", _CA, _l("Ship"), _BY_OPERATOR, guard="seal_shippable",
                    sets=(("shipped_at", NOW),), hooks=("seal_ship_key",), notify=("seal_key_shipped",)),
     ),
     final=frozenset({"shipped", "renewed", "cancelled"}),
     events={"apply": _l("Apply"), "edit": _l("Corrected"), "reject_payment": _l("Remittance not received"),
-            "issue_invoice": _l("Invoice issued")},
+            "issue_invoice": _l("Invoice issued"), "invoice_separately": _l("Invoice to be mailed separately")},
 )
 
 # A declaration activity (申报活动) of the year: open between its dates (the scheduler).

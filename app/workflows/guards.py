@@ -99,8 +99,8 @@ def seal_renewal(application) -> str | None:
     return None
 
 
-@guard("seal_tracking_number")
-def seal_tracking_number(application) -> str | None:
-    if not application.ems_tracking:
-        return _("Enter the EMS tracking number.")
-    return None
+@guard("seal_shippable")
+def seal_shippable(application) -> str | None:
+    from app.services.eseal.delivery import shipment_problem
+
+    return shipment_problem(application)

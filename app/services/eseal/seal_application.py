@@ -1,7 +1,8 @@
 """E-seal service applications (企业电子签章服务申请指南 steps 2–4 and 三、汇款): the form,
-papers received by post, the remittance and its confirmation, invoices, shipment.
+papers received by post, the remittance and its confirmation.
 
-Key production (provision, renew) lives in app.services.eseal.seal_keys.
+Key production (provision, renew) lives in app.services.eseal.seal_keys; invoices and shipment
+in app.services.eseal.delivery.
 """
 from __future__ import annotations
 
@@ -352,41 +353,6 @@ def reject_payment(actor, application_id: int, reason: str | None) -> SealApplic
                         notify=("seal_payment_rejected",))
     db.session.commit()
     return application
-
-
-@use_case
-def issue_invoice(actor, application_id: int, number: str, tracking: str | None = None) -> SealApplication:
-    application = _operator_record(actor, application_id)
-    number = (number or "").strip()
-    tracking = (tracking or "").strip() or None
-    errors = {}
-    if not re.fullmatch(r"[0-9A-Za-z-]{6,32}", number):
-        errors["invoice_number"] = _("Enter the invoice number (6 to 32 letters or digits).")
-    if application.payment_confirmed_at is None:
-        raise ServiceError(_("An invoice is issued after the payment is confirmed."))
-    if application.invoice_mailing == "separate" and not tracking:
-        errors["invoice_tracking"] = _("The invoice is mailed separately: enter the registered-mail number.")
-    if tracking and not re.fullmatch(r"[0-9A-Za-z]{6,32}", tracking):
-        errors["invoice_tracking"] = _("Enter the tracking number (6 to 32 letters or digits).")
-    if errors:
-        raise ServiceError(_("Please correct the marked fields."), errors)
-    application.invoice_number = number
-    application.invoice_tracking = tracking
-    application.invoice_issued_at = utcnow()
-    engine.record_event(SEAL_APPLICATION, application, "issue_invoice", actor,
-                        changes={"invoice_number": [None, number]})
-    db.session.commit()
-    return application
-
-
-def ship(actor, application_id: int, tracking: str | None, expected_version: int | None = None):
-    application = _operator_record(actor, application_id, expected_version)
-    tracking = (tracking or "").strip()
-    if not re.fullmatch(r"[0-9A-Za-z]{6,32}", tracking):
-        raise ServiceError(_("Enter the tracking number (6 to 32 letters or digits)."),
-                           {"ems_tracking": _("Enter the tracking number (6 to 32 letters or digits).")})
-    application.ems_tracking = tracking  # read by the guard; a refusal rolls it back
-    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "ship", actor, channel=OPERATOR)
 
 
 def _operator_record(actor, application_id: int, expected_version: Any = None) -> SealApplication:
