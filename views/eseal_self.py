@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys
 from app.services.eseal import seal_application as svc
 from app.services.errors import NotFound, ServiceError
 from app.storage import allowed_label, max_megabytes_label
@@ -125,7 +125,7 @@ class SealSelfView(BaseView):
             form_values=form_values, status_label=application_status(application.status),
             kind_label=svc.KIND_LABELS[application.kind], department_label=dict(svc.BUSINESS_DEPARTMENTS).get(
                 application.business_department, ""), bank=svc.bank_details(current_app.config),
-            mailing=svc.INVOICE_MAILING, payable=application.status in svc.PAYABLE,
+            mailing=svc.INVOICE_MAILING, payable=application.status in svc.PAYABLE, invoice=delivery.invoice_of(application),
             departments=svc.BUSINESS_DEPARTMENTS, max_years=svc.rules.MAX_YEARS,
             papers=_papers_to_mail(), upload_limit=max_megabytes_label(),
             file_types=allowed_label("invoice_statement"))

@@ -94,3 +94,41 @@ def test_an_invoice_recorded_earlier_lets_the_key_go(app, people):
     assert 'id="ship_invoice_number"' not in page and "INV2026000002" in page
     assert _ship(operator, application.id, ems_tracking="EA123456789CN").status_code == 302
     assert db.session.get(SealApplication, application.id).status == "shipped"
+
+
+def _invoice_panel(web, application_id: int) -> str:
+    page = web.get(f"/eseal/application/{application_id}").data.decode()
+    assert 'id="invoice"' in page, "the application page shows the invoice"
+    panel = page[page.index('id="invoice"'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", panel[:panel.index("</table>")]))
+
+
+def test_the_applicant_reads_the_invoice_on_the_application_page(app, people):
+    from app.services.eseal import delivery
+
+    application = _provisioned(people)
+    applicant = f.WebClient(app)
+    applicant.login(people["user"].username)
+    panel = _invoice_panel(applicant, application.id)
+    assert "尚未开具" in panel and "1,000.00" in panel and "与USB-Key一同邮寄" in panel
+    delivery.issue_invoice(people["operator"], application.id, "INV2026000003")
+    panel = _invoice_panel(applicant, application.id)
+    assert "INV2026000003" in panel and "1,000.00" in panel and "与USB-Key一同邮寄" in panel
+    assert "发票邮寄单号" not in panel  # nothing of its own to track: it is in the key's parcel
+
+
+def test_an_invoice_mailed_separately_shows_its_tracking_number(app, people):
+    from app.services.eseal import delivery
+
+    application = _provisioned(people)
+    operator = f.WebClient(app)
+    operator.login(people["operator"].username)
+    _ship(operator, application.id, ems_tracking="EA123456789CN", invoice_separately="1")
+    applicant = f.WebClient(app)
+    applicant.login(people["user"].username)
+    panel = _invoice_panel(applicant, application.id)
+    assert "以挂号信单独邮寄" in panel and "尚未寄出" in panel
+    delivery.issue_invoice(people["operator"], application.id, "INV2026000004", "RR123456789CN")
+    panel = _invoice_panel(applicant, application.id)
+    assert "INV2026000004" in panel and "RR123456789CN" in panel and "以挂号信单独邮寄" in panel
+    assert "1,000.00" in panel
