@@ -113,7 +113,8 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     def _decision_context(self, item):
         context = super()._decision_context(item)
         context.update(paper_items=svc.PAPER_ITEMS, circumstances=svc.CIRCUMSTANCES,
-                       pki_problem=pki.status() if item.status == "paid" else None)
+                       pki_problem=pki.status() if item.status == "paid" else None,
+                       seal_image=seal_keys.seal_image_id(item.key) if item.key is not None else None)
         return context
 
     def _record(self, pk) -> SealApplication:
@@ -215,7 +216,7 @@ class SealKeyView(ExportableModelView):
         key = in_scope(db.session, SealKey, pk, g.user) or abort(404)
         widgets = self._show(key.id)
         return self.render_template(self.show_template, pk=key.id, title=self.show_title, widgets=widgets,
-                                    related_views=self._related_views, key=key,
+                                    related_views=self._related_views, key=key, seal_image=seal_keys.seal_image_id(key),
                                     reasons=list(seal_keys.REVOCATION_REASONS.items()))
 
     @expose("/revoke/<int:pk>", methods=["POST"])

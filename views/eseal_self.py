@@ -163,6 +163,7 @@ class SealSelfView(BaseView):
                 flash(exc.message, "danger")
             return redirect(url_for("SealSelfView.key", key_id=key.id))
         return self.render_template("shenbao/eseal/key.html", key=key, status_label=key_status(key),
+                                    seal_image=seal_keys.seal_image_id(key),
                                     reasons=[(k, _(v)) for k, v in seal_keys.REVOCATION_REASONS.items()
                                              if k != "superseded"])
 

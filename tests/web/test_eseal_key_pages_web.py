@@ -1,0 +1,81 @@
+"""The USB-Key pages: the seal image previewed by the holder and the CA operator, renewal and
+replacement forms filled from the key's last application, the certificate subject in words."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.extensions import db
+from app.security import roles as R
+from app.services.eseal import seal_keys
+from models import SealApplication
+from tests import factories as f
+from tests.services.test_eseal import paid_application
+
+pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def people(app, pkcs11_lib):
+    user = f.gen_applicant()
+    f.gen_enterprise(user, status="approved")
+    return {"user": user, "operator": f.gen_user(R.CA_OPERATOR)}
+
+
+@pytest.fixture
+def produced(people) -> SealApplication:
+    application = paid_application(people["user"], people["operator"])
+    application, _pin = seal_keys.produce(people["operator"], application.id)
+    return application
+
+
+def _client(app, user) -> f.WebClient:
+    web = f.WebClient(app)
+    web.login(user.username)
+    return web
+
+
+def _seal_src(page: str) -> str:
+    match = re.search(r'<img id="seal-image"[^>]*src="([^"]+)"', page)
+    assert match, "the page previews the seal image"
+    return match.group(1)
+
+
+def _is_png(response) -> bool:
+    return response.status_code == 200 and response.mimetype == "image/png" and response.data.startswith(b"\x89PNG")
+
+
+def test_holder_and_operator_preview_the_seal_image(app, people, produced):
+    key_id = produced.key_id
+    applicant = _client(app, people["user"])
+    src = _seal_src(applicant.get(f"/eseal/key/{key_id}").data.decode())
+    assert _is_png(applicant.get(src))
+
+    operator = _client(app, people["operator"])
+    assert _seal_src(operator.get(f"/ca/keys/show/{key_id}").data.decode()) == src
+    assert _seal_src(operator.get(f"/ca/applications/show/{produced.id}").data.decode()) == src
+    assert _is_png(operator.get(src))
+
+    other_user = f.gen_applicant()
+    f.gen_enterprise(other_user, status="approved")
+    assert _client(app, other_user).get(src).status_code == 404
+
+    # A key produced before the key pointed at its image still shows the image stored for it.
+    key = produced.key
+    key.seal_image_id = None
+    db.session.commit()
+    assert _seal_src(applicant.get(f"/eseal/key/{key_id}").data.decode()) == src
+
+
+def test_a_replaced_seal_image_is_the_one_previewed(app, people, produced):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 120), "red").save(buffer, format="PNG")
+    key = seal_keys.replace_seal_image(people["operator"], produced.key_id, io.BytesIO(buffer.getvalue()), "seal.png")
+    applicant = _client(app, people["user"])
+    src = _seal_src(applicant.get(f"/eseal/key/{key.id}").data.decode())
+    assert src.endswith(f"/{key.seal_image_id}") and applicant.get(src).data == buffer.getvalue()
