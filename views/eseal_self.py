@@ -63,7 +63,7 @@ class SealSelfView(BaseView):
         try:
             if kind != "first":
                 key = seal_keys.own_key(g.user, key_id)
-            values = svc.defaults(g.user, kind)
+            values = svc.defaults(g.user, kind, key)
         except ServiceError as exc:
             flash(exc.message, "danger")
             return redirect(url_for("SealSelfView.index"))
@@ -81,7 +81,7 @@ class SealSelfView(BaseView):
         return self.render_template(
             "shenbao/eseal/apply.html", kind=kind, key=key, values=values, errors=errors,
             kind_label=svc.KIND_LABELS[kind], departments=svc.BUSINESS_DEPARTMENTS, max_years=svc.rules.MAX_YEARS,
-            fees=svc.fee_schedule(), editing=None)
+            fees=svc.fee_schedule(), editing=None, previous=svc.last_application_of(key) if key else None)
 
     def _own(self, application_id):
         try:

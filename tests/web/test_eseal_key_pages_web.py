@@ -79,3 +79,37 @@ def test_a_replaced_seal_image_is_the_one_previewed(app, people, produced):
     applicant = _client(app, people["user"])
     src = _seal_src(applicant.get(f"/eseal/key/{key.id}").data.decode())
     assert src.endswith(f"/{key.seal_image_id}") and applicant.get(src).data == buffer.getvalue()
+
+
+def _input_value(page: str, name: str) -> str | None:
+    match = re.search(rf'<input class="form-control" id="{name}" name="{name}" value="([^"]*)"', page)
+    return match.group(1) if match else None
+
+
+@pytest.mark.parametrize("kind", ["renewal", "replacement"])
+def test_renewal_and_replacement_forms_start_from_the_keys_last_application(app, people, produced, kind):
+    applicant = _client(app, people["user"])
+    url = f"/eseal/apply?key={produced.key_id}&kind={kind}"
+    page = applicant.get(url).data.decode()
+    expected = {"department": "质量部", "system_user_id": "cms-0512", "ems_contact": "张三", "ems_department": "质量部",
+                "ems_address": "北京市丰台区南四环西路188号", "ems_postcode": "100070", "ems_phone": "13800001111",
+                "ems_email": "zhang@example.com", "company_name": produced.company_name,
+                "ems_company": produced.ems_company}
+    assert {name: _input_value(page, name) for name in expected} == expected
+    assert re.search(r'<option value="tech_sme" selected>', page)
+    assert f"ES{produced.id:06d}" in page[page.index('id="prefilled"'):][:300]
+
+    # Still the applicant's to change: what is sent is what the new application holds.
+    form = {**expected, "ems_address": "杭州市西湖区文三路1号", "ems_postcode": "310012",
+            "business_department": "quality_benchmark", "years": "1", "kind": kind, "key": str(produced.key_id)}
+    sent = applicant.post_form(url, form)
+    assert sent.status_code == 302
+    newest = db.session.execute(db.select(SealApplication).order_by(SealApplication.id.desc())).scalars().first()
+    assert (newest.kind, newest.ems_address, newest.ems_postcode, newest.system_user_id) == (
+        kind, "杭州市西湖区文三路1号", "310012", "cms-0512")
+    assert newest.business_department == "quality_benchmark"
+
+
+def test_a_first_application_form_is_not_filled_from_an_earlier_key(app, people, produced):
+    page = _client(app, people["user"]).get("/eseal/apply?kind=first").data.decode()
+    assert _input_value(page, "system_user_id") == "" and _input_value(page, "ems_address") == ""

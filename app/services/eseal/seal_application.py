@@ -95,13 +95,29 @@ def _registered_enterprise(user):
     return enterprise
 
 
-def defaults(user, kind: str = "first") -> dict[str, str]:
-    """The form pre-filled from the registration and the user's account."""
+# Taken over from the key's last application by its renewal or replacement.
+CARRIED_OVER = tuple(name for name in FORM_FIELDS if name != "company_name")
+
+
+def defaults(user, kind: str = "first", key: SealKey | None = None) -> dict[str, str]:
+    """The form pre-filled from the registration and the user's account; for a renewal or a
+    replacement, from the key's last application (department, CMS user id, EMS details)."""
     enterprise = _registered_enterprise(user)
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
-    return {"company_name": enterprise.name, "ems_company": enterprise.name, "ems_contact": name,
-            "ems_phone": getattr(user, "mobile", "") or "", "ems_email": user.email or "",
-            "business_department": "tech_sme", "years": "1", "kind": kind}
+    values = {"company_name": enterprise.name, "ems_company": enterprise.name, "ems_contact": name,
+              "ems_phone": getattr(user, "mobile", "") or "", "ems_email": user.email or "",
+              "business_department": "tech_sme", "years": "1", "kind": kind}
+    previous = last_application_of(key) if key is not None else None
+    if previous is not None:
+        values.update({name: getattr(previous, name) or "" for name in CARRIED_OVER})
+    return values
+
+
+def last_application_of(key: SealKey) -> SealApplication | None:
+    """The latest application that produced or renewed this key."""
+    return db.session.execute(select(SealApplication).where(
+        SealApplication.key_id == key.id, SealApplication.enterprise_id == key.enterprise_id,
+        SealApplication.status != "cancelled").order_by(SealApplication.id.desc())).scalars().first()
 
 
 def _own_key(user, key_id: Any) -> SealKey:
