@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.datamodel import PagedSQLAInterface
 from app.extensions import db
 from app.security.scope import in_scope, scoped_base_filters
-from app.services.eseal import delivery, issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys, subject
 from app.services.eseal import seal_application as svc
 from app.services.errors import ServiceError
 from app.workflows.definitions import SEAL_APPLICATION
@@ -217,6 +217,7 @@ class SealKeyView(ExportableModelView):
         widgets = self._show(key.id)
         return self.render_template(self.show_template, pk=key.id, title=self.show_title, widgets=widgets,
                                     related_views=self._related_views, key=key, seal_image=seal_keys.seal_image_id(key),
+                                    subject_lines=subject.subject_lines,
                                     reasons=list(seal_keys.REVOCATION_REASONS.items()))
 
     @expose("/revoke/<int:pk>", methods=["POST"])

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.eseal import delivery, issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys, subject
 from app.services.eseal import seal_application as svc
 from app.services.errors import NotFound, ServiceError
 from app.storage import allowed_label, max_megabytes_label
@@ -50,6 +50,7 @@ class SealSelfView(BaseView):
             "shenbao/eseal/index.html", keys=keys, applications=svc.list_for(g.user), documents=documents,
             key_status=key_status, display_status=seal_keys.display_status, current=seal_keys.current_certificate,
             application_status=application_status, kind_labels=svc.KIND_LABELS, pki_problem=pki.status(),
+            holder_name=subject.holder_name,
             doc_status=document_status)
 
     @expose("/apply", methods=["GET", "POST"])
@@ -163,7 +164,7 @@ class SealSelfView(BaseView):
                 flash(exc.message, "danger")
             return redirect(url_for("SealSelfView.key", key_id=key.id))
         return self.render_template("shenbao/eseal/key.html", key=key, status_label=key_status(key),
-                                    seal_image=seal_keys.seal_image_id(key),
+                                    seal_image=seal_keys.seal_image_id(key), subject_lines=subject.subject_lines,
                                     reasons=[(k, _(v)) for k, v in seal_keys.REVOCATION_REASONS.items()
                                              if k != "superseded"])
 

@@ -113,3 +113,32 @@ def test_renewal_and_replacement_forms_start_from_the_keys_last_application(app,
 def test_a_first_application_form_is_not_filled_from_an_earlier_key(app, people, produced):
     page = _client(app, people["user"]).get("/eseal/apply?kind=first").data.decode()
     assert _input_value(page, "system_user_id") == "" and _input_value(page, "ems_address") == ""
+
+
+def _subject_rows(page: str) -> list[tuple[str, str]]:
+    cell = page[page.index('class="cert-subject"'):]
+    cell = cell[:cell.index("</table>")]
+    return re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", cell)
+
+
+def test_the_certificate_subject_reads_as_labelled_lines(app, people, produced):
+    enterprise = produced.enterprise
+    applicant = _client(app, people["user"])
+    page = applicant.get(f"/eseal/key/{produced.key_id}").data.decode()
+    assert _subject_rows(page) == [("单位名称", enterprise.name), ("统一社会信用代码", enterprise.credit_code),
+                                   ("国家", "中国")]
+    assert "Organization Identifier" not in page and "Common Name" not in page
+    assert 'class="cert-dn"' not in page  # the raw DN is the CA operator's
+    listing = applicant.get("/eseal/").data.decode()
+    assert enterprise.name in listing and "Organization Identifier" not in listing
+
+    applicant.get("/lang/en")
+    page = applicant.get(f"/eseal/key/{produced.key_id}").data.decode()
+    assert _subject_rows(page) == [("Name of the organization", enterprise.name),
+                                   ("Unified social credit code", enterprise.credit_code), ("Country", "China")]
+
+    operator = _client(app, people["operator"])
+    page = operator.get(f"/ca/keys/show/{produced.key_id}").data.decode()
+    assert ("统一社会信用代码", enterprise.credit_code) in _subject_rows(page)
+    dn = re.search(r'<details class="cert-dn"><summary>DN</summary><code>([^<]*)</code>', page)
+    assert dn and f"Organization Identifier: {enterprise.credit_code}" in dn.group(1)
