@@ -105,8 +105,10 @@ class DeclarationSelfView(BaseView):
                 return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
             except (ServiceError, ValueError) as exc:
                 flash(getattr(exc, "message", _("Please correct the marked fields.")), "danger")
-        return self.render_template("shenbao/benchmark/declare.html", activities=activities,
-                                    filings=filing_svc.approved_for(g.user), projects=svc.projects_for(g.user))
+        filings = filing_svc.approved_for(g.user)
+        gaps = [(a, fl, missing) for a in activities for fl in filings if (missing := filing_svc.missing_for(fl, a.year))]
+        return self.render_template("shenbao/benchmark/declare.html", activities=activities, filings=filings,
+                                    projects=svc.projects_for(g.user), gaps=gaps)
 
     @expose("/declaration/<int:declaration_id>", methods=["GET", "POST"])
     @has_access

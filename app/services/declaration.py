@@ -16,6 +16,7 @@ from app.timeutil import today_in_china
 from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
+from app.services import filing as filing_svc
 from app.services.errors import ServiceError
 from app.storage import attach_to, save_upload
 from app.workflows import engine
@@ -243,6 +244,10 @@ def submit_problems(declaration: Declaration) -> list[str]:
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
     if filing is None or filing.status != "approved":
         problems.append(_("Only an approved organization filing can declare."))
+    elif missing := filing_svc.missing_for(filing, declaration.activity.year):
+        problems.append(_("The organization filing has no economic data for %(years)s (the three years before "
+                          "the activity). Add them on the filing page with \"Update the economic data\": no new "
+                          "filing is needed.", years="、".join(str(y) for y in missing)))
     if project_errors(declaration.project):
         problems.append(_("The project is incomplete (name, 1 to 3 keywords, summary, tables)."))
     if contact_errors(declaration.contact or {}, for_submit=True):
@@ -255,6 +260,7 @@ def submit_problems(declaration: Declaration) -> list[str]:
 def snapshot(declaration: Declaration) -> dict:
     """What was submitted: organization, three years, project with its rows."""
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
+    years = filing_svc.required_years(declaration.activity.year)
     project = declaration.project
     other = db.session.get(Attachment, project.other_evidence_attachment_id) if project.other_evidence_attachment_id else None
     return {
@@ -263,7 +269,8 @@ def snapshot(declaration: Declaration) -> dict:
             "quality_head", "quality_head_phone", "org_size")},
         "economic_years": [{"year": y.year, "total_assets": str(y.total_assets), "operating_revenue": str(y.operating_revenue),
                             "other_revenue": str(y.other_revenue), "total_profit": str(y.total_profit),
-                            "total_tax": str(y.total_tax), "employees": y.employees} for y in filing.economic_years],
+                            "total_tax": str(y.total_tax), "employees": y.employees}
+                           for y in filing.economic_years if y.year in years],
         "project": {"name": project.name, "keywords": list(project.keywords or []), "summary": project.summary or "",
                     # the file's name is what the printed form lists; older projects kept typed text
                     "other_evidence": other.original_name if other else (project.other_evidence or ""),

@@ -62,6 +62,14 @@ def filing_complete(filing) -> str | None:
     return completeness_problem(filing)
 
 
+@guard("filing_cancellable")
+def filing_cancellable(filing) -> str | None:
+    if filing.approved_at is not None:
+        return _("This organization was filed and approved; declarations use it. Correct the update and file it "
+                 "again instead.")
+    return None
+
+
 @guard("declaration_submittable")
 def declaration_submittable(declaration) -> str | None:
     from app.services.declaration import submit_problems
