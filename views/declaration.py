@@ -136,8 +136,11 @@ class DeclarationSelfView(BaseView):
                     if summary is not None and summary.filename:
                         svc.upload_summary(g.user, declaration.id, summary.stream, summary.filename)
                     if op == "submit":
-                        svc.submit(g.user, declaration.id)
-                        flash(_("Submitted. Now choose the recommending unit."), "success")
+                        sent = svc.submit(g.user, declaration.id, unit_id=request.form.get("unit_id"))
+                        if sent.status == "pending_recommendation":
+                            flash(_("Submitted and sent again to %(unit)s.", unit=sent.recommending_unit.name), "success")
+                        else:
+                            flash(_("Submitted. Now choose the recommending unit."), "success")
                     else:
                         flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                               "warning" if errors else "success")

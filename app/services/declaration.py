@@ -281,10 +281,22 @@ def snapshot(declaration: Declaration) -> dict:
     }
 
 
-def submit(user, declaration_id: int, expected_version: int | None = None) -> Declaration:
+def submit(user, declaration_id: int, expected_version: int | None = None, unit_id: Any = None) -> Declaration:
+    """Submit; a declaration the recommending unit returned goes back to that unit (or to the
+    one given as ``unit_id``) at once, without choosing again."""
     declaration = own(user, declaration_id)
-    return engine.apply(DECLARATION, Declaration, declaration.id, "submit", user, channel=APPLICANT,
-                        expected_version=expected_version)
+    unit = None
+    if declaration.status == "returned_by_recommender" and declaration.recommending_unit_id:
+        if unit_id in (None, ""):  # not asked: the same unit, while the activity still has it
+            unit = _activity_units(declaration).get(declaration.recommending_unit_id)
+        else:
+            unit = _activity_unit(declaration, unit_id)
+    record = engine.apply(DECLARATION, Declaration, declaration.id, "submit", user, channel=APPLICANT,
+                          expected_version=expected_version)
+    if unit is None:
+        return record
+    return engine.apply(DECLARATION, Declaration, record.id, "choose_recommender", user, channel=APPLICANT,
+                        params={"unit": unit})
 
 
 def freeze_snapshot(step) -> None:
@@ -292,14 +304,23 @@ def freeze_snapshot(step) -> None:
     step.record.snapshot = snapshot(step.record)
 
 
-def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
-    """The applicant picks one of the activity's recommending units after submitting."""
-    declaration = own(user, declaration_id)
-    allowed = {u.id: u for u in declaration.activity.recommending_units}
-    unit = allowed.get(int(unit_id)) if str(unit_id).isdigit() else None
+def _activity_units(declaration: Declaration) -> dict:
+    return {u.id: u for u in declaration.activity.recommending_units}
+
+
+def _activity_unit(declaration: Declaration, unit_id: Any):
+    unit = _activity_units(declaration).get(int(unit_id)) if str(unit_id).isdigit() else None
     if unit is None:
         msg = _("Please choose one of the activity's recommending units.")
         raise ServiceError(msg, {"unit_id": msg})
+    return unit
+
+
+def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
+    """The applicant picks one of the activity's recommending units after submitting (the one
+    chosen before a return is offered first)."""
+    declaration = own(user, declaration_id)
+    unit = _activity_unit(declaration, unit_id)
     return engine.apply(DECLARATION, Declaration, declaration.id, "choose_recommender", user, channel=APPLICANT,
                         params={"unit": unit})
 
