@@ -33,8 +33,10 @@ class FilingSelfView(BaseView):
     @expose("/")
     @has_access
     def index(self):
+        filings = svc.list_for(g.user)
         return self.render_template("shenbao/benchmark/entry.html", activities=svc.open_activities(),
-                                    filings=svc.list_for(g.user), filing_status=filing_status)
+                                    filings=filings, filing_status=filing_status,
+                                    filed_once=any(f.approved_at and f.status != "cancelled" for f in filings))
 
     @expose("/filing/new", methods=["POST"])
     @has_access
@@ -60,6 +62,11 @@ class FilingSelfView(BaseView):
         if request.method == "POST":
             op = request.form.get("op", "save")
             try:
+                if op == "update":
+                    svc.start_update(g.user, filing.id, request.form.get("year"))
+                    flash(_("Add the economic data of the new years and file the update; the association reviews "
+                            "it. The organization stays filed."), "success")
+                    return redirect(url_for("FilingSelfView.filing", filing_id=filing.id))
                 if op == "cancel":
                     svc.cancel(g.user, filing.id)
                     flash(_("The filing was cancelled."), "success")
@@ -93,6 +100,7 @@ class FilingSelfView(BaseView):
             divisions=list(db.session.execute(select(Industry).where(Industry.level == "division").order_by(Industry.code)).scalars()),
             provinces=region_children(None), cities=region_children(draft.get("province_code")) if draft.get("province_code") else [],
             editable=filing.status in svc.EDITABLE, status_label=filing_status(filing.status),
+            update_years=svc.years_to_update(filing) if filing.status == "approved" else [],
             upload_limit=max_megabytes_label(), file_types=allowed_label("filing_licence"))
 
 

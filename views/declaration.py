@@ -105,8 +105,10 @@ class DeclarationSelfView(BaseView):
                 return redirect(url_for("DeclarationSelfView.declaration", declaration_id=declaration.id))
             except (ServiceError, ValueError) as exc:
                 flash(getattr(exc, "message", _("Please correct the marked fields.")), "danger")
-        return self.render_template("shenbao/benchmark/declare.html", activities=activities,
-                                    filings=filing_svc.approved_for(g.user), projects=svc.projects_for(g.user))
+        filings = filing_svc.approved_for(g.user)
+        gaps = [(a, fl, missing) for a in activities for fl in filings if (missing := filing_svc.missing_for(fl, a.year))]
+        return self.render_template("shenbao/benchmark/declare.html", activities=activities, filings=filings,
+                                    projects=svc.projects_for(g.user), gaps=gaps)
 
     @expose("/declaration/<int:declaration_id>", methods=["GET", "POST"])
     @has_access
@@ -134,8 +136,11 @@ class DeclarationSelfView(BaseView):
                     if summary is not None and summary.filename:
                         svc.upload_summary(g.user, declaration.id, summary.stream, summary.filename)
                     if op == "submit":
-                        svc.submit(g.user, declaration.id)
-                        flash(_("Submitted. Now choose the recommending unit."), "success")
+                        sent = svc.submit(g.user, declaration.id, unit_id=request.form.get("unit_id"))
+                        if sent.status == "pending_recommendation":
+                            flash(_("Submitted and sent again to %(unit)s.", unit=sent.recommending_unit.name), "success")
+                        else:
+                            flash(_("Submitted. Now choose the recommending unit."), "success")
                     else:
                         flash(_("Saved. Some fields still need attention.") if errors else _("Saved successfully."),
                               "warning" if errors else "success")

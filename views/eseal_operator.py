@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.datamodel import PagedSQLAInterface
 from app.extensions import db
 from app.security.scope import in_scope, scoped_base_filters
-from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys, subject
 from app.services.eseal import seal_application as svc
 from app.services.errors import ServiceError
 from app.workflows.definitions import SEAL_APPLICATION
@@ -113,7 +113,8 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     def _decision_context(self, item):
         context = super()._decision_context(item)
         context.update(paper_items=svc.PAPER_ITEMS, circumstances=svc.CIRCUMSTANCES,
-                       pki_problem=pki.status() if item.status == "paid" else None)
+                       pki_problem=pki.status() if item.status == "paid" else None,
+                       seal_image=seal_keys.seal_image_id(item.key) if item.key is not None else None)
         return context
 
     def _record(self, pk) -> SealApplication:
@@ -150,8 +151,8 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     @expose("/invoice/<int:pk>", methods=["POST"])
     @has_access
     def invoice(self, pk):
-        return self._run(pk, lambda: svc.issue_invoice(g.user, pk, request.form.get("invoice_number", ""),
-                                                       request.form.get("invoice_tracking")),
+        return self._run(pk, lambda: delivery.issue_invoice(g.user, pk, request.form.get("invoice_number", ""),
+                                                            request.form.get("invoice_tracking")),
                          _("The invoice was recorded."))
 
     @expose("/produce/<int:pk>", methods=["POST"])
@@ -174,9 +175,17 @@ class SealApplicationView(ReviewMixin, ExportableModelView):
     @expose("/ship/<int:pk>", methods=["POST"])
     @has_access
     def ship(self, pk):
-        return self._run(pk, lambda: svc.ship(g.user, pk, request.form.get("ems_tracking"),
-                                              request.form.get("version") or None),
-                         _("The shipment was recorded."))
+        self._record(pk)
+        try:
+            delivery.ship(g.user, pk, request.form.get("ems_tracking"), request.form.get("version") or None,
+                          invoice_number=request.form.get("invoice_number"),
+                          invoice_separately=request.form.get("invoice_separately") == "1")
+        except ServiceError as exc:
+            # Shown again with each message beside its field and what was typed kept.
+            flash(exc.message, "danger")
+            return self._render_show(pk, ship_errors=exc.field_errors, ship_values=request.form)
+        flash(_("The shipment was recorded."), "success")
+        return self._back(pk)
 
 
 class SealKeyView(ExportableModelView):
@@ -207,7 +216,8 @@ class SealKeyView(ExportableModelView):
         key = in_scope(db.session, SealKey, pk, g.user) or abort(404)
         widgets = self._show(key.id)
         return self.render_template(self.show_template, pk=key.id, title=self.show_title, widgets=widgets,
-                                    related_views=self._related_views, key=key,
+                                    related_views=self._related_views, key=key, seal_image=seal_keys.seal_image_id(key),
+                                    subject_lines=subject.subject_lines,
                                     reasons=list(seal_keys.REVOCATION_REASONS.items()))
 
     @expose("/revoke/<int:pk>", methods=["POST"])

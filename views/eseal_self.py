@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys, subject
 from app.services.eseal import seal_application as svc
 from app.services.errors import NotFound, ServiceError
 from app.storage import allowed_label, max_megabytes_label
@@ -50,6 +50,7 @@ class SealSelfView(BaseView):
             "shenbao/eseal/index.html", keys=keys, applications=svc.list_for(g.user), documents=documents,
             key_status=key_status, display_status=seal_keys.display_status, current=seal_keys.current_certificate,
             application_status=application_status, kind_labels=svc.KIND_LABELS, pki_problem=pki.status(),
+            holder_name=subject.holder_name,
             doc_status=document_status)
 
     @expose("/apply", methods=["GET", "POST"])
@@ -63,7 +64,7 @@ class SealSelfView(BaseView):
         try:
             if kind != "first":
                 key = seal_keys.own_key(g.user, key_id)
-            values = svc.defaults(g.user, kind)
+            values = svc.defaults(g.user, kind, key)
         except ServiceError as exc:
             flash(exc.message, "danger")
             return redirect(url_for("SealSelfView.index"))
@@ -81,7 +82,7 @@ class SealSelfView(BaseView):
         return self.render_template(
             "shenbao/eseal/apply.html", kind=kind, key=key, values=values, errors=errors,
             kind_label=svc.KIND_LABELS[kind], departments=svc.BUSINESS_DEPARTMENTS, max_years=svc.rules.MAX_YEARS,
-            fees=svc.fee_schedule(), editing=None)
+            fees=svc.fee_schedule(), editing=None, previous=svc.last_application_of(key) if key else None)
 
     def _own(self, application_id):
         try:
@@ -125,7 +126,7 @@ class SealSelfView(BaseView):
             form_values=form_values, status_label=application_status(application.status),
             kind_label=svc.KIND_LABELS[application.kind], department_label=dict(svc.BUSINESS_DEPARTMENTS).get(
                 application.business_department, ""), bank=svc.bank_details(current_app.config),
-            mailing=svc.INVOICE_MAILING, payable=application.status in svc.PAYABLE,
+            mailing=svc.INVOICE_MAILING, payable=application.status in svc.PAYABLE, invoice=delivery.invoice_of(application),
             departments=svc.BUSINESS_DEPARTMENTS, max_years=svc.rules.MAX_YEARS,
             papers=_papers_to_mail(), upload_limit=max_megabytes_label(),
             file_types=allowed_label("invoice_statement"))
@@ -163,6 +164,7 @@ class SealSelfView(BaseView):
                 flash(exc.message, "danger")
             return redirect(url_for("SealSelfView.key", key_id=key.id))
         return self.render_template("shenbao/eseal/key.html", key=key, status_label=key_status(key),
+                                    seal_image=seal_keys.seal_image_id(key), subject_lines=subject.subject_lines,
                                     reasons=[(k, _(v)) for k, v in seal_keys.REVOCATION_REASONS.items()
                                              if k != "superseded"])
 

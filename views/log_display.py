@@ -13,6 +13,7 @@ EVENT_LABELS = {
     "email": _l("E-mail"), "invoice_number": _l("Invoice number"), "days_left": _l("Days left"),
     "ems_tracking": _l("EMS tracking number"), "paid_until": _l("Service paid until"),
     "seal_image": _l("Seal image"), "certificate_number": _l("Registration number"),
+    "for_year": _l("Activity year"),
 }
 
 

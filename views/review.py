@@ -112,6 +112,10 @@ class ReviewMixin:
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
+        return self._render_show(pk)
+
+    def _render_show(self, pk, **extra):
+        """The show page; ``extra`` goes to the template (a refused form's messages and values)."""
         # FAB's _show(pk) without its second read of the record: one query through the base filters.
         pk = self._deserialize_pk_if_composite(pk)
         item = self.datamodel.get(pk, self._base_filters)
@@ -123,7 +127,7 @@ class ReviewMixin:
         self.update_redirect()
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, **self._decision_context(item),
+            related_views=self._related_views, **self._decision_context(item), **extra,
         )
 
 

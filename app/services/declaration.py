@@ -16,6 +16,7 @@ from app.timeutil import today_in_china
 from app.services.lookup import owned_by
 from app.i18n import violation_message
 from app.services import enterprise as enterprise_svc
+from app.services import filing as filing_svc
 from app.services.errors import ServiceError
 from app.storage import attach_to, save_upload
 from app.workflows import engine
@@ -243,6 +244,10 @@ def submit_problems(declaration: Declaration) -> list[str]:
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
     if filing is None or filing.status != "approved":
         problems.append(_("Only an approved organization filing can declare."))
+    elif missing := filing_svc.missing_for(filing, declaration.activity.year):
+        problems.append(_("The organization filing has no economic data for %(years)s (the three years before "
+                          "the activity). Add them on the filing page with \"Update the economic data\": no new "
+                          "filing is needed.", years="、".join(str(y) for y in missing)))
     if project_errors(declaration.project):
         problems.append(_("The project is incomplete (name, 1 to 3 keywords, summary, tables)."))
     if contact_errors(declaration.contact or {}, for_submit=True):
@@ -255,6 +260,7 @@ def submit_problems(declaration: Declaration) -> list[str]:
 def snapshot(declaration: Declaration) -> dict:
     """What was submitted: organization, three years, project with its rows."""
     filing = db.session.get(OrganizationFiling, declaration.filing_id)
+    years = filing_svc.required_years(declaration.activity.year)
     project = declaration.project
     other = db.session.get(Attachment, project.other_evidence_attachment_id) if project.other_evidence_attachment_id else None
     return {
@@ -263,7 +269,8 @@ def snapshot(declaration: Declaration) -> dict:
             "quality_head", "quality_head_phone", "org_size")},
         "economic_years": [{"year": y.year, "total_assets": str(y.total_assets), "operating_revenue": str(y.operating_revenue),
                             "other_revenue": str(y.other_revenue), "total_profit": str(y.total_profit),
-                            "total_tax": str(y.total_tax), "employees": y.employees} for y in filing.economic_years],
+                            "total_tax": str(y.total_tax), "employees": y.employees}
+                           for y in filing.economic_years if y.year in years],
         "project": {"name": project.name, "keywords": list(project.keywords or []), "summary": project.summary or "",
                     # the file's name is what the printed form lists; older projects kept typed text
                     "other_evidence": other.original_name if other else (project.other_evidence or ""),
@@ -274,10 +281,22 @@ def snapshot(declaration: Declaration) -> dict:
     }
 
 
-def submit(user, declaration_id: int, expected_version: int | None = None) -> Declaration:
+def submit(user, declaration_id: int, expected_version: int | None = None, unit_id: Any = None) -> Declaration:
+    """Submit; a declaration the recommending unit returned goes back to that unit (or to the
+    one given as ``unit_id``) at once, without choosing again."""
     declaration = own(user, declaration_id)
-    return engine.apply(DECLARATION, Declaration, declaration.id, "submit", user, channel=APPLICANT,
-                        expected_version=expected_version)
+    unit = None
+    if declaration.status == "returned_by_recommender" and declaration.recommending_unit_id:
+        if unit_id in (None, ""):  # not asked: the same unit, while the activity still has it
+            unit = _activity_units(declaration).get(declaration.recommending_unit_id)
+        else:
+            unit = _activity_unit(declaration, unit_id)
+    record = engine.apply(DECLARATION, Declaration, declaration.id, "submit", user, channel=APPLICANT,
+                          expected_version=expected_version)
+    if unit is None:
+        return record
+    return engine.apply(DECLARATION, Declaration, record.id, "choose_recommender", user, channel=APPLICANT,
+                        params={"unit": unit})
 
 
 def freeze_snapshot(step) -> None:
@@ -285,14 +304,23 @@ def freeze_snapshot(step) -> None:
     step.record.snapshot = snapshot(step.record)
 
 
-def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
-    """The applicant picks one of the activity's recommending units after submitting."""
-    declaration = own(user, declaration_id)
-    allowed = {u.id: u for u in declaration.activity.recommending_units}
-    unit = allowed.get(int(unit_id)) if str(unit_id).isdigit() else None
+def _activity_units(declaration: Declaration) -> dict:
+    return {u.id: u for u in declaration.activity.recommending_units}
+
+
+def _activity_unit(declaration: Declaration, unit_id: Any):
+    unit = _activity_units(declaration).get(int(unit_id)) if str(unit_id).isdigit() else None
     if unit is None:
         msg = _("Please choose one of the activity's recommending units.")
         raise ServiceError(msg, {"unit_id": msg})
+    return unit
+
+
+def choose_recommender(user, declaration_id: int, unit_id: Any) -> Declaration:
+    """The applicant picks one of the activity's recommending units after submitting (the one
+    chosen before a return is offered first)."""
+    declaration = own(user, declaration_id)
+    unit = _activity_unit(declaration, unit_id)
     return engine.apply(DECLARATION, Declaration, declaration.id, "choose_recommender", user, channel=APPLICANT,
                         params={"unit": unit})
 

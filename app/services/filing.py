@@ -26,7 +26,7 @@ ORG_SIZES = (("micro", _l("Micro")), ("small", _l("Small")), ("medium", _l("Medi
 FIELDS = ("org_name", "economic_type_code", "province_code", "city_code", "address", "industry_code",
           "quality_head", "quality_head_phone", "org_size")
 YEAR_FIELDS = ("total_assets", "operating_revenue", "other_revenue", "total_profit", "total_tax", "employees")
-EDITABLE = ("draft", "returned")
+EDITABLE = ("draft", "returned", "updating")
 WATERMARK = "仅用于备案审核"
 
 
@@ -43,8 +43,46 @@ def list_for(user) -> list[OrganizationFiling]:
 
 
 def approved_for(user) -> list[OrganizationFiling]:
-    """Approved filings the applicant can declare with (picked from a list, not filed again)."""
+    """Approved filings the applicant can declare with (picked from a list, not filed again),
+    whatever activity year they were first filed for."""
     return [f for f in list_for(user) if f.status == "approved"]
+
+
+def missing_for(filing: OrganizationFiling, activity_year: int) -> list[int]:
+    """The years an activity of ``activity_year`` needs that the filed economic data lack."""
+    held = {row.year for row in filing.economic_years}
+    return [y for y in required_years(activity_year) if y not in held]
+
+
+def years_to_update(filing: OrganizationFiling) -> list[int]:
+    """Years of open activities, later than the filing's, whose three years it lacks."""
+    return sorted({a.year for a in open_activities() if a.year > filing.for_year and missing_for(filing, a.year)})
+
+
+def start_update(user, filing_id: int, year: Any) -> OrganizationFiling:
+    """Add the economic data a later activity needs to an approved filing (reviewed again)."""
+    filing = own(user, filing_id)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if year not in years_to_update(filing):
+        msg = _("Choose the year of an open activity for which the economic data are missing.")
+        raise ServiceError(msg, {"year": msg})
+    return engine.apply(ORGANIZATION_FILING, OrganizationFiling, filing.id, "update", user, channel=APPLICANT,
+                        params={"year": year})
+
+
+def open_update(step) -> dict:
+    """Hook of "update": the filing now serves ``year``; the draft's years become the three
+    before it, those already filed kept with their proofs."""
+    record, year = step.record, step.params["year"]
+    draft = dict(record.draft or {})
+    rows = {str(r.get("year")): r for r in draft.get("economic_years") or []}
+    draft["economic_years"] = [rows.get(str(y)) or {"year": str(y)} for y in required_years(year)]
+    record.draft = draft
+    old, record.for_year = record.for_year, year
+    return {"for_year": [old, year]}
 
 
 @use_case

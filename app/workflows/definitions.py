@@ -181,19 +181,26 @@ ORGANIZATION_FILING = Workflow(
         "filed": _l("Filed, pending association review"),
         "approved": _l("Filing approved"),
         "returned": _l("Returned by the association"),
+        "updating": _l("Updating the economic data"),
         "cancelled": _l("Cancelled"),
     },
     transitions=(
-        Transition("file", ("draft", "returned"), "filed", _APPLICANT, _l("File"), _BY_APPLICANT,
+        Transition("file", ("draft", "returned", "updating"), "filed", _APPLICANT, _l("File"), _BY_APPLICANT,
                    guard="filing_complete", sets=(("filed_at", NOW), ("return_reason", None)),
                    hooks=("filing_apply_draft",)),
-        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT, _l("Cancel"), _BY_APPLICANT),
+        # An approved filing stays valid for later activities (manual §3 ②: 无需重新备案); a
+        # later activity needs the three years before its own year: they are added here and
+        # reviewed again, without a new filing.
+        Transition("update", ("approved",), "updating", _APPLICANT, _l("Update the economic data"), _BY_APPLICANT,
+                   hooks=("filing_open_update",)),
+        Transition("cancel", ("draft", "returned"), "cancelled", _APPLICANT, _l("Cancel"), _BY_APPLICANT,
+                   guard="filing_cancellable"),
         Transition("approve", ("filed",), "approved", _ASSOCIATION, _l("Approve"), reason=_OPTIONAL,
                    sets=(("approved_at", NOW),), notify=("filing_approved",)),
         Transition("return", ("filed",), "returned", _ASSOCIATION, _l("Return"), reason=_REQUIRED,
                    reason_field="return_reason", notify=("filing_returned",)),
     ),
-    final=frozenset({"approved", "cancelled"}),
+    final=frozenset({"cancelled"}),
 )
 
 
@@ -279,12 +286,12 @@ SEAL_APPLICATION = Workflow(
         Transition("renew", ("paid",), "renewed", _CA, _l("Renew"), frozenset({REVIEW, OPERATOR}),
                    guard="seal_renewal", sets=(("provisioned_at", NOW),), hooks=("seal_renew_key",),
                    notify=("seal_renewed",)),
-        Transition("ship", ("provisioned",), "shipped", _CA, _l("Ship"), _BY_OPERATOR, guard="seal_tracking_number",
+        Transition("ship", ("provisioned",), "shipped", _CA, _l("Ship"), _BY_OPERATOR, guard="seal_shippable",
                    sets=(("shipped_at", NOW),), hooks=("seal_ship_key",), notify=("seal_key_shipped",)),
     ),
     final=frozenset({"shipped", "renewed", "cancelled"}),
     events={"apply": _l("Apply"), "edit": _l("Corrected"), "reject_payment": _l("Remittance not received"),
-            "issue_invoice": _l("Invoice issued")},
+            "issue_invoice": _l("Invoice issued"), "invoice_separately": _l("Invoice to be mailed separately")},
 )
 
 # A declaration activity (申报活动) of the year: open between its dates (the scheduler).

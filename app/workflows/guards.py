@@ -62,6 +62,14 @@ def filing_complete(filing) -> str | None:
     return completeness_problem(filing)
 
 
+@guard("filing_cancellable")
+def filing_cancellable(filing) -> str | None:
+    if filing.approved_at is not None:
+        return _("This organization was filed and approved; declarations use it. Correct the update and file it "
+                 "again instead.")
+    return None
+
+
 @guard("declaration_submittable")
 def declaration_submittable(declaration) -> str | None:
     from app.services.declaration import submit_problems
@@ -99,8 +107,8 @@ def seal_renewal(application) -> str | None:
     return None
 
 
-@guard("seal_tracking_number")
-def seal_tracking_number(application) -> str | None:
-    if not application.ems_tracking:
-        return _("Enter the EMS tracking number.")
-    return None
+@guard("seal_shippable")
+def seal_shippable(application) -> str | None:
+    from app.services.eseal.delivery import shipment_problem
+
+    return shipment_problem(application)

@@ -63,6 +63,13 @@ def filing_apply_draft(step):
     return apply_filed_draft(step)
 
 
+@hook("filing_open_update")
+def filing_open_update(step):
+    from app.services.filing import open_update
+
+    return open_update(step)
+
+
 @hook("declaration_snapshot")
 def declaration_snapshot(step):
     from app.services.declaration import freeze_snapshot

@@ -222,6 +222,7 @@ def test_eseal_apply_produce_ship_and_verify_issued_certificate(pkcs11_lib, app,
     shots(ca, "operator-key-produced-pin")
 
     ca.fill("#ems_tracking", EMS_TRACKING)
+    ca.fill("#ship_invoice_number", "INV2026000001")  # the invoice goes with the key
     with ca.expect_navigation():
         ca.click("#ship-key")
     expect(ca.locator(".alert-success", has_text=tr(app, "The shipment was recorded.")).first).to_be_visible()

@@ -133,6 +133,7 @@ def test_a_usb_key_shipment_reaches_the_contact(app, pkcs11_lib, live_server, br
     sign_in(page, live_server, "ca_notify")
     page.goto(f"{live_server}/ca/applications/show/{application_id}")
     page.fill("#ems_tracking", tracking)
+    page.fill("#ship_invoice_number", "INV2026000001")  # the invoice goes with the key
     with page.expect_navigation():
         page.click("#ship-key")
     assert page.locator(".alert-danger").count() == 0

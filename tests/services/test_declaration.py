@@ -155,7 +155,8 @@ def test_recommender_return_lets_the_applicant_fix_and_resubmit(app, world):
         svc.review(world["recommender"], declaration.id, "return", "")
     svc.review(world["recommender"], declaration.id, "return", "请补充荣誉证明")
     svc.save(world["user"], declaration.id, {**CONTACT, "person": "王补充"})
-    assert svc.submit(world["user"], declaration.id).status == "submitted"
+    resubmitted = svc.submit(world["user"], declaration.id)  # back to the unit that returned it
+    assert resubmitted.status == "pending_recommendation" and resubmitted.recommending_unit_id == world["units"][0].id
 
 
 def test_other_enterprise_cannot_touch_it(app, world):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.pki import token as tk
 from app.security import roles as R
-from app.services.eseal import issued_documents, pki, seal_keys
+from app.services.eseal import delivery, issued_documents, pki, seal_keys
 from app.services.eseal import seal_application as svc
 from app.services.errors import NotFound, ServiceError
 from models import Enterprise, HandedOutPdf, OutboxMessage, SealApplication, WorkflowLog
@@ -150,9 +150,9 @@ def test_payment_flags_another_payer_and_is_confirmed_only_when_enough(applicant
     application = db.session.get(SealApplication, application.id)
     assert application.status == "paid" and application.payer_differs is False
     with pytest.raises(ServiceError) as err:  # mailed separately: the registered-mail number is needed
-        svc.issue_invoice(operator, application.id, "INV2026001")
+        delivery.issue_invoice(operator, application.id, "INV2026001")
     assert "invoice_tracking" in err.value.field_errors
-    svc.issue_invoice(operator, application.id, "INV2026001", "RR123456789CN")
+    delivery.issue_invoice(operator, application.id, "INV2026001", "RR123456789CN")
     assert db.session.get(SealApplication, application.id).invoice_number == "INV2026001"
 
 
@@ -433,8 +433,8 @@ def test_operator_steps_refuse_the_applicant_even_on_its_own_records(applicant, 
     svc.record_payment(applicant, application.id, {"payer_name": enterprise.name, "paid_amount": "1000",
                                                    "paid_on": dt.date.today().isoformat()})
     for step in (lambda: svc.reject_payment(applicant, application.id, "x"),
-                 lambda: svc.issue_invoice(applicant, application.id, "INV000001"),
-                 lambda: svc.ship(applicant, application.id, "EA123456789CN"),
+                 lambda: delivery.issue_invoice(applicant, application.id, "INV000001"),
+                 lambda: delivery.ship(applicant, application.id, "EA123456789CN"),
                  lambda: issued_documents.revoke(applicant, issue(enterprise_id=enterprise.id).id, "x")):
         with pytest.raises(ServiceError) as err:
             step()

@@ -92,6 +92,7 @@ def test_operator_produces_the_key_and_the_applicant_sees_it_valid(app, people):
     page = operator.get(show).data.decode()
     assert re.search(r"PIN[^0-9]{0,20}\d{8}", page), "the initial PIN is shown once to the operator"
     operator.post_form(f"/ca/applications/ship/{application.id}", {"ems_tracking": "EA123456789CN",
+                                                                   "invoice_number": "INV2026000001",
                                                                    "version": _version(page)}, csrf_url=show)
     application = db.session.get(SealApplication, application.id)
     assert application.status == "shipped" and application.ems_tracking == "EA123456789CN"

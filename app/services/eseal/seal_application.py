@@ -1,7 +1,8 @@
 """E-seal service applications (企业电子签章服务申请指南 steps 2–4 and 三、汇款): the form,
-papers received by post, the remittance and its confirmation, invoices, shipment.
+papers received by post, the remittance and its confirmation.
 
-Key production (provision, renew) lives in app.services.eseal.seal_keys.
+Key production (provision, renew) lives in app.services.eseal.seal_keys; invoices and shipment
+in app.services.eseal.delivery.
 """
 from __future__ import annotations
 
@@ -94,13 +95,29 @@ def _registered_enterprise(user):
     return enterprise
 
 
-def defaults(user, kind: str = "first") -> dict[str, str]:
-    """The form pre-filled from the registration and the user's account."""
+# Taken over from the key's last application by its renewal or replacement.
+CARRIED_OVER = tuple(name for name in FORM_FIELDS if name != "company_name")
+
+
+def defaults(user, kind: str = "first", key: SealKey | None = None) -> dict[str, str]:
+    """The form pre-filled from the registration and the user's account; for a renewal or a
+    replacement, from the key's last application (department, CMS user id, EMS details)."""
     enterprise = _registered_enterprise(user)
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
-    return {"company_name": enterprise.name, "ems_company": enterprise.name, "ems_contact": name,
-            "ems_phone": getattr(user, "mobile", "") or "", "ems_email": user.email or "",
-            "business_department": "tech_sme", "years": "1", "kind": kind}
+    values = {"company_name": enterprise.name, "ems_company": enterprise.name, "ems_contact": name,
+              "ems_phone": getattr(user, "mobile", "") or "", "ems_email": user.email or "",
+              "business_department": "tech_sme", "years": "1", "kind": kind}
+    previous = last_application_of(key) if key is not None else None
+    if previous is not None:
+        values.update({name: getattr(previous, name) or "" for name in CARRIED_OVER})
+    return values
+
+
+def last_application_of(key: SealKey) -> SealApplication | None:
+    """The latest application that produced or renewed this key."""
+    return db.session.execute(select(SealApplication).where(
+        SealApplication.key_id == key.id, SealApplication.enterprise_id == key.enterprise_id,
+        SealApplication.status != "cancelled").order_by(SealApplication.id.desc())).scalars().first()
 
 
 def _own_key(user, key_id: Any) -> SealKey:
@@ -352,41 +369,6 @@ def reject_payment(actor, application_id: int, reason: str | None) -> SealApplic
                         notify=("seal_payment_rejected",))
     db.session.commit()
     return application
-
-
-@use_case
-def issue_invoice(actor, application_id: int, number: str, tracking: str | None = None) -> SealApplication:
-    application = _operator_record(actor, application_id)
-    number = (number or "").strip()
-    tracking = (tracking or "").strip() or None
-    errors = {}
-    if not re.fullmatch(r"[0-9A-Za-z-]{6,32}", number):
-        errors["invoice_number"] = _("Enter the invoice number (6 to 32 letters or digits).")
-    if application.payment_confirmed_at is None:
-        raise ServiceError(_("An invoice is issued after the payment is confirmed."))
-    if application.invoice_mailing == "separate" and not tracking:
-        errors["invoice_tracking"] = _("The invoice is mailed separately: enter the registered-mail number.")
-    if tracking and not re.fullmatch(r"[0-9A-Za-z]{6,32}", tracking):
-        errors["invoice_tracking"] = _("Enter the tracking number (6 to 32 letters or digits).")
-    if errors:
-        raise ServiceError(_("Please correct the marked fields."), errors)
-    application.invoice_number = number
-    application.invoice_tracking = tracking
-    application.invoice_issued_at = utcnow()
-    engine.record_event(SEAL_APPLICATION, application, "issue_invoice", actor,
-                        changes={"invoice_number": [None, number]})
-    db.session.commit()
-    return application
-
-
-def ship(actor, application_id: int, tracking: str | None, expected_version: int | None = None):
-    application = _operator_record(actor, application_id, expected_version)
-    tracking = (tracking or "").strip()
-    if not re.fullmatch(r"[0-9A-Za-z]{6,32}", tracking):
-        raise ServiceError(_("Enter the tracking number (6 to 32 letters or digits)."),
-                           {"ems_tracking": _("Enter the tracking number (6 to 32 letters or digits).")})
-    application.ems_tracking = tracking  # read by the guard; a refusal rolls it back
-    return engine.apply(SEAL_APPLICATION, SealApplication, application.id, "ship", actor, channel=OPERATOR)
 
 
 def _operator_record(actor, application_id: int, expected_version: Any = None) -> SealApplication:

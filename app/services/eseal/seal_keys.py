@@ -191,8 +191,20 @@ def render_seal_image(company_name: str) -> bytes:
 def _store_png(data: bytes, key: SealKey, filename: str) -> Attachment:
     from app.storage import save_upload
 
-    return save_upload(io.BytesIO(data), filename, "seal_image", enterprise_id=key.enterprise_id,
-                       record_type="seal_key", record_id=key.id, uploaded_by_id=None)
+    attachment = save_upload(io.BytesIO(data), filename, "seal_image", enterprise_id=key.enterprise_id,
+                             record_type="seal_key", record_id=key.id, uploaded_by_id=None)
+    db.session.flush()  # its id is what the key points at
+    return attachment
+
+
+def seal_image_id(key: SealKey) -> int | None:
+    """The key's seal image: the one it points at, else (keys produced before the pointer was
+    written) the latest seal image stored for it."""
+    if key.seal_image_id:
+        return key.seal_image_id
+    return db.session.execute(select(Attachment.id).where(
+        Attachment.record_type == "seal_key", Attachment.record_id == key.id, Attachment.purpose == "seal_image")
+        .order_by(Attachment.id.desc())).scalars().first()
 
 
 @use_case
