@@ -14,8 +14,8 @@ from tests import factories as f
 
 
 @pytest.mark.parametrize("url,known_row", [
-    ("/regionview/export/", ("330100", "杭州市", "city", "330000")),
-    ("/industryview/export/", ("39", "计算机、通信和其他电子设备制造业", "division", "C")),
+    ("/regionview/export/", ("330100", "杭州市", "市", "330000")),
+    ("/industryview/export/", ("39", "计算机、通信和其他电子设备制造业", "大类", "C")),
     ("/techfieldview/export/", ("1.1", "软件", "1")),
     ("/businessregistryview/export/", ("91330106MA27XYZ12A", "杭州示例科技有限公司", "李雷", None)),
 ])
