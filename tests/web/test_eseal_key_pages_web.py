@@ -7,20 +7,13 @@ import re
 import pytest
 
 from app.extensions import db
-from app.security import roles as R
 from app.services.eseal import seal_keys
 from models import SealApplication
 from tests import factories as f
 from tests.services.test_eseal import paid_application
+from tests.web.test_eseal_web import people  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def people(app, pkcs11_lib):
-    user = f.gen_applicant()
-    f.gen_enterprise(user, status="approved")
-    return {"user": user, "operator": f.gen_user(R.CA_OPERATOR)}
 
 
 @pytest.fixture
