@@ -89,4 +89,13 @@ def _labels() -> dict:
                         "INDETERMINATE": _("Indeterminate: the signature could not be confirmed"),
                         "NO_SIGNATURE": _("The file carries no signature")},
         "document_status": {k: _(v) for k, v in issued_documents.DOCUMENT_STATUS.items()},
+        # What failed, in the reader's words (the ETSI sub-indication stays in the page's data).
+        "findings": {"HASH_FAILURE": _("The file was tampered with: the signed content is not what was signed."),
+                     "SIG_CRYPTO_FAILURE": _("The signature value does not match the signed content."),
+                     "REVOKED": _("The signing certificate was revoked."),
+                     "MODIFIED_AFTER_SIGNING": _("The file was changed after signing."),
+                     "EXPIRED": _("The signing certificate had expired."),
+                     "NO_CERTIFICATE_CHAIN_FOUND": _("The signing certificate was not issued under a trusted root."),
+                     "FORMAT_FAILURE": _("The signature cannot be read."),
+                     "GENERIC": _("The signature could not be confirmed.")},
     }

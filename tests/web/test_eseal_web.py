@@ -163,3 +163,23 @@ def test_the_operator_opens_a_certificate_template(app, people):
     assert page.status_code == 200
     html = page.data.decode()
     assert "在职证明" in html and f"/ca/templates/issue/{template.id}" in html
+
+
+def test_a_one_byte_tamper_is_reported_as_tampered_not_as_an_untrusted_chain(app, people):
+    """The hash fails before the certificate is assessed: the report names the tamper and says the
+    chain was not checked, instead of "证书链 不可信"."""
+    from app.services.eseal import issued_documents
+
+    document = issued_documents.issue(kind="template", number="ZM2026000778", title="证明",
+                                      holder_name=people["enterprise"].name, enterprise_id=people["enterprise"].id)
+    data = issued_documents.pdf_bytes(document)
+    position = data.index(b"/Producer") if b"/Producer" in data else len(data) // 3
+    tampered = data[:position + 2] + bytes([data[position + 2] ^ 0x01]) + data[position + 3:]
+    anonymous = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', anonymous.get("/verify/").data.decode()).group(1)
+    page = anonymous.post("/verify/", data={"csrf_token": token, "document": (io.BytesIO(tampered), "c.pdf")},
+                          content_type="multipart/form-data").data.decode()
+    assert 'data-sub-indication="HASH_FAILURE"' in page
+    assert "文件已被篡改" in page
+    assert "未检查：签章内容已被修改" in page
+    assert "不可信" not in page and "HASH_FAILURE)" not in page
