@@ -33,12 +33,13 @@ run: deps translations system-run-deps
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make serve-prod: gunicorn against PostgreSQL, as in production (see docs/deploy.md).
-## Needs DATABASE_URL=postgresql://..., SECRET_KEY (32+ chars); REDIS_URL shares rate limits.
+## Needs DATABASE_URL=postgresql://..., SECRET_KEY (32+ chars), PUBLIC_BASE_URL (not loopback); REDIS_URL shares rate limits.
 WORKERS ?= 4
 BIND ?= 127.0.0.1:8000
 serve-prod: deps translations system-run-deps
 	@case "$$DATABASE_URL" in postgresql://*) ;; *) echo "set DATABASE_URL=postgresql://user@host/db (PostgreSQL)"; exit 2;; esac
 	@[ $${#SECRET_KEY} -ge 32 ] || { echo "set SECRET_KEY to a random value of 32+ characters"; exit 2; }
+	@case "$$PUBLIC_BASE_URL" in https://*|http://*) ;; *) echo "set PUBLIC_BASE_URL to the public address (e.g. https://shenbao.example.cn)"; exit 2;; esac
 	SHENBAO_ENV=production $(FLASK) db upgrade
 	@SHENBAO_ENV=production $(FLASK) init >/dev/null
 	SHENBAO_ENV=production $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(BIND) --timeout 120 \

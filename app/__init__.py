@@ -74,6 +74,19 @@ def _index_view():
     return HomeView
 
 
+def _loopback_or_unset(url: str | None) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(str(url or "")).hostname or "").lower()
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False  # a host name
+
+
 def _check_production_config(app: Flask) -> None:
     if app.config.get("SHENBAO_ENV") == "production":
         key = app.config.get("SECRET_KEY") or ""
@@ -83,6 +96,11 @@ def _check_production_config(app: Flask) -> None:
             )
         if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
             logging.getLogger(__name__).warning("production mode on SQLite: use PostgreSQL")
+        if _loopback_or_unset(app.config.get("PUBLIC_BASE_URL")):
+            # It goes into every e-mail and SMS link, the CRL location and QR codes of certificates
+            # (valid for years): a loopback address there points every reader at their own machine.
+            raise ConfigurationError("SHENBAO_ENV=production needs PUBLIC_BASE_URL set to the public address of the "
+                                     "site (e.g. https://shenbao.example.cn), not a loopback address")
         if app.config.get("CA_TOKEN_PIN") in ("shenbao-ca-pin", "") or app.config.get("CA_TOKEN_SO_PIN") in (
                 "shenbao-ca-so-pin", ""):
             raise ConfigurationError("SHENBAO_ENV=production needs CA_TOKEN_PIN and CA_TOKEN_SO_PIN set (not the "

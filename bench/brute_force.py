@@ -146,6 +146,7 @@ def start_gunicorn(url: str, tmp: Path, port: int, workers: int, threads: int) -
     env.update({
         "SHENBAO_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(36),
         "CA_TOKEN_PIN": secrets.token_hex(8), "CA_TOKEN_SO_PIN": secrets.token_hex(8),
+        "PUBLIC_BASE_URL": "https://shenbao.load-test.invalid",
         "RATELIMIT_ENABLED": "false", "AUTH_RATE_LIMITED": "false", "PROXY_FIX": "true",
         "SESSION_COOKIE_SECURE": "false", "BABEL_DEFAULT_LOCALE": "en",
         "UPLOAD_DIR": str(tmp / "uploads"), "EXPORT_DIR": str(tmp / "exports"), "IMPORT_DIR": str(tmp / "imports"),

@@ -187,6 +187,7 @@ def gunicorn_env(tmp: Path) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
         "CA_TOKEN_PIN": secrets.token_hex(8),
         "CA_TOKEN_SO_PIN": secrets.token_hex(8),
+        "PUBLIC_BASE_URL": "https://shenbao.load-test.invalid",  # links are written, never followed
         "RATELIMIT_ENABLED": "false",
         "AUTH_RATE_LIMITED": "false",
         "UPLOAD_DIR": str(tmp / "uploads"),

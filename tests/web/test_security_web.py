@@ -176,8 +176,19 @@ def test_production_mode_refuses_dev_secret(app):
     with pytest.raises(ConfigurationError):
         create_app({"SHENBAO_ENV": "production", "SECRET_KEY": app.config["DEV_SECRET_KEY"]})
     strong = "s" * 40
+    public = {"PUBLIC_BASE_URL": "https://shenbao.example.cn"}
     with pytest.raises(ConfigurationError, match="CA_TOKEN_PIN"):  # the CA's keys keep no default PIN
-        create_app({"SHENBAO_ENV": "production", "SECRET_KEY": strong, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app({"SHENBAO_ENV": "production", "SECRET_KEY": strong, "SQLALCHEMY_DATABASE_URI": "sqlite://", **public})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:5000", "http://localhost:8000", "", "http://[::1]/", "http://0.0.0.0"])
+def test_production_mode_refuses_a_loopback_or_unset_public_address(app, url):
+    """PUBLIC_BASE_URL goes into e-mail links and into certificates' CRL and QR addresses."""
+    from app import ConfigurationError, create_app
+
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
+        create_app({"SHENBAO_ENV": "production", "SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "PUBLIC_BASE_URL": url})
 
 
 def test_chinese_is_the_default_and_english_available(app):
