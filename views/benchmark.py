@@ -105,8 +105,9 @@ class FilingSelfView(BaseView):
 
 
 def _name_of(model, code) -> str:
-    row = db.session.get(model, code) if code else None
-    return row.name if row is not None else ""
+    from views.reference_choices import reference_name
+
+    return reference_name(model, code) or ""
 
 
 def _when(value) -> str:

@@ -16,6 +16,12 @@ def region_children(parent_code: str | None) -> list[Region]:
     return list(db.session.execute(stmt).scalars())
 
 
+def reference_name(model, code) -> str | None:
+    """A reference table's code (economic type, industry, region…) as its name; None when unknown."""
+    row = db.session.get(model, code) if code else None
+    return row.name if row is not None else None
+
+
 def region_name(code: str | None) -> str:
     """A GB/T 2260 code as its name (the code itself when unknown, '' for none)."""
     if not code:

@@ -52,10 +52,9 @@ def _reference_name(model_name):
     """A reference code (economic type, foreign capital source) as its name."""
     def name(code):
         import models
-        from app.extensions import db
+        from views.reference_choices import reference_name
 
-        row = db.session.get(getattr(models, model_name), code) if code else None
-        return row.name if row is not None else (code or "")
+        return reference_name(getattr(models, model_name), code) or (code or "")
 
     return name
 
