@@ -62,7 +62,8 @@ def _seed(app) -> dict:
     from app.services import sme_form
     from app.services.enterprise_form import SHAREHOLDER_KINDS
     from app.services.filing import ORG_SIZES
-    from tests.services.test_declaration import CONTACT, _docx, build_world
+    from tests.services.test_declaration import CONTACT, build_world
+    from tests.web.test_declaration_web import svc_submit_and_choose
     from tests.services.test_filing import YEARS
 
     pages: dict[str, dict] = {}
@@ -124,11 +125,7 @@ def _seed(app) -> dict:
                 ("honours", 0): (io.BytesIO(factories.PDF_MIN), "获奖证书.pdf")},
         other_evidence=(io.BytesIO(factories.PDF_MIN), "第三方检测报告.pdf"))
     assert not errors, errors
-    declaration = declaration_svc.start(w["user"], w["activity"].id, w["filing"].id, project.id, True)
-    declaration_svc.save(w["user"], declaration.id, CONTACT)
-    declaration_svc.upload_summary(w["user"], declaration.id, io.BytesIO(_docx()), "质量标杆总结材料.docx")
-    declaration_svc.submit(w["user"], declaration.id)
-    declaration_svc.choose_recommender(w["user"], declaration.id, w["units"][0].id)
+    declaration = svc_submit_and_choose(w, "质量标杆总结材料.docx")  # w["project"] is the project saved above
     pages["declaration"] = {
         "login": w["recommender"].username, "url": f"/review/declarations/show/{declaration.id}", "files": 4, "images": 1,
         "values": ["杭州质量标杆示范有限公司", "全面质量管理数字化实践", *IP_ROW.values(), *HONOUR_ROW.values(),

@@ -106,12 +106,13 @@ def test_project_rows_take_proof_files_visible_to_the_recommender(app, world):  
     assert declaration.status == "pending_recommendation"
 
 
-def svc_submit_and_choose(world):
+def svc_submit_and_choose(world, summary_name: str = "summary.docx"):
+    """The world's project declared, with contact and summary, submitted to the first unit."""
     from app.services import declaration as svc
 
     declaration = svc.start(world["user"], world["activity"].id, world["filing"].id, world["project"].id, True)
     svc.save(world["user"], declaration.id, CONTACT)
-    svc.upload_summary(world["user"], declaration.id, io.BytesIO(_docx()), "summary.docx")
+    svc.upload_summary(world["user"], declaration.id, io.BytesIO(_docx()), summary_name)
     svc.submit(world["user"], declaration.id)
     return svc.choose_recommender(world["user"], declaration.id, world["units"][0].id)
 

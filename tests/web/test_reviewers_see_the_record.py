@@ -132,7 +132,8 @@ def _declaration_sent_to_recommender():
     from app.extensions import db
     from app.services import declaration as svc
     from models import Declaration
-    from tests.services.test_declaration import CONTACT, _docx, build_world
+    from tests.services.test_declaration import build_world
+    from tests.web.test_declaration_web import svc_submit_and_choose
 
     w = build_world()
     project, errors = svc.save_project(
@@ -142,11 +143,7 @@ def _declaration_sent_to_recommender():
         proofs={("ip", 0): (io.BytesIO(f.PNG_1PX), "专利证书.png"), ("honours", 0): (io.BytesIO(f.PDF_MIN), "获奖证书.pdf")},
         other_evidence=(io.BytesIO(f.PDF_MIN), "第三方检测报告.pdf"))
     assert not errors, errors
-    declaration = svc.start(w["user"], w["activity"].id, w["filing"].id, project.id, True)
-    svc.save(w["user"], declaration.id, CONTACT)
-    svc.upload_summary(w["user"], declaration.id, io.BytesIO(_docx()), "质量标杆总结材料.docx")
-    svc.submit(w["user"], declaration.id)
-    svc.choose_recommender(w["user"], declaration.id, w["units"][0].id)
+    declaration = svc_submit_and_choose(w, "质量标杆总结材料.docx")  # w["project"] is the project saved above
     # Edited after the submission: the reviewers still read what was submitted.
     svc.save_project(w["user"], project.id, {"name": "改过的项目名", "keywords": "改过", "summary": "改过的简介"},
                      ip=[{**IP_ROW, "name": "改过的专利"}], honours=[])
