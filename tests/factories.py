@@ -122,6 +122,11 @@ def gen_enterprise(user: ShenbaoUser | None = None, *, status: str = "draft", **
     return enterprise
 
 
+def owner_of(record) -> ShenbaoUser:
+    """The applicant account of a record's enterprise (an evaluation, a filing…)."""
+    return db.session.execute(select(ShenbaoUser).where(ShenbaoUser.enterprise_id == record.enterprise_id)).scalar_one()
+
+
 def last_message(recipient: str) -> OutboxMessage:
     return db.session.execute(
         select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc()).limit(1)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
-from app.extensions import db
 from app.security import roles as R
 from tests import factories as f
 
@@ -28,7 +26,7 @@ def test_the_province_sees_approve_then_return_then_a_confirmed_reject(app):
 
 def test_withdrawing_asks_first(app):
     evaluation = f.gen_sme(status="pending_agency")
-    owner = db.session.execute(select(f.ShenbaoUser).where(f.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
+    owner = f.owner_of(evaluation)
     web = f.WebClient(app)
     web.login(owner.username)
     page = web.get(f"/sme/{evaluation.id}/").data.decode()

@@ -13,14 +13,10 @@ from models import SmeEvaluation, WorkflowLog
 from tests import factories as f
 
 
-def _owner(evaluation):
-    return db.session.execute(select(f.ShenbaoUser).where(f.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
-
-
 def test_a_second_submit_of_an_evaluation_says_it_is_already_submitted(app):
     evaluation = f.gen_sme()
     web = f.WebClient(app)
-    web.login(_owner(evaluation).username)
+    web.login(f.owner_of(evaluation).username)
     page = web.get(f"/sme/{evaluation.id}/self-evaluation").data.decode()
     version = re.search(r'name="version" value="(\d+)"', page)
     from tests.conftest import csrf_from

@@ -3,7 +3,6 @@ registration number) and the three programmes; each reviewing role finds its own
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
 from app.security import roles as R
@@ -16,7 +15,7 @@ def test_an_approved_enterprise_sees_its_evaluation_and_registration_number(app)
     evaluation = f.gen_sme(status="pending_agency")
     evaluation.certificate_number = "2026330106A0000123"
     db.session.commit()
-    owner = db.session.execute(select(f.ShenbaoUser).where(f.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
+    owner = f.owner_of(evaluation)
     web = f.WebClient(app)
     web.login(owner.username)
     home = web.get("/").data.decode()
@@ -27,7 +26,7 @@ def test_an_approved_enterprise_sees_its_evaluation_and_registration_number(app)
 
 def test_the_self_evaluation_names_the_rules_that_scored_it(app):
     evaluation = f.gen_sme()
-    owner = db.session.execute(select(f.ShenbaoUser).where(f.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
+    owner = f.owner_of(evaluation)
     web = f.WebClient(app)
     web.login(owner.username)
     page = web.get(f"/sme/{evaluation.id}/self-evaluation").data.decode()

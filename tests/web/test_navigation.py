@@ -45,12 +45,8 @@ def test_the_manager_lists_the_quality_benchmark_read_only(app):
 
 
 def test_the_cover_page_never_tells_an_enterprise_to_run_a_server_command(app):
-    from sqlalchemy import select
-
-    from app.extensions import db
-
     evaluation = f.gen_sme()
-    owner = db.session.execute(select(f.ShenbaoUser).where(f.ShenbaoUser.enterprise_id == evaluation.enterprise_id)).scalar_one()
+    owner = f.owner_of(evaluation)
     web = f.WebClient(app)
     web.login(owner.username)
     page = web.get(f"/sme/{evaluation.id}/self-evaluation").data.decode()
