@@ -133,11 +133,17 @@ def issue_certificate(
     ca: bool = False,
     path_length: int | None = None,
     crl_url: str | None = None,
+    policies: Iterable[str] = (),
+    extended_key_usage: Iterable[str] = (),
+    extended_key_usage_critical: bool = False,
 ) -> x509.Certificate:
     """A certificate signed by ``issuer``'s key (through ``sign``).
 
     End-entity certificates get digitalSignature + nonRepudiation: pyHanko's default
-    validator demands nonRepudiation for document signatures.
+    validator demands nonRepudiation for document signatures. ``policies`` (dotted OIDs,
+    see app.pki.oids) go into certificatePolicies without qualifiers;
+    ``extended_key_usage`` names asn1crypto key purposes (e.g. "time_stamping", which
+    RFC 3161 §2.3 requires as the only, critical purpose of a TSA certificate).
     """
     spki = keys.PublicKeyInfo.load(public_key_info)
     if ca:
@@ -158,6 +164,12 @@ def issue_certificate(
                 value=[x509.GeneralName(name="uniform_resource_identifier", value=crl_url)],
             )},
         ]))
+    policies = list(policies)
+    if policies:
+        extensions.append(_ext("certificate_policies", [{"policy_identifier": oid} for oid in policies]))
+    purposes = list(extended_key_usage)
+    if purposes:
+        extensions.append(_ext("extended_key_usage", purposes, critical=extended_key_usage_critical))
     tbs = x509.TbsCertificate({
         "version": "v3",
         "serial_number": serial,

@@ -61,15 +61,49 @@ def verify_url(number: str, version: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{number}/{version}"
 
 
-def sign_as_platform(pdf: bytes, name: str) -> bytes:
-    """PAdES signature by the platform's document key, with the platform seal as the stamp."""
+def sign_as_platform(pdf: bytes, name: str, *, archival: bool = True) -> bytes:
+    """PAdES signature by the platform's document key, with the platform seal as the stamp.
+
+    Long-term: a signature timestamp from the platform's TSA, the CA certificates and CRLs in
+    /DSS (B-LT) and, with ``archival``, a document timestamp over them (B-LTA), so the
+    certificate stays verifiable after the signing certificate expires or is revoked.
+    """
     from app.pki.signer import sign_pdf
+    from app.services.eseal import ltv
+    from app.services.eseal.timestamps import platform_timestamper
 
     session, signer = pki.platform_signer()
     with session:
         return sign_pdf(pdf, signer, field_name=name, reason="电子版证书签发", location=current_app.config["CA_NAME"],
                         stamp_image_png=_platform_seal(current_app.config["CA_NAME"]), stamp_box=STAMP_BOX,
-                        stamp_text="%(ts)s", certify=True)
+                        stamp_text="%(ts)s", certify=True, timestamper=platform_timestamper(session),
+                        validation_context=ltv.validation_context(for_certs=[signer.signing_cert]),
+                        embed_validation_info=True, archival_timestamp=archival)
+
+
+def signed_revision(pdf: bytes) -> bytes:
+    """The part of ``pdf`` its first signature covers: what was issued, unchanged by later
+    /DSS updates and document timestamps (and by the renewal job)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signature = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures[0]
+    _start1, _len1, start2, len2 = signature.byte_range
+    return pdf[:start2 + len2]
+
+
+def replace_file(document: IssuedDocument, data: bytes):
+    """Store ``data`` as ``document``'s file (a renewed copy of the same signed document);
+    returns the old attachment, whose file the caller removes after the commit."""
+    from app.storage import save_upload
+    from models import Attachment
+
+    old = db.session.get(Attachment, document.attachment_id)
+    new = save_upload(io.BytesIO(data), old.original_name, old.purpose, enterprise_id=old.enterprise_id,
+                      record_type=old.record_type, record_id=old.record_id, uploaded_by_id=old.uploaded_by_id)
+    db.session.flush()
+    document.attachment_id = new.id
+    db.session.delete(old)
+    return old
 
 
 def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: str = "",
@@ -98,7 +132,8 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
     db.session.flush()  # the attachment's id
     document = IssuedDocument(number=number, version=version, kind=kind, title=title, enterprise_id=enterprise_id,
                               holder_name=holder_name, record_type=record_type, record_id=record_id,
-                              attachment_id=attachment.id, sha256=hashlib.sha256(signed).hexdigest(),
+                              attachment_id=attachment.id,
+                              sha256=hashlib.sha256(signed_revision(signed)).hexdigest(),
                               issued_at=utcnow(), issued_by_id=getattr(actor, "id", None))
 
     def supersede_older(step) -> None:

@@ -1,4 +1,4 @@
-"""The platform's PKI over PKCS#11: its CA token (root, issuing CA, document-signing key),
+"""The platform's PKI over PKCS#11: its CA token (root, issuing CA, document-signing key, time-stamping unit),
 certificates for USB-Keys, CRLs, and signing / verifying PDFs.
 
 The CA token is the source of truth for keys and CA certificates; the database mirrors the
@@ -27,8 +27,10 @@ from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-ROOT, ISSUING, DOCSIGN = "root", "issuing", "docsign"
-_KEY_REFS = {ROOT: b"shenbao-root", ISSUING: b"shenbao-issuing", DOCSIGN: b"shenbao-docsign"}
+ROOT, ISSUING, DOCSIGN, TSA = "root", "issuing", "docsign", "tsa"
+_KEY_REFS = {ROOT: b"shenbao-root", ISSUING: b"shenbao-issuing", DOCSIGN: b"shenbao-docsign", TSA: b"shenbao-tsa"}
+_ROLES = (ROOT, ISSUING, DOCSIGN, TSA)
+_TSA_YEARS = 5
 
 
 class PkiUnavailable(ServiceError):
@@ -71,17 +73,19 @@ class Authority:
     root: x509.Certificate
     issuing: x509.Certificate
     docsign: x509.Certificate
+    tsa: x509.Certificate
 
 
 def ensure_ca() -> Authority:
-    """Create the CA token and its three certificates on first use; idempotent.
+    """Create the CA token and its four certificates on first use; idempotent.
 
     A new database on an existing token (tests, a restored instance) imports the certificates
-    from the token instead of making new keys.
+    from the token instead of making new keys. A token made before the time-stamping unit
+    existed gets the TSA key and certificate added, the other three left as they are.
     """
     rows = {r.role: r for r in db.session.execute(select(CertificateAuthority)).scalars()}
     if all(role in rows for role in _KEY_REFS):
-        return Authority(*(x509.Certificate.load(rows[r].der) for r in (ROOT, ISSUING, DOCSIGN)))
+        return Authority(*(x509.Certificate.load(rows[r].der) for r in _ROLES))
     config = current_app.config
     lib = library()
     label = config["CA_TOKEN_LABEL"]
@@ -89,20 +93,22 @@ def ensure_ca() -> Authority:
         tk.init_token(lib, label, config["CA_TOKEN_SO_PIN"], config["CA_TOKEN_PIN"])
     with _ca_session() as session:
         certs = {role: session.read_certificate(ref) for role, ref in _KEY_REFS.items()}
-        if not all(certs.values()):
+        if not all(certs[role] for role in (ROOT, ISSUING, DOCSIGN)):
             certs = _make_ca(session)
+        elif certs[TSA] is None:
+            certs[TSA] = _make_tsa(session, x509.Certificate.load(certs[ISSUING]))
     for role, der in certs.items():
         row = rows.get(role) or CertificateAuthority(role=role, token_label=label, key_ref=_KEY_REFS[role].hex())
         row.der = der
         db.session.add(row)
     db.session.commit()
-    return Authority(*(x509.Certificate.load(certs[r]) for r in (ROOT, ISSUING, DOCSIGN)))
+    return Authority(*(x509.Certificate.load(certs[r]) for r in _ROLES))
 
 
 def _make_ca(session) -> dict[str, bytes]:
     name = current_app.config["CA_NAME"]
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    spki = {role: session.generate_ec_key(ref, role) for role, ref in _KEY_REFS.items()}
+    spki = {role: session.generate_ec_key(ref, role) for role, ref in _KEY_REFS.items() if role != TSA}
     root = px.self_signed_ca(px.subject_name(f"{name} 根CA", organization=name), spki[ROOT],
                              lambda data: session.sign(_KEY_REFS[ROOT], data), px.new_serial(),
                              now, now + dt.timedelta(days=365 * 20))
@@ -118,7 +124,26 @@ def _make_ca(session) -> dict[str, bytes]:
     certs = {ROOT: root.dump(), ISSUING: issuing.dump(), DOCSIGN: docsign.dump()}
     for role, der in certs.items():
         session.write_certificate(_KEY_REFS[role], role, der)
+    certs[TSA] = _make_tsa(session, issuing)
     return certs
+
+
+def _make_tsa(session, issuing: x509.Certificate) -> bytes:
+    """The time-stamping unit: its own key, certified by the issuing CA for time stamping only
+    (extendedKeyUsage id-kp-timeStamping, critical, RFC 3161 §2.3), under policy ARC.1.3."""
+    from app.pki.oids import POLICY_TSU
+
+    name = current_app.config["CA_NAME"]
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    spki = session.generate_ec_key(_KEY_REFS[TSA], TSA)
+    not_after = min(now + dt.timedelta(days=365 * _TSA_YEARS), issuing.not_valid_after)
+    cert = px.issue_certificate(issuer=issuing, sign=lambda data: session.sign(_KEY_REFS[ISSUING], data),
+                                subject=px.subject_name(f"{name} 时间戳服务", organization=name),
+                                public_key_info=spki, serial=px.new_serial(), not_before=now, not_after=not_after,
+                                crl_url=crl_url(ISSUING), policies=[POLICY_TSU],
+                                extended_key_usage=["time_stamping"], extended_key_usage_critical=True)
+    session.write_certificate(_KEY_REFS[TSA], TSA, cert.dump())
+    return cert.dump()
 
 
 def crl_url(role: str) -> str:
@@ -172,7 +197,7 @@ def current_crl(role: str) -> bytes:
 
 def validation_material() -> dict:
     authority = ensure_ca()
-    return {"trust_roots": [authority.root], "other_certs": [authority.issuing, authority.docsign],
+    return {"trust_roots": [authority.root], "other_certs": [authority.issuing, authority.docsign, authority.tsa],
             "crls": [asn1_crl.CertificateList.load(current_crl(ROOT)),
                      asn1_crl.CertificateList.load(current_crl(ISSUING))]}
 
@@ -185,3 +210,12 @@ def platform_signer():
     session = _ca_session()
     return session, TokenSigner(session, key_id=_KEY_REFS[DOCSIGN], signing_cert=authority.docsign,
                                 chain=[authority.issuing, authority.root])
+
+
+def ca_session():
+    """An open-able session on the CA token (``with pki.ca_session() as s``), for the TSA."""
+    return _ca_session()
+
+
+def key_ref(role: str) -> bytes:
+    return _KEY_REFS[role]
