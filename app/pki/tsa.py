@@ -8,8 +8,9 @@ signatures use the same authority without an HTTP round trip to itself.
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -17,7 +18,7 @@ from asn1crypto import cms, core, tsp, x509
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.api import TimeStamper
 
-__all__ = ["InProcessTimeStamper", "TimeStampUnit", "answer", "answer_der", "rejection"]
+__all__ = ["InProcessTimeStamper", "TimeStampUnit", "answer_der", "async_answer", "rejection"]
 
 # Digest algorithms accepted in a message imprint, with their output length (RFC 3161 §2.4.1:
 # the imprint must have the length of the hash named).
@@ -89,14 +90,15 @@ def _tst_info(unit: TimeStampUnit, req: tsp.TimeStampReq, now: datetime) -> tsp.
     return tsp.TSTInfo(info)
 
 
-def answer(unit: TimeStampUnit, req: tsp.TimeStampReq, *, now: datetime | None = None) -> tsp.TimeStampResp:
+async def async_answer(unit: TimeStampUnit, req: tsp.TimeStampReq, *,
+                       now: datetime | None = None) -> tsp.TimeStampResp:
     """Stamp a parsed request (already checked by :func:`answer_der`, or made by pyHanko)."""
     tst_info = _tst_info(unit, req, now or datetime.now(timezone.utc))
     content = cms.EncapsulatedContentInfo({
         "content_type": "tst_info",
         "content": cms.ParsableOctetString(tst_info.dump()),
     })
-    token = unit.signer.sign_general_data(content, "sha256", detached=False)
+    token = await unit.signer.async_sign_general_data(content, "sha256", detached=False)
     if not req["cert_req"].native:
         # RFC 3161 §2.4.1: without certReq the certificates field must be absent. It is not
         # signed, so removing it after signing is allowed.
@@ -113,21 +115,21 @@ def answer_der(unit: TimeStampUnit, request_der: bytes, *, now: datetime | None 
         req = _parse(request_der, unit.policy)
     except BadRequest as exc:
         return rejection(exc.failure, str(exc)).dump()
-    return answer(unit, req, now=now).dump()
+    return asyncio.run(async_answer(unit, req, now=now)).dump()
 
 
 class InProcessTimeStamper(TimeStamper):
     """pyHanko time stamper that asks a function in this process instead of a URL.
 
-    ``respond`` maps a TimeStampReq to a TimeStampResp (e.g. ``functools.partial(answer,
-    unit)``). pyHanko asks once for a dummy token to size the signature container; that
+    ``respond`` is a coroutine function mapping a TimeStampReq to a TimeStampResp (e.g.
+    ``functools.partial(async_answer, unit)``). pyHanko asks once for a dummy token to size the signature container; that
     token is cached per instance, so make one instance per signing batch, not per process
     (the TSA certificate can change)."""
 
-    def __init__(self, respond: Callable[[tsp.TimeStampReq], tsp.TimeStampResp], include_nonce: bool = True) -> None:
+    def __init__(self, respond: Callable[[tsp.TimeStampReq], Awaitable[tsp.TimeStampResp]],
+                 include_nonce: bool = True) -> None:
         super().__init__(include_nonce=include_nonce)
         self._respond = respond
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        # Synchronous: the token signature takes well under a millisecond.
-        return self._respond(req)
+        return await self._respond(req)

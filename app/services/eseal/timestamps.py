@@ -46,4 +46,4 @@ def system_failure() -> bytes:
 def platform_timestamper(session) -> tsa.InProcessTimeStamper:
     """Time stamper for one signing batch, signing on ``session`` (an open CA token session)."""
     unit = _unit(session, pki.ensure_ca())
-    return tsa.InProcessTimeStamper(functools.partial(tsa.answer, unit))
+    return tsa.InProcessTimeStamper(functools.partial(tsa.async_answer, unit))
