@@ -125,6 +125,7 @@ def register_views(appbuilder) -> None:
 
     for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi):
         appbuilder.add_api(api)
+    _add_time_stamp_authority(appbuilder)
 
 
 def _limit_sms_sends_per_address(appbuilder) -> None:
@@ -138,3 +139,18 @@ def _limit_sms_sends_per_address(appbuilder) -> None:
     app.view_functions[endpoint] = appbuilder.sm.limiter.limit(
         lambda: current_app.config["SMS_SEND_LIMIT_PER_ADDRESS"], methods=["POST"]
     )(app.view_functions[endpoint])
+
+
+def _add_time_stamp_authority(appbuilder) -> None:
+    """POST /tsa: public, posted to by time-stamp clients (no CSRF token), limited per client
+    address (TSA_LIMIT_PER_ADDRESS) since every answer is a signature on the CA token."""
+    from flask import current_app
+
+    from app.web import csrf
+    from views.tsa import TsaView
+
+    view = appbuilder.add_view_no_menu(TsaView)
+    csrf.exempt(view.blueprint)
+    app = current_app._get_current_object()
+    app.view_functions["TsaView.stamp"] = appbuilder.sm.limiter.limit(
+        lambda: current_app.config["TSA_LIMIT_PER_ADDRESS"])(app.view_functions["TsaView.stamp"])

@@ -47,6 +47,17 @@ def eseal_fee_job(app: Flask, clock=None) -> dict:
         return counts
 
 
+def document_timestamp_job(app: Flask, clock=None) -> dict:
+    """Issued certificates get a new document timestamp before their last one's TSA certificate
+    expires (TSA_RENEW_DAYS ahead), so they stay verifiable (PAdES B-LTA)."""
+    from app.services.eseal.ltv import renew_document_timestamps
+
+    with app.app_context():
+        counts = renew_document_timestamps(clock() if clock else None)
+        log.info("document timestamps: %s", counts)
+        return counts
+
+
 def reviewer_digest_job(app: Flask, clock=None) -> dict:
     """Each reviewer's and operator's queue, counted by kind of record, as a daily message."""
     from app.notify.digest import send_digests
@@ -92,6 +103,7 @@ JOBS = {
     "report_files": ("app.jobs:tick_report_files", 3, 0),
     "upload_files": ("app.jobs:tick_upload_files", 3, 30),
     "eseal_fees": ("app.jobs:tick_eseal_fees", 8, 0),
+    "document_timestamps": ("app.jobs:tick_document_timestamps", 2, 30),
     "reviewer_digest": ("app.jobs:tick_reviewer_digest", 8, 30),
 }
 LOCK_CHECK_SECONDS = 60
@@ -117,6 +129,10 @@ def tick_activities() -> dict:
 
 def tick_eseal_fees() -> dict:
     return eseal_fee_job(_current_app())
+
+
+def tick_document_timestamps() -> dict:
+    return document_timestamp_job(_current_app())
 
 
 def tick_reviewer_digest() -> dict:

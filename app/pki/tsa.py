@@ -44,9 +44,16 @@ class BadRequest(ValueError):
         self.failure = failure
 
 
-def rejection(failure: str, text: str) -> tsp.TimeStampResp:
+class _TimeStampResp(core.Sequence):
+    """TimeStampResp as RFC 3161 §2.4.2 has it: asn1crypto's makes the token mandatory,
+    but a rejection carries none."""
+
+    _fields = [("status", tsp.PKIStatusInfo), ("time_stamp_token", cms.ContentInfo, {"optional": True})]
+
+
+def rejection(failure: str, text: str) -> _TimeStampResp:
     """A TimeStampResp with status rejection and the failure bit named (RFC 3161 §2.4.2)."""
-    return tsp.TimeStampResp({"status": {
+    return _TimeStampResp({"status": {
         "status": "rejection",
         "status_string": [text],
         "fail_info": tsp.PKIFailureInfo({failure}),

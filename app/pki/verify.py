@@ -4,12 +4,19 @@ The verdict is pyHanko's ``bottom_line`` (integrity, cryptographic validity, tru
 and the modification policy together): ``trusted`` alone stays True when someone
 adds page content after signing. Revocation is checked against the CRLs given,
 hard-fail, never fetched.
+
+Long-term validation: a signature timestamp that a trusted TSA made before the signer's
+certificate was revoked or expired is proof that the signature existed while the certificate
+was good. Such a signature is validated again (by pyhanko-certvalidator) at the timestamp's
+time, using today's CRLs, and reads "valid at signing time" when it passes there. A signature
+whose timestamp is later than the revocation stays failed.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509
@@ -69,6 +76,17 @@ class SignatureReport:
     signed_revision_length: int
     docmdp_ok: bool | None
     message: str | None = None
+    # Signature timestamp (RFC 3161 token in the CMS): its time, the TSA's name, and whether
+    # the token is intact and its TSA certificate chains to the trust roots.
+    timestamp_time: datetime | None = None
+    timestamp_authority: str | None = None
+    timestamp_trusted: bool = False
+    # Revocation data embedded in the file (/DSS) and document timestamps after the signature.
+    has_validation_data: bool = False
+    document_timestamps: int = 0
+    # The certificate is revoked or expired now, but a trusted timestamp proves the signature
+    # was made before that: the indication is then TOTAL_PASSED.
+    valid_at_signing_time: bool = False
 
     @property
     def passed(self) -> bool:
@@ -212,6 +230,7 @@ def verify_pdf(
         raise ValueError("moment must be timezone-aware")
     reader, fields = _read_fields(pdf)
     moment = moment or datetime.now(timezone.utc)
+    ltv = _ltv_facts(reader)
     reports: list[tuple[int, SignatureReport]] = []
     for fq_name, sig_obj, sig_field in fields:
         # Collected by hand rather than via reader.embedded_signatures: that parses
@@ -227,17 +246,16 @@ def verify_pdf(
             if subfilter not in _SUBFILTERS:
                 raise ValueError(f"unsupported signature /SubFilter {subfilter}")
             embedded_sig = EmbeddedPdfSignature(reader, sig_field, fq_name)
-            # A fresh context per signature: it caches path and revocation results.
-            vc = ValidationContext(
-                trust_roots=list(trust_roots),
-                other_certs=list(other_certs),
-                crls=list(crls),
-                allow_fetching=False,
-                revocation_mode="hard-fail",
-                moment=moment,
-            )
-            status = validate_pdf_signature(embedded_sig, signer_validation_context=vc)
-            report = _report(embedded_sig, status, moment)
+            def context(at: datetime = moment, **kw) -> ValidationContext:
+                # A fresh context per validation: it caches path and revocation results.
+                return ValidationContext(trust_roots=list(trust_roots), other_certs=list(other_certs),
+                                         crls=list(crls), allow_fetching=False, revocation_mode="hard-fail",
+                                         moment=at, **kw)
+
+            status = validate_pdf_signature(embedded_sig, signer_validation_context=context())
+            report = _report(embedded_sig, status, moment, ltv)
+            if report.sub_indication in ("REVOKED", "EXPIRED") and report.timestamp_trusted:
+                report = _at_signing_time(embedded_sig, report, context)
         except Exception as exc:  # noqa: BLE001 - a bad signature must not crash the caller
             report = _error_report(fq_name, signed_length, exc, moment, embedded_sig)
         reports.append((signed_length, report))
@@ -245,7 +263,49 @@ def verify_pdf(
     return [report for _length, report in sorted(reports, key=lambda item: item[0])]
 
 
-def _report(embedded_sig, status: PdfSignatureStatus, moment: datetime) -> SignatureReport:
+def _ltv_facts(reader: PdfFileReader) -> dict:
+    """Whether the file carries a document security store (/DSS) and how many document
+    timestamps; malformed entries count as absent."""
+    try:
+        has_dss = "/DSS" in reader.root
+        stamps = sum(1 for _n, sig, _f in enumerate_sig_fields(reader, filled_status=True)
+                     if sig.get_object().get("/Type") == "/DocTimeStamp")
+    except Exception:  # noqa: BLE001 - a broken /DSS is reported as none
+        return {"has_validation_data": False, "document_timestamps": 0}
+    return {"has_validation_data": has_dss, "document_timestamps": stamps}
+
+
+def _timestamp_facts(status: PdfSignatureStatus) -> dict:
+    ts = status.timestamp_validity
+    if ts is None:
+        return {}
+    tsa = ts.signing_cert.subject.native if ts.signing_cert is not None else {}
+    return {"timestamp_time": ts.timestamp,
+            "timestamp_authority": tsa.get("common_name") or tsa.get("organization_name"),
+            "timestamp_trusted": bool(ts.intact and ts.valid and ts.trusted)}
+
+
+def _at_signing_time(embedded_sig, report: SignatureReport, context) -> SignatureReport:
+    """Validate the signer's certificate again at the time of the signature timestamp.
+
+    The control time is the timestamp plus its accuracy (1 s on this platform's TSA): a
+    revocation within that second counts as before the signature. ``retroactive_revinfo``
+    lets today's CRL speak about that earlier time (it lists the revocation date)."""
+    if not (report.intact and report.valid) or report.modified_after_signing:
+        return report
+    control = report.timestamp_time + timedelta(seconds=1)
+    try:
+        past = validate_pdf_signature(embedded_sig, signer_validation_context=context(control, retroactive_revinfo=True),
+                                      skip_diff=True)
+    except Exception:  # noqa: BLE001 - then the verdict of today stands
+        return report
+    if not (past.intact and past.valid and past.trusted and past.trust_problem_indic is None):
+        return report
+    return dataclasses.replace(report, indication=TOTAL_PASSED, sub_indication=None, valid_at_signing_time=True,
+                               trusted=True, expired=False, message=None)
+
+
+def _report(embedded_sig, status: PdfSignatureStatus, moment: datetime, ltv: dict) -> SignatureReport:
     cert = status.signing_cert
     cn, org, org_id, serial = _name_fields(cert)
     modified = _modified_after(status)
@@ -277,4 +337,6 @@ def _report(embedded_sig, status: PdfSignatureStatus, moment: datetime) -> Signa
         signed_revision_length=_signed_length(embedded_sig.byte_range),
         docmdp_ok=status.docmdp_ok,
         message=None if indication == TOTAL_PASSED else status.summary(),
+        **_timestamp_facts(status),
+        **ltv,
     )

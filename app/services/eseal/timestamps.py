@@ -38,6 +38,10 @@ def reply(request_der: bytes) -> bytes:
         return tsa.answer_der(_unit(session, authority), request_der)
 
 
+def rejection(failure: str, text: str) -> bytes:
+    return tsa.rejection(failure, text).dump()
+
+
 def system_failure() -> bytes:
     """The reply when the key service is down: a rejection with systemFailure, not an HTML 503."""
     return tsa.rejection("system_failure", "the time-stamp service is not available").dump()
