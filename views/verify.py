@@ -97,5 +97,6 @@ def _labels() -> dict:
                      "EXPIRED": _("The signing certificate had expired."),
                      "NO_CERTIFICATE_CHAIN_FOUND": _("The signing certificate was not issued under a trusted root."),
                      "FORMAT_FAILURE": _("The signature cannot be read."),
+                     "TIMESTAMP_FAILURE": _("The signature timestamp cannot be verified."),
                      "GENERIC": _("The signature could not be confirmed.")},
     }

@@ -316,6 +316,9 @@ def _report(embedded_sig, status: PdfSignatureStatus, moment: datetime, ltv: dic
         status.trust_problem_indic is not None and status.trust_problem_indic.name in _REVOKED_INDICS
     )
     indication, sub = _classify(status, modified, expired)
+    ts = status.timestamp_validity
+    if sub == "GENERIC" and ts is not None and not (ts.intact and ts.valid and ts.trusted):
+        sub = "TIMESTAMP_FAILURE"  # everything else held: the timestamp token is what failed
     level = status.modification_level
     return SignatureReport(
         field_name=embedded_sig.field_name,

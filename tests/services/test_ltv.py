@@ -174,7 +174,7 @@ def test_bad_tsa_requests_get_a_rejection_not_an_error(client, app, pkcs11_lib, 
     run("openssl", "ts", "-query", "-data", data, "-sha1", "-out", query, check=True)
     assert status_of(query.read_bytes()) == ("Rejected.", "unrecognized or unsupported algorithm identifier")
     run("openssl", "ts", "-query", "-data", data, "-sha256", "-tspolicy", "1.2.3.4", "-out", query, check=True)
-    assert status_of(query.read_bytes()) == ("Rejected.", "requested policy is not supported")
+    assert status_of(query.read_bytes()) == ("Rejected.", "the requested TSA policy is not supported by the TSA")
     run("openssl", "ts", "-query", "-data", data, "-sha256", "-tspolicy", TSA_POLICY, "-out", query, check=True)
     assert status_of(query.read_bytes())[0] == "Granted."
 
@@ -236,7 +236,7 @@ def test_signature_timestamped_after_revocation_is_invalid(applicant, operator, 
     assert result.indication == "TOTAL_FAILED" and report.sub_indication == "REVOKED"
     assert not report.valid_at_signing_time and report.timestamp_trusted
     page = upload_report(client, signed)
-    assert "在签署时有效" not in page and "签名证书已被吊销" in page
+    assert "在签署时有效" not in page and "签章证书已被吊销" in page
 
 
 # --- renewal of document timestamps -----------------------------------------------------------
