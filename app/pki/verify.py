@@ -230,13 +230,13 @@ def verify_pdf(
         raise ValueError("moment must be timezone-aware")
     reader, fields = _read_fields(pdf)
     moment = moment or datetime.now(timezone.utc)
-    ltv = _ltv_facts(reader)
+    sig_dicts = [sig_obj.get_object() for _name, sig_obj, _field in fields]
+    ltv = _ltv_facts(reader, sig_dicts)
     reports: list[tuple[int, SignatureReport]] = []
-    for fq_name, sig_obj, sig_field in fields:
+    for (fq_name, _sig_obj, sig_field), sig_dict in zip(fields, sig_dicts):
         # Collected by hand rather than via reader.embedded_signatures: that parses
         # every CMS blob up front, so one corrupt signature would hide the others,
         # and it silently skips unknown /SubFilter values.
-        sig_dict = sig_obj.get_object()
         signed_length = _signed_length(sig_dict.get("/ByteRange"))
         if sig_dict.get("/Type") == "/DocTimeStamp":
             continue  # a document timestamp, not a signature (pyHanko's diff analysis allows it)
@@ -246,6 +246,7 @@ def verify_pdf(
             if subfilter not in _SUBFILTERS:
                 raise ValueError(f"unsupported signature /SubFilter {subfilter}")
             embedded_sig = EmbeddedPdfSignature(reader, sig_field, fq_name)
+
             def context(at: datetime = moment, **kw) -> ValidationContext:
                 # A fresh context per validation: it caches path and revocation results.
                 return ValidationContext(trust_roots=list(trust_roots), other_certs=list(other_certs),
@@ -263,15 +264,14 @@ def verify_pdf(
     return [report for _length, report in sorted(reports, key=lambda item: item[0])]
 
 
-def _ltv_facts(reader: PdfFileReader) -> dict:
+def _ltv_facts(reader: PdfFileReader, sig_dicts: list) -> dict:
     """Whether the file carries a document security store (/DSS) and how many document
     timestamps; malformed entries count as absent."""
     try:
         has_dss = "/DSS" in reader.root
-        stamps = sum(1 for _n, sig, _f in enumerate_sig_fields(reader, filled_status=True)
-                     if sig.get_object().get("/Type") == "/DocTimeStamp")
-    except Exception:  # noqa: BLE001 - a broken /DSS is reported as none
-        return {"has_validation_data": False, "document_timestamps": 0}
+    except Exception:  # noqa: BLE001 - a broken trailer/root is reported as no /DSS
+        has_dss = False
+    stamps = sum(1 for sig in sig_dicts if sig.get("/Type") == "/DocTimeStamp")
     return {"has_validation_data": has_dss, "document_timestamps": stamps}
 
 
