@@ -18,6 +18,10 @@ from asn1crypto import cms, core, tsp, x509
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.api import TimeStamper
 
+from . import library_patches
+
+library_patches.apply()
+
 __all__ = ["InProcessTimeStamper", "TimeStampUnit", "answer_der", "async_answer", "rejection"]
 
 # Digest algorithms accepted in a message imprint, with their output length (RFC 3161 §2.4.1:
@@ -112,7 +116,11 @@ async def async_answer(unit: TimeStampUnit, req: tsp.TimeStampReq, *,
         signed_data = token["content"]
         signed_data["certificates"] = None
         token = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
-    return tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
+    response = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
+    # Re-parsed from DER: pyHanko embeds the token in the signature's CMS, and an asn1crypto
+    # value built in memory is re-encoded field by field at every dump of its container
+    # (seconds, now and then, instead of microseconds).
+    return tsp.TimeStampResp.load(response.dump())
 
 
 def answer_der(unit: TimeStampUnit, request_der: bytes, *, now: datetime | None = None) -> bytes:

@@ -28,6 +28,10 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from . import library_patches
+
+library_patches.apply()
+
 __all__ = ["SignatureReport", "UnreadablePdf", "verify_pdf"]
 
 TOTAL_PASSED = "TOTAL_PASSED"

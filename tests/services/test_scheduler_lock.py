@@ -193,10 +193,12 @@ def test_the_scheduler_has_a_database_store_the_daily_jobs_and_safe_defaults(app
     defaults = scheduler._job_defaults
     assert defaults["coalesce"] is True and defaults["max_instances"] == 1 and defaults["misfire_grace_time"] == 3600
     jobs = {job.id: job for job in scheduler.get_jobs()}  # pending: not started
-    assert set(jobs) == {"publicity", "activities", "eseal_fees", "reviewer_digest", "report_files", "upload_files"}
+    assert set(jobs) == {"publicity", "activities", "eseal_fees", "reviewer_digest", "report_files", "upload_files",
+                         "document_timestamps"}
     expected = {"activities": ("tick_activities", "0", "1"), "publicity": ("tick_publicity", "0", "5"),
                 "report_files": ("tick_report_files", "3", "0"), "upload_files": ("tick_upload_files", "3", "30"),
-                "eseal_fees": ("tick_eseal_fees", "8", "0"), "reviewer_digest": ("tick_reviewer_digest", "8", "30")}
+                "eseal_fees": ("tick_eseal_fees", "8", "0"), "reviewer_digest": ("tick_reviewer_digest", "8", "30"),
+                "document_timestamps": ("tick_document_timestamps", "2", "30")}
     for job_id, (func, hour, minute) in expected.items():
         job = jobs[job_id]
         assert job.func_ref == f"app.jobs:{func}"  # a textual reference: nothing unpicklable stored
@@ -286,7 +288,8 @@ def test_two_run_scheduler_processes_take_turns(app, tmp_path):
     assert sum(message == "scheduler started" for _, _, message in lines) == 2
     with db.engine.connect() as conn:
         ids = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
-    assert ids == {"publicity", "activities", "eseal_fees", "reviewer_digest", "report_files", "upload_files"}
+    assert ids == {"publicity", "activities", "eseal_fees", "reviewer_digest", "report_files", "upload_files",
+                   "document_timestamps"}
 
 
 # --- idempotence: each job twice for the same day, the second run changes nothing ------------
