@@ -17,6 +17,9 @@ class TsaView(BaseView):
     route_base = "/tsa"
     default_view = "stamp"
 
+    # At /tsa exactly (the URL in PUBLIC_BASE_URL/tsa that clients are given: a redirect to
+    # /tsa/ would lose the POST body with most time-stamp clients) and at /tsa/.
+    @expose("", methods=["POST"])
     @expose("/", methods=["POST"])
     def stamp(self):
         body = request.get_data(cache=False)[:_MAX_REQUEST + 1]

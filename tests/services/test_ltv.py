@@ -126,7 +126,7 @@ def live_server(app):
 
 def post_query(url: str, query_file, reply_file) -> None:
     result = run("curl", "-sS", "--fail", "-H", "Content-Type: application/timestamp-query",
-                 "--data-binary", f"@{query_file}", "-o", reply_file, "-w", "%{content_type}", f"{url}/tsa/")
+                 "--data-binary", f"@{query_file}", "-o", reply_file, "-w", "%{content_type}", f"{url}/tsa")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "application/timestamp-reply"
 
@@ -237,6 +237,31 @@ def test_signature_timestamped_after_revocation_is_invalid(applicant, operator, 
     assert not report.valid_at_signing_time and report.timestamp_trusted
     page = upload_report(client, signed)
     assert "在签署时有效" not in page and "签章证书已被吊销" in page
+
+
+def test_signature_timestamped_before_the_certificate_expired_stays_valid_at_signing_time(app, pkcs11_lib):
+    import uuid
+
+    from tests.pki_support import SO_PIN, USER_PIN
+
+    label = f"exp-{uuid.uuid4().hex[:12]}"
+    tk.init_token(pkcs11_lib, label, SO_PIN, USER_PIN)
+    not_after = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=4)
+    with tk.TokenSession(pkcs11_lib, label, USER_PIN) as session:
+        spki = session.generate_ec_key(b"k", "k")
+        cert = pki.issue_key_certificate(subject_name="短期证书测试有限公司", credit_code="91110000MA01ABCD2X",
+                                         public_key_info=spki, not_after=not_after)
+        with pki.ca_session() as ca:
+            signer = TokenSigner(session, key_id=b"k", signing_cert=cert, chain=[pki.ensure_ca().issuing])
+            signed = sign_pdf(one_page_pdf("contract"), signer, field_name="Enterprise",
+                              timestamper=platform_timestamper(ca))
+        unstamped = sign_pdf(one_page_pdf("contract"), signer, field_name="Enterprise")
+    time.sleep(max(0.0, (not_after - dt.datetime.now(dt.timezone.utc)).total_seconds()) + 1.1)
+    (report,) = issued_documents.verify(signed).reports
+    assert report.indication == "TOTAL_PASSED" and report.valid_at_signing_time
+    assert report.timestamp_time < not_after
+    (report,) = issued_documents.verify(unstamped).reports  # no timestamp, no proof
+    assert report.indication != "TOTAL_PASSED" and report.sub_indication == "EXPIRED"
 
 
 # --- renewal of document timestamps -----------------------------------------------------------
