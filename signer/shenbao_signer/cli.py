@@ -167,7 +167,7 @@ def _terminal_prompt(book, request) -> None:  # noqa: ANN001 - RequestBook, Sign
 
 
 def _serve(args: argparse.Namespace, settings: Settings, modules: list[str]) -> int:
-    from .agent import AgentServer
+    from .server import AgentServer
     from .requests import RequestBook
 
     origin = settings.data.get("origin")
