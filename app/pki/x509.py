@@ -19,6 +19,7 @@ __all__ = [
     "build_crl",
     "issue_certificate",
     "new_serial",
+    "seal_image_extension",
     "self_signed_ca",
     "subject_name",
 ]
@@ -133,8 +134,12 @@ def issue_certificate(
     ca: bool = False,
     path_length: int | None = None,
     crl_url: str | None = None,
+    extra_extensions: Iterable[dict] = (),
 ) -> x509.Certificate:
     """A certificate signed by ``issuer``'s key (through ``sign``).
+
+    ``extra_extensions``: further extensions as ``{"extn_id", "critical", "extn_value"}`` dicts
+    (e.g. :func:`seal_image_extension`).
 
     End-entity certificates get digitalSignature + nonRepudiation: pyHanko's default
     validator demands nonRepudiation for document signatures.
@@ -158,6 +163,7 @@ def issue_certificate(
                 value=[x509.GeneralName(name="uniform_resource_identifier", value=crl_url)],
             )},
         ]))
+    extensions += list(extra_extensions)
     tbs = x509.TbsCertificate({
         "version": "v3",
         "serial_number": serial,
@@ -169,6 +175,15 @@ def issue_certificate(
         "extensions": extensions,
     })
     return _assemble_certificate(tbs, sign)
+
+
+def seal_image_extension(seal_sha256: bytes) -> dict:
+    """The seal image's SHA-256 as a non-critical extension (oids.SEAL_IMAGE_SHA256)."""
+    from asn1crypto import core
+
+    from shenbao_signer.seal import SEAL_IMAGE_SHA256_OID
+
+    return _ext(SEAL_IMAGE_SHA256_OID, core.OctetString(seal_sha256).dump())
 
 
 def _issuer_key_id(issuer: x509.Certificate) -> bytes:

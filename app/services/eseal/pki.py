@@ -126,8 +126,11 @@ def crl_url(role: str) -> str:
 
 
 def issue_key_certificate(*, subject_name: str, credit_code: str, public_key_info: bytes,
-                          not_after: dt.datetime) -> x509.Certificate:
-    """A USB-Key certificate: digitalSignature + nonRepudiation, signed by the issuing CA on the token."""
+                          not_after: dt.datetime, seal_sha256: bytes | None = None) -> x509.Certificate:
+    """A USB-Key certificate: digitalSignature + nonRepudiation, signed by the issuing CA on the token.
+
+    ``seal_sha256``: hash of the seal image written with the key; it goes into the certificate so
+    that signing refuses a picture swapped on the token."""
     authority = ensure_ca()
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     with _ca_session() as session:
@@ -135,7 +138,8 @@ def issue_key_certificate(*, subject_name: str, credit_code: str, public_key_inf
             issuer=authority.issuing, sign=lambda data: session.sign(_KEY_REFS[ISSUING], data),
             subject=px.subject_name(subject_name, organization=subject_name, organization_identifier=credit_code),
             public_key_info=public_key_info, serial=px.new_serial(), not_before=now,
-            not_after=not_after, crl_url=crl_url(ISSUING))
+            not_after=not_after, crl_url=crl_url(ISSUING),
+            extra_extensions=[px.seal_image_extension(seal_sha256)] if seal_sha256 else ())
 
 
 def publish_crl(role: str = ISSUING) -> bytes:
