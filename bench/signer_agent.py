@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     lib = pki_token.library(pki_token.DEFAULT_MODULE)
     make_foreign_token(lib, work / "ca", args.kind, chain_on_token=True)
     proc = subprocess.Popen([sys.executable, "-m", "shenbao_signer", "--config-dir", str(work / "cfg"),
-                             "--module", pki_token.DEFAULT_MODULE, "--origin", ORIGIN, "--port", "0"],
+                             "--module", pki_token.DEFAULT_MODULE, "--origin", ORIGIN, "--port", "0", "--no-timestamp"],
                             stdout=subprocess.PIPE, text=True)
     try:
         port = urlsplit(proc.stdout.readline().split()[-1]).port
