@@ -158,6 +158,10 @@ CA_TOKEN_PIN = _env("CA_TOKEN_PIN", "shenbao-ca-pin")  # production: set from a 
 CA_TOKEN_SO_PIN = _env("CA_TOKEN_SO_PIN", "shenbao-ca-so-pin")
 CA_NAME = _env("CA_NAME", "Shenbao 申报平台")
 CRL_VALIDITY_DAYS = _env("CRL_VALIDITY_DAYS", 7)
+# OCSP answers (at /ocsp, signed by the issuing CA) hold for this long (nextUpdate); the
+# responder signs a fresh one per request, so a revocation shows in the next answer.
+OCSP_VALIDITY_HOURS = _env("OCSP_VALIDITY_HOURS", 24)
+OCSP_LIMIT_PER_ADDRESS = _env("OCSP_LIMIT_PER_ADDRESS", "600 per minute")  # each answer is a token signature
 # Time-stamp authority (POST /tsa): answers per client address (each is a signature on the CA
 # token); document timestamps are renewed this many days before their TSA certificate expires.
 TSA_LIMIT_PER_ADDRESS = _env("TSA_LIMIT_PER_ADDRESS", "600 per minute")

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             issuer=ca, sign=ca_sign, subject=px.subject_name("基准时间戳服务", "基准平台"),
             public_key_info=tsa_spki, serial=px.new_serial(), not_before=now - timedelta(hours=1),
             not_after=now + timedelta(days=365), crl_url="http://pki.test/ca.crl",
-            extended_key_usage=["time_stamping"], extended_key_usage_critical=True)
+            extra_extensions=[{"extn_id": "extended_key_usage", "critical": True, "extn_value": ["time_stamping"]}])
         unit = tsa.TimeStampUnit(signer=TokenSigner(session, key_id=b"tsa", signing_cert=tsa_cert, chain=[ca]),
                                  certificate=tsa_cert, policy="2.25.1.2.1")
 

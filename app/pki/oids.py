@@ -14,3 +14,8 @@ POLICY_TSU = f"{POLICY_ARC}.1.3"      # time-stamping unit certificate
 POLICY_OCSP = f"{POLICY_ARC}.1.4"     # OCSP responder certificate (none made: the issuing CA answers)
 
 TSA_POLICY = f"{POLICY_ARC}.2.1"      # TSTInfo.policy of the platform's time-stamp authority
+
+# Certificate extension (non-critical OCTET STRING): SHA-256 of the seal image issued with the key,
+# so a signing tool can refuse a seal picture swapped on the token. Defined by the signing agent,
+# which must read it without the server's code.
+from shenbao_signer.seal import SEAL_IMAGE_SHA256_OID as SEAL_IMAGE_SHA256  # noqa: E402

@@ -28,6 +28,8 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from app.pki.x509 import credit_code
+
 from . import library_patches
 
 library_patches.apply()
@@ -127,7 +129,7 @@ def _name_fields(cert: x509.Certificate | None) -> tuple[str | None, str | None,
     return (
         subject.get("common_name"),
         subject.get("organization_name"),
-        subject.get("organization_identifier"),
+        credit_code(cert.subject),  # the plain code, without the NTRCN- prefix
         cert.serial_number,
     )
 

@@ -40,8 +40,22 @@ def pem(cert: x509.Certificate) -> str:
 
 
 @pytest.fixture
-def ca_files(app, pkcs11_lib, tmp_path):
-    """The platform root and issuing CA as PEM files, and an NSS database trusting the root."""
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def ca_files(app, pkcs11_lib, tmp_path, live_server):
+    """A platform CA of this test (its own token) whose certificates point at ``live_server``
+    (CRLs, CA certificates, OCSP), so that NSS and openssl can fetch what they look for; its
+    root and issuing CA as PEM files, and an NSS database trusting the root."""
+    import uuid
+
+    app.config.update(PUBLIC_BASE_URL=live_server, CA_TOKEN_LABEL=f"ltv-{uuid.uuid4().hex[:12]}")
     authority = pki.ensure_ca()
     root, issuing = tmp_path / "root.pem", tmp_path / "issuing.pem"
     root.write_text(pem(authority.root))
@@ -50,7 +64,7 @@ def ca_files(app, pkcs11_lib, tmp_path):
     nss.mkdir()
     subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
     subprocess.run(["certutil", "-A", "-n", "root", "-t", "CT,C,C", "-i", str(root), "-d", f"sql:{nss}"], check=True)
-    return {"root": root, "issuing": issuing, "nss": nss, "dir": tmp_path}
+    return {"root": root, "issuing": issuing, "nss": nss, "dir": tmp_path, "url": live_server}
 
 
 def run(*args, **kw) -> subprocess.CompletedProcess:
@@ -72,8 +86,9 @@ def test_issued_certificate_carries_timestamp_and_validation_data(ca_files):
     pdf = issued_documents.pdf_bytes(issue())
     path = ca_files["dir"] / "issued.pdf"
     path.write_bytes(pdf)
-    # poppler/NSS: the platform's signature is valid and trusted; the document timestamp after
-    # it is listed with the TSA's name.
+    # poppler/NSS: the platform's signature is valid and trusted (NSS asks the platform's OCSP
+    # responder named in the certificate); the document timestamp after it is listed with the
+    # TSA's name.
     out = run("pdfsig", "-nssdir", f"sql:{ca_files['nss']}", path).stdout
     first, second = out.split("Signature #2:")
     assert "Signature Validation: Signature is Valid." in first
@@ -93,7 +108,7 @@ def test_issued_certificate_carries_timestamp_and_validation_data(ca_files):
     (ca_files["dir"] / "sig.der").write_bytes(signature_cms)
     printed = run("openssl", "cms", "-cmsout", "-print", "-inform", "der", "-in", ca_files["dir"] / "sig.der").stdout
     assert "unsignedAttrs:" in printed and "id-smime-aa-timeStampToken" in printed
-    assert b"/DSS" in pdf and b"/CRLs" in pdf
+    assert b"/DSS" in pdf and b"/CRLs" in pdf and b"/OCSPs" in pdf
     # The platform's own report says the same.
     (report,) = issued_documents.verify(pdf).reports
     assert report.indication == "TOTAL_PASSED"
@@ -115,15 +130,6 @@ def test_tsa_certificate_is_for_time_stamping_only(app, pkcs11_lib):
 
 # --- the TSA over HTTP ------------------------------------------------------------------------
 
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 def post_query(url: str, query_file, reply_file) -> None:
     result = run("curl", "-sS", "--fail", "-H", "Content-Type: application/timestamp-query",
                  "--data-binary", f"@{query_file}", "-o", reply_file, "-w", "%{content_type}", f"{url}/tsa")
@@ -131,7 +137,8 @@ def post_query(url: str, query_file, reply_file) -> None:
     assert result.stdout == "application/timestamp-reply"
 
 
-def test_tsa_answers_openssl_over_http(ca_files, live_server):
+def test_tsa_answers_openssl_over_http(ca_files):
+    live_server = ca_files["url"]
     folder = ca_files["dir"]
     data = folder / "data.txt"
     data.write_text("申报 document to stamp\n")
