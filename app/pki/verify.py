@@ -287,7 +287,8 @@ def _timestamp_facts(status: PdfSignatureStatus) -> dict:
         return {}
     tsa = ts.signing_cert.subject.native if ts.signing_cert is not None else {}
     return {"timestamp_time": ts.timestamp,
-            "timestamp_authority": tsa.get("common_name") or tsa.get("organization_name"),
+            # The organization, as for the signer: the name a reader knows (the CN is "<CA> 时间戳服务").
+            "timestamp_authority": tsa.get("organization_name") or tsa.get("common_name"),
             "timestamp_trusted": bool(ts.intact and ts.valid and ts.trusted)}
 
 

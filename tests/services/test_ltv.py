@@ -82,7 +82,7 @@ def signature_timestamp(pdf: bytes) -> tuple[cms.ContentInfo, bytes, bytes]:
 
 # --- platform-issued certificates: B-LTA, checked by independent clients ----------------------
 
-def test_issued_certificate_carries_timestamp_and_validation_data(ca_files):
+def test_issued_certificate_carries_timestamp_and_validation_data(app, ca_files):
     pdf = issued_documents.pdf_bytes(issue())
     path = ca_files["dir"] / "issued.pdf"
     path.write_bytes(pdf)
@@ -112,7 +112,7 @@ def test_issued_certificate_carries_timestamp_and_validation_data(ca_files):
     # The platform's own report says the same.
     (report,) = issued_documents.verify(pdf).reports
     assert report.indication == "TOTAL_PASSED"
-    assert report.timestamp_trusted and report.timestamp_authority.endswith("时间戳服务")
+    assert report.timestamp_trusted and report.timestamp_authority == app.config["CA_NAME"]
     assert abs(report.timestamp_time - report.signing_time) < dt.timedelta(seconds=5)
     assert report.has_validation_data and report.document_timestamps == 1
 
@@ -229,7 +229,7 @@ def test_signature_timestamped_before_revocation_stays_valid_at_signing_time(app
     page = upload_report(client, signed)
     assert "在签署时有效" in page
     shown = (report.timestamp_time.astimezone(dt.timezone(dt.timedelta(hours=8)))).strftime("%Y-%m-%d %H:%M:%S")
-    assert shown in page and "时间戳服务" in page
+    assert shown in page and "时间戳服务机构" in page
     assert "签署后被吊销" in page
 
 
