@@ -10,7 +10,7 @@ export PORT
 
 .PHONY: run serve-prod bench-load test deps system-run-deps system-test-deps apt-install translations bench clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt signer/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt

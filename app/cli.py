@@ -102,41 +102,8 @@ def register_cli(app: Flask) -> None:
 
         click.echo(fee_tick(dt.date.fromisoformat(on_date) if on_date else today_in_china()))
 
-    @app.cli.command("sign-pdf")
-    @click.option("--module", "module", required=True, help="PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so")
-    @click.option("--token", "token_label", required=True, help="token label of the USB-Key")
-    @click.option("--pin-env", "pin_env", required=True, help="name of the environment variable holding the PIN")
-    @click.option("--field", "field_name", default="Enterprise-Signature", show_default=True)
-    @click.argument("source", type=click.Path(exists=True, dir_okay=False))
-    @click.argument("target", type=click.Path(dir_okay=False))
-    def sign_pdf_command(module: str, token_label: str, pin_env: str, field_name: str, source: str,
-                         target: str) -> None:
-        """Sign a PDF with the key on a USB-Key (any PKCS#11 module), with a visible seal stamp."""
-        import os
-
-        from app.pki.sign_cli import SigningFailed, sign_with_token
-
-        from asn1crypto import x509
-        from sqlalchemy import select
-
-        from app.extensions import db
-        from models import CertificateAuthority
-
-        pin = os.environ.get(pin_env)
-        if not pin:
-            raise click.ClickException(f"environment variable {pin_env} is not set")
-        conf = Path(app.config["SOFTHSM2_CONF"])
-        if "softhsm" in module and conf.exists():
-            os.environ.setdefault("SOFTHSM2_CONF", str(conf))
-        # The platform's CA certificates go into the signature, so any validator can build the path.
-        chain = [x509.Certificate.load(r.der) for r in db.session.execute(select(CertificateAuthority).where(
-            CertificateAuthority.role.in_(("issuing", "root")))).scalars()]
-        try:
-            size = sign_with_token(module=module, token_label=token_label, pin=pin, field_name=field_name,
-                                   source=Path(source), target=Path(target), chain=chain)
-        except SigningFailed as exc:
-            raise click.ClickException(str(exc))
-        click.echo(f"signed: {target} ({size} bytes)")
+    from app.pki.sign_cli import register_sign_pdf
+    register_sign_pdf(app)
 
     @app.cli.command("import-registry")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -84,6 +84,10 @@ def provision_key(step) -> dict:
         cert = pki.issue_key_certificate(subject_name=enterprise.name, credit_code=enterprise.credit_code,
                                          public_key_info=spki, not_after=_not_after(paid_until))
         session.write_certificate(key_ref, KEY_LABEL, cert.dump())
+        # The CA chain travels on the key, so any signing tool embeds it and any validator builds the path.
+        authority = pki.ensure_ca()
+        for role, ca_cert in (("issuing CA", authority.issuing), ("root CA", authority.root)):
+            session.write_certificate(role.encode(), role, ca_cert.dump())
         seal_png = render_seal_image(enterprise.name)
         session.write_data(SEAL_IMAGE_LABEL, seal_png)
     key = SealKey(enterprise_id=enterprise.id, token_label=label, key_ref=key_ref.hex(), public_key=spki,
