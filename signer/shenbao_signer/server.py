@@ -149,16 +149,17 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(200, request.public())
 
     def do_POST(self) -> None:  # noqa: N802
-        if not self._host_ok() or not self._origin_ok():
+        path = self.path.split("?", 1)[0]
+        approving = _APPROVE.match(path)
+        # The approval form comes from the agent's own page; _approve checks that origin.
+        if not self._host_ok() or not (approving or self._origin_ok()):
             return self._refuse("origin not allowed")
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_PDF_BYTES * 4 // 3 + 4096:
             return self._json(413, {"error": "too_large", "message": "The PDF is larger than 64 MB."})
         body = self.rfile.read(length)
-        path = self.path.split("?", 1)[0]
-        match = _APPROVE.match(path)
-        if match:
-            return self._approve(match.group(1), body)
+        if approving:
+            return self._approve(approving.group(1), body)
         if path != "/v1/sign":
             return self._json(404, {"error": "not_found"})
         if not self._paired():

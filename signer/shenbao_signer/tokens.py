@@ -16,7 +16,7 @@ from pathlib import Path
 import PyKCS11
 from asn1crypto import algos, x509
 
-from .schemes import Scheme, choose_scheme, describe_key
+from .schemes import Scheme, UnsupportedKey, choose_scheme, describe_key
 
 __all__ = ["Credential", "PinError", "TokenError", "find_credential", "list_credentials", "load_module",
            "signing_session"]
@@ -217,7 +217,10 @@ def signing_session(credential: Credential, pin: str, rsa_scheme: str = "pkcs1v1
         if not keys:
             raise TokenError(f"USB-Key {credential.token_label!r} holds no private key for this certificate")
         offered = frozenset(str(m) for m in lib.getMechanismList(slot))
-        scheme = choose_scheme(credential.certificate.public_key, offered, rsa_scheme)
+        try:
+            scheme = choose_scheme(credential.certificate.public_key, offered, rsa_scheme)
+        except UnsupportedKey as exc:
+            raise TokenError(str(exc)) from exc
         yield KeySigner(session, keys[0], scheme, credential)
     finally:
         session.closeSession()
