@@ -184,7 +184,6 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
         approval.click("button[value=sign]", no_wait_after=True)
 
         # 4. The signed cover comes back, goes up through the cover form and is accepted.
-        import time; time.sleep(8); print("STATUS", box_status(page).inner_text(), "AGENT", agent.output, approval.is_closed() or approval.content())
         expect(page.locator(".alert-success", has_text=tr(app, "The cover was uploaded.")).first).to_be_visible()
         expect(page.locator(".alert-danger")).to_have_count(0)
         expect(page.locator("#cover-uploaded")).to_be_visible()
@@ -202,7 +201,7 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
                 attachment = db.session.get(Attachment, evaluation.cover_attachment_id)
                 with open_attachment(attachment) as fh:
                     data = fh.read()
-                return attachment.filename, verify_pdf(data, **pki.validation_material())
+                return attachment.original_name, verify_pdf(data, **pki.validation_material())
 
         filename, reports = off_the_event_loop(stored_cover)
         assert filename == f"cover-{system_number}-signed.pdf", filename
