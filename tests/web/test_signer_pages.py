@@ -117,3 +117,35 @@ def test_sign_a_pdf_page_is_the_download_mode_for_an_enterprise_user(app):
     assert 'id="usbkey-file"' in _text(page)
     web.logout()
     assert web.get("/eseal/sign").status_code in (302, 401, 403)
+
+
+def test_the_served_archive_installs_with_pip_and_gives_the_command(app, tmp_path):
+    """What an enterprise does with the download: pip install it into a fresh environment. pip builds
+    it in its usual isolated build environment (setuptools from the package index, as on the
+    enterprise's computer); the agent's run-time dependencies are borrowed from this interpreter's
+    site-packages (a .pth file) instead of being downloaded again."""
+    import subprocess
+    import sys
+    import sysconfig
+
+    web = f.WebClient(app)
+    link = re.search(r'id="signer-download" href="([^"]+)"', _text(web.get("/signer/"))).group(1)
+    archive = tmp_path / link.rsplit("/", 1)[1]
+    archive.write_bytes(web.get(link).data)
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    (tmp_path / site / "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                                str(archive)], capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    command = venv / "bin" / "shenbao-signer"
+    help_text = subprocess.run([str(command), "--help"], check=True, capture_output=True, text=True).stdout
+    assert "--origin" in help_text and "--module" in help_text and "--port" in help_text
+    where = subprocess.run([str(python), "-c", "import shenbao_signer; print(shenbao_signer.__file__)"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    assert where.startswith(site), where  # the installed copy, not this checkout's
