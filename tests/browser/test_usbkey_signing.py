@@ -123,7 +123,7 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
     agent = Agent(base, tmp_path / "agent-config")
     try:
         app.config["SIGNER_AGENT_PORT"] = agent.port
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
         context.set_default_timeout(30_000)
         page = context.new_page()
         sign_in(page, base, login)
@@ -214,6 +214,43 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
         expect(page.locator(".alert-success", has_text=tr(
             app, "Submitted. Waiting for the evaluation agency to confirm.")).first).to_be_visible()
         shots(page, "submitted")
+
+        # 6. 签署 PDF: any PDF from the computer, signed and saved back; nothing is uploaded.
+        from tests.services.test_eseal import one_page_pdf
+
+        contract = tmp_path / "合作协议.pdf"
+        contract.write_bytes(one_page_pdf("agreement"))
+        page.goto(f"{base}/eseal/")
+        with page.expect_navigation():
+            page.click("#sign-a-pdf")
+        expect(box_status(page)).to_have_text(tr(app, "Signing agent found. Your USB-Key is ready."))
+        page.set_input_files("#usbkey-file", str(contract))
+        if chooser.is_visible():
+            chooser.select_option(chooser.locator("option", has_text=ENTERPRISE).get_attribute("value"))
+        with context.expect_page() as popup_info:
+            page.click("#usbkey-sign")
+        approval = popup_info.value
+        approval.wait_for_load_state()
+        expect(approval.locator("body")).to_contain_text("合作协议.pdf")
+        approval.fill("#pin", pin)
+        with page.expect_download() as signed_dl:
+            approval.click("button[value=sign]", no_wait_after=True)
+        assert signed_dl.value.suggested_filename == "合作协议-signed.pdf", signed_dl.value.suggested_filename
+        expect(box_status(page)).to_have_text(tr(app, "Signed. Save the signed PDF with the link below."))
+        expect(page.locator("#usbkey-result")).to_be_visible()
+        shots(page, "sign-a-pdf-done")
+        with open(signed_dl.value.path(), "rb") as fh:
+            signed_contract = fh.read()
+        assert signed_contract.startswith(contract.read_bytes())  # an incremental update of the chosen file
+
+        def verified(data):
+            from app.pki.verify import verify_pdf
+            from app.services.eseal import pki
+
+            with app.app_context():
+                return [(r.indication, r.signer_organization) for r in verify_pdf(data, **pki.validation_material())]
+
+        assert off_the_event_loop(lambda: verified(signed_contract)) == [("TOTAL_PASSED", ENTERPRISE)]
         context.close()
     finally:
         agent.stop()
