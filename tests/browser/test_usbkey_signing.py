@@ -168,6 +168,19 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
             chooser.select_option(option.get_attribute("value"))
 
         # 3. 用 USB-Key 签章: the agent's own window opens with the document; the PIN goes there.
+        #    A wrong PIN first: nothing is signed, the page says so and nothing is uploaded.
+        with context.expect_page() as popup_info:
+            sign_button.click()
+        approval = popup_info.value
+        approval.wait_for_load_state()
+        approval.fill("#pin", "00000000" if pin != "00000000" else "11111111")
+        approval.click("button[value=sign]", no_wait_after=True)
+        expect(box_status(page)).to_have_text(tr(
+            app, "The PIN was wrong; nothing was signed. Try again: the USB-Key locks itself after too many wrong PINs."))
+        expect(box_status(page)).to_have_class(re.compile(r"\balert-danger\b"))
+        expect(page.locator("#cover-uploaded")).to_have_count(0)
+        shots(page, "wrong-pin")
+
         with context.expect_page() as popup_info:
             sign_button.click()
         approval = popup_info.value

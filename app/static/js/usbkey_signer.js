@@ -183,9 +183,17 @@
       } else {
         box.say(box.msg("approve-terminal"), "info");
       }
-      return box.waitFor(accepted.request).then(function (result) {
+      if (approval) { approval.focus(); }
+      // Decided either way: the agent's window has done its part (this page says the outcome).
+      var closeApproval = function () {
         if (approval && !approval.closed) { try { approval.close(); } catch (e) { /* left to the user */ } }
+      };
+      return box.waitFor(accepted.request).then(function (result) {
+        closeApproval();
         return result;
+      }, function (error) {
+        closeApproval();
+        throw error;
       });
     }).then(function (result) {
       box.show(box.approveLink, false);
@@ -258,8 +266,10 @@
       return;
     }
     var code = ((error && error.code) || "failed").replace(/_/g, "-");
+    var known = this.root.hasAttribute("data-msg-" + code);
     var text = this.msg(code);
-    if (error && error.agentMessage) { text += " " + this.msg("agent-said", {message: error.agentMessage}); }
+    // The agent's own words (in its language) only where this page has none of its own.
+    if (!known && error && error.agentMessage) { text += " " + this.msg("agent-said", {message: error.agentMessage}); }
     this.say(text, "danger");
   };
 
