@@ -158,6 +158,10 @@ CA_TOKEN_PIN = _env("CA_TOKEN_PIN", "shenbao-ca-pin")  # production: set from a 
 CA_TOKEN_SO_PIN = _env("CA_TOKEN_SO_PIN", "shenbao-ca-so-pin")
 CA_NAME = _env("CA_NAME", "Shenbao 申报平台")
 CRL_VALIDITY_DAYS = _env("CRL_VALIDITY_DAYS", 7)
+# OCSP answers (at /ocsp, signed by the issuing CA) hold for this long (nextUpdate); the
+# responder signs a fresh one per request, so a revocation shows in the next answer.
+OCSP_VALIDITY_HOURS = _env("OCSP_VALIDITY_HOURS", 24)
+OCSP_LIMIT_PER_ADDRESS = _env("OCSP_LIMIT_PER_ADDRESS", "600 per minute")  # each answer is a token signature
 # 三、汇款: the account remittances go to (shown to applicants).
 ESEAL_BANK_ACCOUNT_NAME = _env("ESEAL_BANK_ACCOUNT_NAME", "北京中认环宇信息安全技术有限公司")
 ESEAL_BANK_NAME = _env("ESEAL_BANK_NAME", "北京银行总部基地支行")

@@ -108,6 +108,9 @@ def register_views(appbuilder) -> None:
     from views.signer_pages import SignerView
 
     appbuilder.add_view_no_menu(SignerView)
+    from views.ocsp import OcspView
+
+    _add_ocsp_responder(appbuilder, OcspView)
 
     from views.dashboard import DashboardView
     from views.imports import ImportView
@@ -141,3 +144,19 @@ def _limit_sms_sends_per_address(appbuilder) -> None:
     app.view_functions[endpoint] = appbuilder.sm.limiter.limit(
         lambda: current_app.config["SMS_SEND_LIMIT_PER_ADDRESS"], methods=["POST"]
     )(app.view_functions[endpoint])
+
+
+def _add_ocsp_responder(appbuilder, view_class) -> None:
+    """The OCSP responder: public, posted to by OCSP clients (no CSRF token), limited per
+    client address (OCSP_LIMIT_PER_ADDRESS) since every answer is a signature on the CA token."""
+    from flask import current_app
+
+    from app.web import csrf
+
+    view = appbuilder.add_view_no_menu(view_class)
+    csrf.exempt(view.blueprint)
+    app = current_app._get_current_object()
+    shared = appbuilder.sm.limiter.shared_limit(lambda: current_app.config["OCSP_LIMIT_PER_ADDRESS"],
+                                                scope="ocsp")  # POST and GET count together
+    for endpoint in ("OcspView.post", "OcspView.get"):
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])

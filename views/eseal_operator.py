@@ -237,7 +237,8 @@ class SealKeyView(ExportableModelView):
                 raise ServiceError(_("Please choose the image file."))
             seal_keys.replace_seal_image(g.user, pk, upload.stream, upload.filename)
 
-        run_and_flash(replace, _("The seal image was replaced."))
+        run_and_flash(replace, _("The new seal design was saved. It goes onto the enterprise's next USB-Key "
+                                 "(a replacement): the seal on this key is protected and cannot change."))
         return redirect(url_for("SealKeyView.show", pk=pk))
 
 

@@ -12,7 +12,7 @@ EVENT_LABELS = {
     "key": _l("USB-Key"), "papers": _l("Papers received"), "recommending_unit": _l("Recommending unit"),
     "email": _l("E-mail"), "invoice_number": _l("Invoice number"), "days_left": _l("Days left"),
     "ems_tracking": _l("EMS tracking number"), "paid_until": _l("Service paid until"),
-    "seal_image": _l("Seal image"), "certificate_number": _l("Registration number"),
+    "seal_image": _l("Seal image"), "seal_design": _l("Seal design for the next key"), "certificate_number": _l("Registration number"),
     "for_year": _l("Activity year"),
 }
 
@@ -57,7 +57,7 @@ def changes_html(changes: dict | None):
         else:
             continue  # internal bookkeeping (file ids, counters) the reader has no use for
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        if name == "seal_image":  # attachment ids: say that the image was replaced, not the ids
+        if name in ("seal_image", "seal_design"):  # attachment ids: say that an image came, not the ids
             old, new = (_("Previous image") if old else None), _("New image")
         lines.append(f"<div><strong>{escape(str(label))}</strong>：{escape(_value_text(name, old, text))} → "
                      f"{escape(_value_text(name, new, text))}</div>")

@@ -50,15 +50,18 @@ class VerifyView(BaseView):
         return self.render_template("shenbao/verify/index.html", result=result,
                                     source=f"{number} · {_('Version')} {version}", **_labels())
 
-    # Kept as routes of this view so the links live in one place.
+    # Kept as routes of this view so the links live in one place. ".crt" is the address the
+    # certificates' Authority Information Access (caIssuers) gives; ".cer" the earlier link.
     @expose("/ca/<role>.cer")
+    @expose("/ca/<role>.crt")
     def ca_certificate(self, role):
         if role not in ROLES:
             abort(404)
         authority = pki.ensure_ca()
         der = authority.root.dump() if role == pki.ROOT else authority.issuing.dump()
         return Response(der, mimetype="application/pkix-cert",
-                        headers={"Content-Disposition": f"attachment; filename=shenbao-{role}-ca.cer"})
+                        headers={"Content-Disposition": f"attachment; filename=shenbao-{role}-ca.crt",
+                                 "Cache-Control": "max-age=86400"})
 
     @expose("/crl/<role>.crl")
     def crl(self, role):

@@ -24,11 +24,12 @@ def register_sign_pdf(app) -> None:  # noqa: ANN001 - Flask
                   help="PEM/DER file of CA certificates to embed, besides those on the token")
     @click.option("--rsa-scheme", type=click.Choice(["pkcs1v15", "pss"]), default="pkcs1v15", show_default=True)
     @click.option("--field", "field_name", default="Enterprise-Signature", show_default=True)
+    @click.option("--tsa", "tsa_url", default=None, help="RFC 3161 time-stamp authority, e.g. https://<Shenbao>/tsa")
     @click.argument("source", type=click.Path(exists=True, dir_okay=False))
     @click.argument("target", type=click.Path(dir_okay=False))
     def sign_pdf_command(module: str, token_label: str | None, key_label: str | None, key_id: str | None,
-                         pin_env: str, chain: tuple[str, ...], rsa_scheme: str, field_name: str, source: str,
-                         target: str) -> None:
+                         pin_env: str, chain: tuple[str, ...], rsa_scheme: str, field_name: str,
+                         tsa_url: str | None, source: str, target: str) -> None:
         """Sign a PDF with a key on a USB-Key (any PKCS#11 module; RSA or EC), with its seal image as the stamp."""
         from shenbao_signer.cli import read_chain
         from shenbao_signer.requests import sign_document
@@ -46,7 +47,7 @@ def register_sign_pdf(app) -> None:  # noqa: ANN001 - Flask
         try:
             credential = find_credential(module, token=token_label, key=key_label, key_id=key_id)
             signed = sign_document(credential, pin, data, field_name=field_name, rsa_scheme=rsa_scheme,
-                                   extra_chain=read_chain([Path(p) for p in chain]))
+                                   extra_chain=read_chain([Path(p) for p in chain]), tsa_url=tsa_url)
         except (TokenError, ValueError) as exc:
             raise click.ClickException(str(exc))
         Path(target).write_bytes(signed)

@@ -362,18 +362,23 @@ class TokenSession:
         return len(handles)
 
     # -- certificates ------------------------------------------------------------
-    def write_certificate(self, key_id: bytes, label: str, der: bytes) -> None:
-        """Store an X.509 certificate with the key's CKA_ID, replacing an older one."""
+    def write_certificate(self, key_id: bytes, label: str, der: bytes, *, protected: bool = False) -> None:
+        """Store an X.509 certificate with the key's CKA_ID.
+
+        Unprotected (the CA token's own certificates): an older one with the same CKA_ID is replaced.
+        ``protected`` (a USB-Key's certificate): written non-modifiable and non-destroyable, so that
+        whoever holds the key cannot delete or swap it; a renewal adds the new certificate beside
+        the old, and signing tools take the latest."""
         from asn1crypto import x509 as asn1_x509
 
         cert = asn1_x509.Certificate.load(der)
-        for old in self._find([(PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE), (PyKCS11.CKA_ID, tuple(key_id))]):
-            self._s.destroyObject(old)
-        self._s.createObject([
+        if not protected:
+            for old in self._find([(PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE), (PyKCS11.CKA_ID, tuple(key_id))]):
+                self._s.destroyObject(old)
+        self._s.createObject(_protection(protected) + [
             (PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE),
             (PyKCS11.CKA_CERTIFICATE_TYPE, PyKCS11.CKC_X_509),
             (PyKCS11.CKA_TOKEN, PyKCS11.CK_TRUE),
-            (PyKCS11.CKA_PRIVATE, PyKCS11.CK_FALSE),
             (PyKCS11.CKA_ID, tuple(key_id)),
             (PyKCS11.CKA_LABEL, label),
             (PyKCS11.CKA_SUBJECT, tuple(cert.subject.dump())),
@@ -383,31 +388,47 @@ class TokenSession:
         ])
 
     def read_certificate(self, key_id: bytes) -> bytes | None:
-        """DER certificate stored with this CKA_ID, or None."""
+        """DER certificate stored with this CKA_ID (the newest if several), or None."""
+        from asn1crypto import x509 as asn1_x509
+
         found = self._find([(PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE), (PyKCS11.CKA_ID, tuple(key_id))])
-        if not found:
-            return None
-        (value,) = self._s.getAttributeValue(found[0], [PyKCS11.CKA_VALUE], allAsBinary=True)
-        return bytes(value)
+        values = [bytes(self._s.getAttributeValue(h, [PyKCS11.CKA_VALUE], allAsBinary=True)[0]) for h in found]
+        # A renewed key keeps its older certificates beside the new one: the newest is current.
+        return max(values, key=lambda der: asn1_x509.Certificate.load(der).not_valid_after, default=None)
 
     # -- data objects (seal image) -----------------------------------------------
-    def write_data(self, label: str, data: bytes) -> None:
-        """Store a public CKO_DATA object under ``label``, replacing an older one."""
-        for old in self._find([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, label)]):
-            self._s.destroyObject(old)
-        self._s.createObject([
+    def write_data(self, label: str, data: bytes, *, protected: bool = False) -> None:
+        """Store a CKO_DATA object under ``label``.
+
+        Unprotected: public and replacing an older one. ``protected`` (the seal image on a
+        USB-Key): private (read only after the PIN), non-modifiable and non-destroyable, added
+        beside any older one — the certificate's seal-image hash says which one is current."""
+        if self._pin is None and protected:
+            raise TokenError("a private object needs a logged-in session (give the user PIN)")
+        if not protected:
+            for old in self._find([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, label)]):
+                self._s.destroyObject(old)
+        self._s.createObject(_protection(protected, private=protected) + [
             (PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
             (PyKCS11.CKA_TOKEN, PyKCS11.CK_TRUE),
-            (PyKCS11.CKA_PRIVATE, PyKCS11.CK_FALSE),
-            (PyKCS11.CKA_MODIFIABLE, PyKCS11.CK_TRUE),
             (PyKCS11.CKA_LABEL, label),
             (PyKCS11.CKA_VALUE, tuple(data)),
         ])
 
     def read_data(self, label: str) -> bytes | None:
-        """Value of the CKO_DATA object with this label, or None."""
+        """Value of the newest CKO_DATA object with this label that this session can see, or None."""
         found = self._find([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, label)])
         if not found:
             return None
-        (value,) = self._s.getAttributeValue(found[0], [PyKCS11.CKA_VALUE], allAsBinary=True)
+        (value,) = self._s.getAttributeValue(found[-1], [PyKCS11.CKA_VALUE], allAsBinary=True)
         return bytes(value)
+
+
+def _protection(protected: bool, *, private: bool = False) -> list[tuple[int, object]]:
+    """CKA_PRIVATE / CKA_MODIFIABLE / CKA_DESTROYABLE for an object written to a token."""
+    flag = PyKCS11.CK_FALSE if protected else PyKCS11.CK_TRUE
+    return [
+        (PyKCS11.CKA_PRIVATE, PyKCS11.CK_TRUE if private else PyKCS11.CK_FALSE),
+        (PyKCS11.CKA_MODIFIABLE, flag),
+        (PyKCS11.CKA_DESTROYABLE, flag),
+    ]

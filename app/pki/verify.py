@@ -21,6 +21,8 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from app.pki.x509 import credit_code
+
 __all__ = ["SignatureReport", "UnreadablePdf", "verify_pdf"]
 
 TOTAL_PASSED = "TOTAL_PASSED"
@@ -105,7 +107,7 @@ def _name_fields(cert: x509.Certificate | None) -> tuple[str | None, str | None,
     return (
         subject.get("common_name"),
         subject.get("organization_name"),
-        subject.get("organization_identifier"),
+        credit_code(cert.subject),  # the plain code, without the NTRCN- prefix
         cert.serial_number,
     )
 

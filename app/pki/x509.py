@@ -17,10 +17,13 @@ from asn1crypto import keys, x509
 __all__ = [
     "RawSigner",
     "build_crl",
+    "credit_code",
     "issue_certificate",
     "new_serial",
+    "seal_image_extension",
     "self_signed_ca",
     "subject_name",
+    "trade_register_identifier",
 ]
 
 RawSigner = Callable[[bytes], bytes]
@@ -32,9 +35,32 @@ _SIG_ALG = {"algorithm": "sha256_ecdsa"}  # ecdsa-with-SHA256 has absent paramet
 _REASONS = {"key_compromise", "superseded", "cessation_of_operation", "certificate_hold", "unspecified"}
 
 
+# ETSI EN 319 412-1 §5.1.4: organizationIdentifier "NTR" (national trade register) + ISO 3166
+# country + "-" + the register's identifier; in China that is the unified social credit code.
+_NTR_PREFIX = "NTRCN-"
+
+
 def new_serial() -> int:
-    """Random positive 63-bit serial (≥ 1): unpredictable, fits a signed BIGINT."""
-    return secrets.randbits(63) or 1
+    """Random positive serial: 126 bits from the OS CSPRNG with bit 126 set, so every serial has
+    the same length (16 octets in DER, below RFC 5280's 20) and carries ≥ 64 unpredictable
+    bits (CA/Browser Forum baseline). Stored as hex (≤ 32 characters)."""
+    return (1 << 126) | secrets.randbits(126)
+
+
+def trade_register_identifier(credit_code: str) -> str:
+    """organizationIdentifier value for an enterprise: ``NTRCN-<统一社会信用代码>``."""
+    return f"{_NTR_PREFIX}{credit_code}"
+
+
+def credit_code(subject: x509.Name) -> str | None:
+    """The plain credit code a subject carries: organizationIdentifier without its ``NTRCN-``
+    prefix (certificates issued before the prefix carry the bare code), else serialNumber."""
+    values = subject.native
+    identifier = values.get("organization_identifier")
+    if isinstance(identifier, str) and identifier:
+        return identifier[len(_NTR_PREFIX):] if identifier.startswith(_NTR_PREFIX) else identifier
+    serial = values.get("serial_number")
+    return serial if isinstance(serial, str) and serial else None
 
 
 def subject_name(
@@ -42,14 +68,19 @@ def subject_name(
     organization: str | None = None,
     organization_identifier: str | None = None,
     country: str = "CN",
+    serial_number: str | None = None,
 ) -> x509.Name:
-    """Distinguished name with UTF8String values (Chinese names round-trip)."""
+    """Distinguished name with UTF8String values (Chinese names round-trip); serialNumber and
+    countryName are PrintableString as X.520 requires."""
     attrs: dict[str, str] = {"country_name": country}
     if organization:
         attrs["organization_name"] = organization
     if organization_identifier:
-        # 2.5.4.97, e.g. the unified social credit code of the enterprise
+        # 2.5.4.97, e.g. NTRCN-<unified social credit code> (see trade_register_identifier)
         attrs["organization_identifier"] = organization_identifier
+    if serial_number:
+        # 2.5.4.5: the plain credit code, for relying parties that do not parse NTRCN-
+        attrs["serial_number"] = serial_number
     attrs["common_name"] = common_name
     # use_printable=False: every value except countryName becomes a UTF8String.
     return x509.Name.build(attrs, use_printable=False)
@@ -133,11 +164,20 @@ def issue_certificate(
     ca: bool = False,
     path_length: int | None = None,
     crl_url: str | None = None,
+    ca_issuers_url: str | None = None,
+    ocsp_url: str | None = None,
+    policies: Iterable[str] = (),
+    extra_extensions: Iterable[dict] = (),
 ) -> x509.Certificate:
     """A certificate signed by ``issuer``'s key (through ``sign``).
 
+    ``extra_extensions``: further extensions as ``{"extn_id", "critical", "extn_value"}`` dicts
+    (e.g. :func:`seal_image_extension`).
+
     End-entity certificates get digitalSignature + nonRepudiation: pyHanko's default
-    validator demands nonRepudiation for document signatures.
+    validator demands nonRepudiation for document signatures. ``ca_issuers_url`` and
+    ``ocsp_url`` go into Authority Information Access (RFC 5280 §4.2.2.1), ``policies``
+    (dotted OIDs, see app.pki.oids) into certificatePolicies without qualifiers.
     """
     spki = keys.PublicKeyInfo.load(public_key_info)
     if ca:
@@ -158,6 +198,8 @@ def issue_certificate(
                 value=[x509.GeneralName(name="uniform_resource_identifier", value=crl_url)],
             )},
         ]))
+    extensions += _aia_and_policy_extensions(ca_issuers_url, ocsp_url, policies)
+    extensions += list(extra_extensions)
     tbs = x509.TbsCertificate({
         "version": "v3",
         "serial_number": serial,
@@ -169,6 +211,35 @@ def issue_certificate(
         "extensions": extensions,
     })
     return _assemble_certificate(tbs, sign)
+
+
+def seal_image_extension(seal_sha256: bytes) -> dict:
+    """The seal image's SHA-256 as a non-critical extension (oids.SEAL_IMAGE_SHA256)."""
+    from asn1crypto import core
+
+    from shenbao_signer.seal import SEAL_IMAGE_SHA256_OID
+
+    return _ext(SEAL_IMAGE_SHA256_OID, core.OctetString(seal_sha256).dump())
+
+
+def _uri(url: str) -> x509.GeneralName:
+    return x509.GeneralName(name="uniform_resource_identifier", value=url)
+
+
+def _aia_and_policy_extensions(ca_issuers_url: str | None, ocsp_url: str | None,
+                               policies: Iterable[str]) -> list[dict]:
+    extensions = []
+    access = []
+    if ocsp_url:
+        access.append({"access_method": "ocsp", "access_location": _uri(ocsp_url)})
+    if ca_issuers_url:
+        access.append({"access_method": "ca_issuers", "access_location": _uri(ca_issuers_url)})
+    if access:
+        extensions.append(_ext("authority_information_access", access))
+    policies = list(policies)
+    if policies:
+        extensions.append(_ext("certificate_policies", [{"policy_identifier": oid} for oid in policies]))
+    return extensions
 
 
 def _issuer_key_id(issuer: x509.Certificate) -> bytes:

@@ -342,7 +342,8 @@ SEAL_KEY = Workflow(
     ),
     final=frozenset({"revoked"}),
     events={"produce": _l("Produce the key"), "fee_reminder": _l("Annual fee reminder"),
-            "renew": _l("Renew"), "seal_image": _l("Seal image replaced")},
+            "renew": _l("Renew"), "seal_image": _l("Seal image replaced"),
+            "seal_design": _l("Seal design for the next key")},
 )
 
 # A certificate Shenbao issued (电子版证书): a newer version supersedes it, the CA may revoke it.

@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="PEM or DER file of CA certificates to embed (besides those on the token)")
     sign.add_argument("--field", default="Enterprise-Signature", help="signature field name")
     sign.add_argument("--rsa-scheme", choices=("pkcs1v15", "pss"), default="pkcs1v15")
+    sign.add_argument("--origin", help="the Shenbao site (its /tsa timestamps the signature)")
+    _timestamp_options(sign)
     sign.add_argument("source", type=Path)
     sign.add_argument("target", type=Path)
     return parser
@@ -68,6 +70,13 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
                         help="ask for the PIN in a local page (default) or in this terminal")
     parser.add_argument("--rsa-scheme", choices=("pkcs1v15", "pss"), default="pkcs1v15",
                         help="signature scheme for RSA keys")
+    _timestamp_options(parser)
+
+
+def _timestamp_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tsa", metavar="URL", help="RFC 3161 time-stamp authority (default: the Shenbao site's /tsa)")
+    parser.add_argument("--no-timestamp", action="store_true",
+                        help="sign without a trusted timestamp (the signature then proves no signing time)")
 
 
 class Settings:
@@ -105,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             return _list(modules)
         if args.command == "sign":
-            return _sign(args, modules)
+            return _sign(args, settings, modules)
         return _serve(args, settings, modules)
     except TokenError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -133,7 +142,15 @@ def read_chain(paths: list[Path]) -> tuple:
     return tuple(certs)
 
 
-def _sign(args: argparse.Namespace, modules: list[str]) -> int:
+def tsa_url(args: argparse.Namespace, settings: Settings) -> str | None:
+    """Where timestamps come from: --tsa, else the Shenbao site's /tsa; None with --no-timestamp."""
+    if args.no_timestamp:
+        return None
+    origin = settings.data.get("origin")
+    return args.tsa or (f"{origin}/tsa" if origin else None)
+
+
+def _sign(args: argparse.Namespace, settings: Settings, modules: list[str]) -> int:
     from .requests import sign_document
     from .tokens import find_credential
 
@@ -147,7 +164,7 @@ def _sign(args: argparse.Namespace, modules: list[str]) -> int:
         print(f"error: no PIN (is {args.pin_env} set?)", file=sys.stderr)
         return 2
     signed = sign_document(credential, pin, data, field_name=args.field, rsa_scheme=args.rsa_scheme,
-                           extra_chain=read_chain(args.chain))
+                           extra_chain=read_chain(args.chain), tsa_url=tsa_url(args, settings))
     args.target.write_bytes(signed)
     print(f"signed: {args.target} ({len(signed)} bytes)")
     return 0
@@ -174,7 +191,7 @@ def _serve(args: argparse.Namespace, settings: Settings, modules: list[str]) -> 
     if not origin:
         print("give the Shenbao site with --origin https://…", file=sys.stderr)
         return 2
-    book = RequestBook(modules, rsa_scheme=args.rsa_scheme)
+    book = RequestBook(modules, rsa_scheme=args.rsa_scheme, tsa_url=tsa_url(args, settings))
     prompt = functools.partial(_terminal_prompt, book) if args.prompt == "terminal" else None
     server = AgentServer(origin=origin, pairing_code=settings.data["pairing_code"], book=book, port=args.port,
                          terminal_prompt=prompt)

@@ -21,6 +21,8 @@ from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .schemes import Scheme
@@ -275,6 +277,10 @@ def sign_pdf(
     certify: bool = False,
     font_path: Path | None = None,
     reserve_fields: Iterable[tuple[str, tuple[int, int, int, int], int]] = (),
+    timestamper: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
+    embed_validation_info: bool = False,
+    archival_timestamp: bool = False,
 ) -> bytes:
     """Sign ``pdf`` (PAdES baseline B, incremental update) and return the new file.
 
@@ -296,7 +302,17 @@ def sign_pdf(
     so when certifying, reserve the enterprise's seal position here; the enterprise
     then signs with ``field_name`` set to that name (its ``stamp_box`` is ignored,
     the reserved field's rectangle is used).
+
+    Long-term validation (PAdES baseline levels): ``timestamper`` adds an RFC 3161
+    signature timestamp (B-T); ``embed_validation_info`` with ``validation_context``
+    (trust roots, chain and CRLs/OCSP responses; fetching may be off) writes them to the
+    document security store /DSS (B-LT); ``archival_timestamp`` then adds a document
+    timestamp from ``timestamper`` over it all (B-LTA).
     """
+    if embed_validation_info and validation_context is None:
+        raise ValueError("embed_validation_info needs a validation_context")
+    if archival_timestamp and (timestamper is None or not embed_validation_info):
+        raise ValueError("archival_timestamp needs a timestamper and embed_validation_info")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for name, reserved_box, reserved_page in reserve_fields:
         fields.append_signature_field(
@@ -310,6 +326,9 @@ def sign_pdf(
         md_algorithm=getattr(getattr(signer, "scheme", None), "digest", "sha256"),
         certify=certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        embed_validation_info=embed_validation_info,
+        validation_context=validation_context,
+        use_pades_lta=archival_timestamp,
     )
     style = None
     box = None
@@ -318,7 +337,8 @@ def sign_pdf(
         box = stamp_box or _default_box(writer, page, _text_band(text_value))
         style = _stamp_style(stamp_image_png, text_value, _font_factory(text_value, font_path))
     field_spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)
-    pdf_signer = signers.PdfSigner(meta, signer, stamp_style=style, new_field_spec=field_spec)
+    pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style,
+                                   new_field_spec=field_spec)
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out)
     return out.getvalue()

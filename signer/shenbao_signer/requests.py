@@ -55,10 +55,10 @@ class SignRequest:
 class RequestBook:
     """The agent's open requests, and signing one of them with a PIN."""
 
-    def __init__(self, modules: list[str], *, rsa_scheme: str = "pkcs1v15", timestamper=None) -> None:  # noqa: ANN001
+    def __init__(self, modules: list[str], *, rsa_scheme: str = "pkcs1v15", tsa_url: str | None = None) -> None:
         self.modules = modules
         self.rsa_scheme = rsa_scheme
-        self.timestamper = timestamper
+        self.tsa_url = tsa_url
         self._requests: dict[str, SignRequest] = {}
         self._lock = threading.Lock()
 
@@ -103,18 +103,34 @@ class RequestBook:
 
     def _sign(self, request: SignRequest, pin: str) -> bytes:
         return sign_document(request.credential, pin, request.pdf, field_name=request.field_name,
-                             rsa_scheme=self.rsa_scheme, timestamper=self.timestamper)
+                             rsa_scheme=self.rsa_scheme, tsa_url=self.tsa_url)
 
 
 def sign_document(credential: Credential, pin: str, pdf: bytes, *, field_name: str = "Enterprise-Signature",
-                  rsa_scheme: str = "pkcs1v15", extra_chain: tuple = (), timestamper=None) -> bytes:  # noqa: ANN001
+                  rsa_scheme: str = "pkcs1v15", extra_chain: tuple = (), tsa_url: str | None = None) -> bytes:
     """PAdES signature of ``pdf`` with the credential's key, the token's seal image as the stamp.
 
-    ``extra_chain``: CA certificates to embed besides those found on the token.
+    ``extra_chain``: CA certificates to embed besides those found on the token. ``tsa_url``: an
+    RFC 3161 time-stamp authority (Shenbao's ``/tsa``); with it the signature carries a trusted
+    signing time (PAdES B-T) and, when the chain ends in a root, the certificates and the
+    revocation data fetched from the certificates' CRL/OCSP addresses (B-LT).
     """
+    chain = (*credential.chain, *extra_chain)
+    timestamper = validation = None
+    if tsa_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(tsa_url, timeout=15)
+        roots = [c for c in chain if c.self_signed == "maybe" or c.self_signed == "yes"]
+        if roots:
+            from pyhanko_certvalidator import ValidationContext
+
+            # soft-fail: a CA without CRL or OCSP still signs (B-T); Shenbao's certificates name both.
+            validation = ValidationContext(trust_roots=roots, other_certs=list(chain), allow_fetching=True,
+                                           revocation_mode="soft-fail")
     with signing_session(credential, pin, rsa_scheme) as key:
-        signer = CallbackSigner(key.sign, scheme=key.scheme, signing_cert=credential.certificate,
-                                chain=(*credential.chain, *extra_chain))
+        signer = CallbackSigner(key.sign, scheme=key.scheme, signing_cert=credential.certificate, chain=chain)
         seal = key.seal_image()
         return sign_pdf(pdf, signer, field_name=field_name, reason="企业电子签章",
-                        stamp_image_png=seal, stamp_text="%(ts)s" if seal else None)
+                        stamp_image_png=seal, stamp_text="%(ts)s" if seal else None, timestamper=timestamper,
+                        validation_context=validation, embed_validation_info=validation is not None)

@@ -16,6 +16,7 @@ from pathlib import Path
 import PyKCS11
 from asn1crypto import algos, x509
 
+from .seal import SealMismatch, issued_seal
 from .schemes import Scheme, UnsupportedKey, choose_scheme, describe_key
 
 __all__ = ["Credential", "PinError", "TokenError", "find_credential", "list_credentials", "load_module",
@@ -138,10 +139,15 @@ def _module_credentials(module: str) -> list[Credential]:
         finally:
             session.closeSession()
         chain = tuple(c for _, _, c in certs if c.ca)
+        # A renewed key keeps its older certificates (protected objects): sign with the newest.
+        newest: dict[bytes, tuple[str, x509.Certificate]] = {}
         for key_id, label, cert in certs:
-            if not cert.ca and key_id:
-                result.append(Credential(module, int(slot), _label(info.label), _label(info.serialNumber),
-                                         key_id, label, cert, chain))
+            if not cert.ca and key_id and (key_id not in newest
+                                           or cert.not_valid_after > newest[key_id][1].not_valid_after):
+                newest[key_id] = (label, cert)
+        for key_id, (label, cert) in newest.items():
+            result.append(Credential(module, int(slot), _label(info.label), _label(info.serialNumber),
+                                     key_id, label, cert, chain))
     return result
 
 
@@ -258,10 +264,14 @@ class KeySigner:
         return algos.DSASignature.from_p1363(raw).dump() if kind == "ecdsa" else raw
 
     def seal_image(self) -> bytes | None:
-        """The seal picture written on the token at issue (a CKO_DATA object), or None."""
-        found = self._session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
-                                           (PyKCS11.CKA_LABEL, SEAL_IMAGE_LABEL)])
-        if not found:
-            return None
-        (value,) = self._session.getAttributeValue(found[0], [PyKCS11.CKA_VALUE], allAsBinary=True)
-        return bytes(value)
+        """The seal picture issued with the certificate (a private CKO_DATA object), or None.
+
+        :raises TokenError: the certificate names a picture the token does not hold (swapped).
+        """
+        images = [bytes(self._session.getAttributeValue(handle, [PyKCS11.CKA_VALUE], allAsBinary=True)[0])
+                  for handle in self._session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
+                                                           (PyKCS11.CKA_LABEL, SEAL_IMAGE_LABEL)])]
+        try:
+            return issued_seal(images, self.credential.certificate)
+        except SealMismatch as exc:
+            raise TokenError(str(exc)) from exc

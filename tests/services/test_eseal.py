@@ -408,10 +408,12 @@ def test_signed_cover_replaces_the_stamped_scan(app, pkcs11_lib, operator):
     assert db.session.get(type(evaluation), evaluation.id).cover_attachment_id == attachment.id
 
 
-def test_operator_replaces_the_seal_image_on_the_key(applicant, operator, pkcs11_lib):
+def test_a_custom_seal_design_goes_onto_the_next_key_not_the_protected_one(applicant, operator, pkcs11_lib):
     import base64
 
     key, pin = produced_key(applicant, operator)
+    with tk.TokenSession(pkcs11_lib, key.token_label, pin) as session:
+        original = session.read_data(seal_keys.SEAL_IMAGE_LABEL)
     from PIL import Image
 
     out = io.BytesIO()
@@ -419,12 +421,65 @@ def test_operator_replaces_the_seal_image_on_the_key(applicant, operator, pkcs11
     custom = out.getvalue()
     seal_keys.replace_seal_image(operator, key.id, io.BytesIO(custom), "custom-seal.png")
     with tk.TokenSession(pkcs11_lib, key.token_label, pin) as session:
+        assert session.read_data(seal_keys.SEAL_IMAGE_LABEL) == original  # the issued seal stays
+    replacement = paid_application(applicant, operator, kind="replacement", key_id=key.id)
+    replacement, new_pin = seal_keys.produce(operator, replacement.id)
+    with tk.TokenSession(pkcs11_lib, replacement.key.token_label, new_pin) as session:
         assert session.read_data(seal_keys.SEAL_IMAGE_LABEL) == custom
     with pytest.raises(ServiceError):  # not an image by content
         seal_keys.replace_seal_image(operator, key.id, io.BytesIO(b"GIF89a" + base64.b64encode(b"x")), "seal.png")
     with pytest.raises(ServiceError) as err:  # applicants do not design seals
         seal_keys.replace_seal_image(applicant, key.id, io.BytesIO(custom), "seal.png")
     assert err.value.status_code == 403
+
+
+def test_the_holder_cannot_delete_or_swap_the_certificate_and_seal(applicant, operator, pkcs11_lib):
+    import PyKCS11
+
+    key, pin = produced_key(applicant, operator)
+    slot = tk.find_token(pkcs11_lib, key.token_label)
+    public = pkcs11_lib.openSession(slot, PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION)
+    try:
+        # Without the PIN the seal picture is not even visible; the certificate cannot be removed.
+        assert public.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA)]) == []
+        (cert,) = public.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_CERTIFICATE),
+                                      (PyKCS11.CKA_ID, tuple(bytes.fromhex(key.key_ref)))])
+        with pytest.raises(PyKCS11.PyKCS11Error, match="CKR_ACTION_PROHIBITED|CKR_ATTRIBUTE_READ_ONLY"):
+            public.destroyObject(cert)
+        with pytest.raises(PyKCS11.PyKCS11Error):
+            public.setAttributeValue(cert, [(PyKCS11.CKA_VALUE, tuple(b"x"))])
+        # Even with the PIN the issued seal cannot be destroyed or overwritten.
+        public.login(pin)
+        (image,) = public.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA)])
+        with pytest.raises(PyKCS11.PyKCS11Error, match="CKR_ACTION_PROHIBITED|CKR_ATTRIBUTE_READ_ONLY"):
+            public.destroyObject(image)
+        with pytest.raises(PyKCS11.PyKCS11Error):
+            public.setAttributeValue(image, [(PyKCS11.CKA_VALUE, tuple(b"x"))])
+    finally:
+        public.closeSession()
+
+
+def test_signing_refuses_a_seal_picture_not_issued_with_the_certificate(app, pkcs11_lib, tmp_path, monkeypatch):
+    """A token whose certificate names one seal while the token holds another (swapped)."""
+    import hashlib
+    import secrets
+
+    label, user_pin = f"swap-{secrets.token_hex(6)}", "12345678"
+    tk.init_token(pkcs11_lib, label, "so-pin-x", user_pin)
+    with tk.TokenSession(pkcs11_lib, label, user_pin) as session:
+        spki = session.generate_ec_key(b"k1", "seal")
+        cert = pki.issue_key_certificate(subject_name="甲公司", credit_code="91110000600037341N",
+                                         public_key_info=spki, not_after=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc),
+                                         seal_sha256=hashlib.sha256(b"the issued seal").digest())
+        session.write_certificate(b"k1", "seal", cert.dump(), protected=True)
+        session.write_data(seal_keys.SEAL_IMAGE_LABEL, seal_keys.render_seal_image("乙公司"), protected=True)
+    source = tmp_path / "in.pdf"
+    source.write_bytes(one_page_pdf("swap"))
+    monkeypatch.setenv("KEY_PIN", user_pin)
+    result = app.test_cli_runner().invoke(args=["sign-pdf", "--module", tk.DEFAULT_MODULE, "--token", label,
+                                                "--pin-env", "KEY_PIN", str(source), str(tmp_path / "out.pdf")])
+    assert result.exit_code != 0 and "not the one issued with its certificate" in result.output
+    assert not (tmp_path / "out.pdf").exists()
 
 
 def test_operator_steps_refuse_the_applicant_even_on_its_own_records(applicant, operator):

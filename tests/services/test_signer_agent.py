@@ -51,7 +51,7 @@ def foreign(pkcs11_lib, tmp_path):
 @pytest.fixture
 def agent(foreign, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "shenbao_signer", "--config-dir", str(tmp_path / "cfg"),
-                             "--module", SOFTHSM_MODULE, "--origin", SHENBAO, "--port", "0"],
+                             "--module", SOFTHSM_MODULE, "--origin", SHENBAO, "--port", "0", "--no-timestamp"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     lines = [proc.stdout.readline().strip() for _ in range(3)]
     origin = lines[0].removeprefix("listening on ")

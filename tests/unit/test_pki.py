@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from app.pki import token as pki_token
+from app.pki import x509 as pki_x509
 from app.pki.seal_image import render_seal
 from app.pki.signer import TokenSigner, sign_pdf
 from app.pki.verify import UnreadablePdf, verify_pdf
@@ -151,7 +152,41 @@ def test_end_entity_certificate_chain(ca, signer_ee):
     assert subject["organization_name"] == ORG
     assert subject["organization_identifier"] == ORG_ID
     assert ee.subject.get_attributes_for_oid(cx509.NameOID.ORGANIZATION_NAME)[0].value == ORG
-    assert 0 < signer_ee.cert.serial_number < 2**63
+    # ≥ 64 random bits, positive, within RFC 5280's 20 octets; fits the String(40) hex column
+    assert 2**126 <= signer_ee.cert.serial_number < 2**127
+    assert len(format(signer_ee.cert.serial_number, "x")) <= 40
+
+
+def test_serials_are_random_and_aia_and_policies_are_written(ca):
+    from app.pki import oids
+
+    serials = {pki_x509.new_serial() for _ in range(200)}
+    assert len(serials) == 200 and all(2**126 <= s < 2**127 for s in serials)
+    now = datetime.now(timezone.utc)
+    with ca.session() as session:
+        cert = pki_x509.issue_certificate(
+            issuer=ca.issuing, sign=lambda tbs: session.sign(ca.ISSUING_KEY, tbs),
+            subject=pki_x509.subject_name("某某有限公司", "某某有限公司", pki_x509.trade_register_identifier(ORG_ID),
+                                          serial_number=ORG_ID),
+            public_key_info=ca.issuing.public_key.dump(), serial=pki_x509.new_serial(), not_before=now,
+            not_after=now + timedelta(days=1), crl_url=ca.crl_url, ca_issuers_url="http://pki.test/ca/issuing.crt",
+            ocsp_url="http://pki.test/ocsp", policies=[oids.POLICY_ESEAL])
+    parsed = cx509.load_der_x509_certificate(cert.dump())
+    aia = parsed.extensions.get_extension_for_class(cx509.AuthorityInformationAccess).value
+    assert {(d.access_method, d.access_location.value) for d in aia} == {
+        (cx509.AuthorityInformationAccessOID.OCSP, "http://pki.test/ocsp"),
+        (cx509.AuthorityInformationAccessOID.CA_ISSUERS, "http://pki.test/ca/issuing.crt")}
+    policies = parsed.extensions.get_extension_for_class(cx509.CertificatePolicies).value
+    assert [p.policy_identifier.dotted_string for p in policies] == [oids.POLICY_ESEAL]
+    assert parsed.subject.get_attributes_for_oid(cx509.NameOID.SERIAL_NUMBER)[0].value == ORG_ID
+    assert cert.subject.native["organization_identifier"] == f"NTRCN-{ORG_ID}"
+    assert pki_x509.credit_code(cert.subject) == ORG_ID
+    assert pki_x509.credit_code(ca.issuing.subject) is None
+
+
+def test_a_certificate_made_before_the_prefix_still_reads_its_credit_code(signer_ee):
+    assert signer_ee.cert.subject.native["organization_identifier"] == ORG_ID  # bare, as issued before
+    assert pki_x509.credit_code(signer_ee.cert.subject) == ORG_ID
 
 
 def test_crl_lists_reasons(ca):

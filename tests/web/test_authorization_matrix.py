@@ -58,8 +58,8 @@ CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "Iss
 # Certificate templates and the fee schedule: CA reference data (CA operator and admin only).
 CA_ONLY = ("CertificateTemplateView", "FeeItemView")
 # Public by design: verification by certificate number and version (printed on the certificate),
-# CA certificates and CRLs.
-PUBLIC = ("VerifyView",)
+# CA certificates and CRLs; the OCSP responder (its argument is a request, not a record).
+PUBLIC = ("VerifyView", "OcspView")
 # SealSelfView names several kinds of record by its argument names.
 RECORD_OF_ARGUMENT = {"application_id": "seal_application", "key_id": "seal_key",
                       "certificate_id": "key_certificate", "document_id": "issued_document"}

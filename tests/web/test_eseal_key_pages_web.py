@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from asn1crypto import x509
 
 from app.extensions import db
 from app.services.eseal import seal_keys
@@ -61,17 +62,19 @@ def test_holder_and_operator_preview_the_seal_image(app, people, produced):
     assert _seal_src(applicant.get(f"/eseal/key/{key_id}").data.decode()) == src
 
 
-def test_a_replaced_seal_image_is_the_one_previewed(app, people, produced):
+def test_a_new_seal_design_does_not_change_the_seal_previewed_for_the_issued_key(app, people, produced):
     import io
 
     from PIL import Image
 
+    applicant = _client(app, people["user"])
+    before = _seal_src(applicant.get(f"/eseal/key/{produced.key_id}").data.decode())
     buffer = io.BytesIO()
     Image.new("RGB", (120, 120), "red").save(buffer, format="PNG")
     key = seal_keys.replace_seal_image(people["operator"], produced.key_id, io.BytesIO(buffer.getvalue()), "seal.png")
-    applicant = _client(app, people["user"])
+    # The seal on the USB-Key is protected: the page keeps showing the one the key stamps.
     src = _seal_src(applicant.get(f"/eseal/key/{key.id}").data.decode())
-    assert src.endswith(f"/{key.seal_image_id}") and applicant.get(src).data == buffer.getvalue()
+    assert src == before and applicant.get(src).data != buffer.getvalue()
 
 
 def _input_value(page: str, name: str) -> str | None:
@@ -115,13 +118,17 @@ def _subject_rows(page: str) -> list[tuple[str, str]]:
 
 
 def test_the_certificate_subject_reads_as_labelled_lines(app, people, produced):
+    # The certificate itself carries organizationIdentifier NTRCN-<code> and serialNumber <code>.
+    cert = x509.Certificate.load(produced.key.certificates[-1].der)
+    assert cert.subject.native["organization_identifier"] == f"NTRCN-{produced.enterprise.credit_code}"
+    assert cert.subject.native["serial_number"] == produced.enterprise.credit_code
     enterprise = produced.enterprise
     applicant = _client(app, people["user"])
     page = applicant.get(f"/eseal/key/{produced.key_id}").data.decode()
     assert _subject_rows(page) == [("单位名称", enterprise.name), ("统一社会信用代码", enterprise.credit_code),
                                    ("国家", "中国")]
     assert "Organization Identifier" not in page and "Common Name" not in page
-    assert 'class="cert-dn"' not in page  # the raw DN is the CA operator's
+    assert 'class="cert-dn"' not in page and "NTRCN-" not in page  # never the DN text
     listing = applicant.get("/eseal/").data.decode()
     assert enterprise.name in listing and "Organization Identifier" not in listing
 
@@ -132,6 +139,7 @@ def test_the_certificate_subject_reads_as_labelled_lines(app, people, produced):
 
     operator = _client(app, people["operator"])
     page = operator.get(f"/ca/keys/show/{produced.key_id}").data.decode()
-    assert ("统一社会信用代码", enterprise.credit_code) in _subject_rows(page)
-    dn = re.search(r'<details class="cert-dn"><summary>DN</summary><code>([^<]*)</code>', page)
-    assert dn and f"Organization Identifier: {enterprise.credit_code}" in dn.group(1)
+    # The operator reads the same lines: company name and credit code, not the DN text.
+    assert _subject_rows(page) == [("单位名称", enterprise.name), ("统一社会信用代码", enterprise.credit_code),
+                                   ("国家", "中国")]
+    assert 'class="cert-dn"' not in page and "NTRCN-" not in page and "Organization Identifier" not in page

@@ -26,3 +26,24 @@ def test_sms_codes_requested_from_one_address_are_limited(tmp_path):
         assert answers[3].get_json()["message"] == "请求过于频繁，请稍后再试。"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_ocsp_requests_from_one_address_are_limited(tmp_path):
+    """Every OCSP answer is a signature on the CA token: one client is held to
+    OCSP_LIMIT_PER_ADDRESS. Garbage bodies count too (answered malformedRequest, no signature)."""
+    from app import create_app
+    from flask_appbuilder import Model
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limits.db'}",
+                      "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+                      "OCSP_LIMIT_PER_ADDRESS": "3 per minute", "UPLOAD_DIR": str(tmp_path / "uploads"),
+                      "SERVER_NAME": None})
+    with app.app_context():
+        Model.metadata.create_all(db.engine)
+        client = app.test_client()
+        answers = [client.post("/ocsp", data=b"junk", content_type="application/ocsp-request") for _ in range(3)]
+        answers.append(client.get("/ocsp/anything"))
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert answers[0].mimetype == "application/ocsp-response"
+        db.session.remove()
+        db.engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.pki import oids
 from app.pki import token as tk
 from app.pki import x509 as px
 from app.services.errors import ServiceError
@@ -110,32 +112,77 @@ def _make_ca(session) -> dict[str, bytes]:
                                    subject=px.subject_name(f"{name} 签发CA", organization=name),
                                    public_key_info=spki[ISSUING], serial=px.new_serial(), not_before=now,
                                    not_after=now + dt.timedelta(days=365 * 10), ca=True, path_length=0,
-                                   crl_url=crl_url(ROOT))
+                                   crl_url=crl_url(ROOT), ca_issuers_url=ca_certificate_url(ROOT),
+                                   policies=ISSUING_CA_POLICIES)
     docsign = px.issue_certificate(issuer=issuing, sign=lambda data: session.sign(_KEY_REFS[ISSUING], data),
                                    subject=px.subject_name(f"{name} 电子证书签章", organization=name),
                                    public_key_info=spki[DOCSIGN], serial=px.new_serial(), not_before=now,
-                                   not_after=now + dt.timedelta(days=365 * 5), crl_url=crl_url(ISSUING))
+                                   not_after=now + dt.timedelta(days=365 * 5), **issued_by_issuing_ca(oids.POLICY_DOCSIGN))
     certs = {ROOT: root.dump(), ISSUING: issuing.dump(), DOCSIGN: docsign.dump()}
     for role, der in certs.items():
         session.write_certificate(_KEY_REFS[role], role, der)
     return certs
 
 
+# The policies the issuing CA may issue under (RFC 5280 §6.1: a path's policies must appear in
+# every CA certificate on it for a relying party that requires an explicit policy).
+ISSUING_CA_POLICIES = (oids.POLICY_ESEAL, oids.POLICY_DOCSIGN, oids.POLICY_TSU)
+
+
+def _public_url(path: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}{path}"
+
+
 def crl_url(role: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/crl/{role}.crl"
+    return _public_url(f"/verify/crl/{role}.crl")
 
 
-def issue_key_certificate(*, subject_name: str, credit_code: str, public_key_info: bytes,
-                          not_after: dt.datetime) -> x509.Certificate:
-    """A USB-Key certificate: digitalSignature + nonRepudiation, signed by the issuing CA on the token."""
+def ca_certificate_url(role: str) -> str:
+    """Where the CA certificate of ``role`` is published (DER), for AIA caIssuers."""
+    return _public_url(f"/verify/ca/{role}.crt")
+
+
+def ocsp_url() -> str:
+    return _public_url("/ocsp")
+
+
+def issued_by_issuing_ca(policy: str) -> dict:
+    """The pointers every certificate of the issuing CA carries (keyword arguments of
+    ``px.issue_certificate``): CRL, the CA certificate, the OCSP responder, and its policy."""
+    return {"crl_url": crl_url(ISSUING), "ca_issuers_url": ca_certificate_url(ISSUING),
+            "ocsp_url": ocsp_url(), "policies": (policy,)}
+
+
+def issue_key_certificate(*, subject_name: str, credit_code: str | None, public_key_info: bytes,
+                          not_after: dt.datetime, seal_sha256: bytes | None = None) -> x509.Certificate:
+    """A USB-Key certificate: digitalSignature + nonRepudiation, signed by the issuing CA on the token.
+
+    ``seal_sha256``: hash of the seal image written with the key; it goes into the certificate so
+    that signing refuses a picture swapped on the token."""
     authority = ensure_ca()
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     with _ca_session() as session:
         return px.issue_certificate(
             issuer=authority.issuing, sign=lambda data: session.sign(_KEY_REFS[ISSUING], data),
-            subject=px.subject_name(subject_name, organization=subject_name, organization_identifier=credit_code),
+            subject=key_certificate_subject(subject_name, credit_code),
             public_key_info=public_key_info, serial=px.new_serial(), not_before=now,
-            not_after=not_after, crl_url=crl_url(ISSUING))
+            not_after=not_after, **issued_by_issuing_ca(oids.POLICY_ESEAL),
+            extra_extensions=[px.seal_image_extension(seal_sha256)] if seal_sha256 else ())
+
+
+def key_certificate_subject(company_name: str, credit_code: str | None) -> x509.Name:
+    """C=CN, O and CN the company name, organizationIdentifier NTRCN-<credit code> (ETSI EN
+    319 412-1 legal-person semantics) and serialNumber the plain credit code."""
+    return px.subject_name(company_name, organization=company_name,
+                           organization_identifier=px.trade_register_identifier(credit_code) if credit_code else None,
+                           serial_number=credit_code or None)
+
+
+@contextmanager
+def ca_signer(role: str):
+    """A RawSigner on the CA token's key of ``role`` (root, issuing, docsign), for one block."""
+    with _ca_session() as session:
+        yield lambda data: session.sign(_KEY_REFS[role], data)
 
 
 def publish_crl(role: str = ISSUING) -> bytes:

@@ -3,6 +3,7 @@ annual-fee job (reminders 30, 7 and 1 days before expiry; overdue keys marked)."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import secrets
@@ -79,17 +80,19 @@ def provision_key(step) -> dict:
     key_ref = secrets.token_bytes(8)
     tk.init_token(lib, label, secrets.token_hex(8), user_pin)
     step.undo.append(lambda: _wipe_token(lib, label, user_pin))
+    seal_png = _seal_for_new_key(enterprise, replaced)
     with tk.TokenSession(lib, label, user_pin) as session:
         spki = session.generate_ec_key(key_ref, KEY_LABEL)
         cert = pki.issue_key_certificate(subject_name=enterprise.name, credit_code=enterprise.credit_code,
-                                         public_key_info=spki, not_after=_not_after(paid_until))
-        session.write_certificate(key_ref, KEY_LABEL, cert.dump())
+                                         public_key_info=spki, not_after=_not_after(paid_until),
+                                         seal_sha256=hashlib.sha256(seal_png).digest())
+        # Protected: the holder can neither delete nor swap them, even with the PIN.
+        session.write_certificate(key_ref, KEY_LABEL, cert.dump(), protected=True)
         # The CA chain travels on the key, so any signing tool embeds it and any validator builds the path.
         authority = pki.ensure_ca()
         for role, ca_cert in (("issuing CA", authority.issuing), ("root CA", authority.root)):
-            session.write_certificate(role.encode(), role, ca_cert.dump())
-        seal_png = render_seal_image(enterprise.name)
-        session.write_data(SEAL_IMAGE_LABEL, seal_png)
+            session.write_certificate(role.encode(), role, ca_cert.dump(), protected=True)
+        session.write_data(SEAL_IMAGE_LABEL, seal_png, protected=True)
     key = SealKey(enterprise_id=enterprise.id, token_label=label, key_ref=key_ref.hex(), public_key=spki,
                   status=SEAL_KEY.initial, paid_until=paid_until, reminders_sent=[])
     db.session.add(key)
@@ -105,6 +108,22 @@ def provision_key(step) -> dict:
     return {"key": [None, label]}
 
 
+def _seal_for_new_key(enterprise, replaced: SealKey | None) -> bytes:
+    """The seal picture for a new key: the design the operator set for the enterprise's previous
+    key (a custom seal is kept on replacement), else one drawn from the company name."""
+    from app.storage import open_attachment
+
+    image_id = None
+    if replaced is not None:  # the newest design stored for it, which may postdate its own seal
+        image_id = db.session.execute(select(Attachment.id).where(
+            Attachment.record_type == "seal_key", Attachment.record_id == replaced.id,
+            Attachment.purpose == "seal_image").order_by(Attachment.id.desc())).scalars().first()
+    if image_id is not None:
+        with open_attachment(db.session.get(Attachment, image_id)) as fh:
+            return fh.read()
+    return render_seal_image(enterprise.name)
+
+
 def _wipe_token(lib, label: str, user_pin: str) -> None:
     with tk.TokenSession(lib, label, user_pin) as session:
         session.destroy_all_objects()
@@ -114,6 +133,14 @@ def _remove_file(attachment) -> None:
     from app.storage import delete_stored_file
 
     delete_stored_file(attachment)
+
+
+def _issued_seal_sha256(row: KeyCertificate | None) -> bytes | None:
+    """The seal-image hash of a key's certificate: the picture on the token does not change."""
+    from asn1crypto import x509
+    from shenbao_signer.seal import issued_seal_sha256
+
+    return issued_seal_sha256(x509.Certificate.load(row.der)) if row is not None else None
 
 
 def _certificate_row(key: SealKey, cert) -> KeyCertificate:
@@ -133,14 +160,16 @@ def renew_key(step) -> dict:
     key.reminders_sent = []
     if key.status in ("overdue", "suspended"):
         engine.follow(SEAL_KEY, key, "reinstate", step.actor, parent=step)
+    previous = current_certificate(key)
     cert = pki.issue_key_certificate(subject_name=application.enterprise.name,
                                      credit_code=application.enterprise.credit_code,
-                                     public_key_info=key.public_key, not_after=_not_after(key.paid_until))
+                                     public_key_info=key.public_key, not_after=_not_after(key.paid_until),
+                                     seal_sha256=_issued_seal_sha256(previous))
     # The key is in the holder's hands; where its token is reachable here the certificate is
-    # written back (a public object: no PIN needed), otherwise the holder downloads it.
+    # written beside the old one (a public object: no PIN needed), otherwise the holder downloads it.
     try:
         with tk.TokenSession(pki.library(), key.token_label, None) as session:
-            session.write_certificate(bytes.fromhex(key.key_ref), KEY_LABEL, cert.dump())
+            session.write_certificate(bytes.fromhex(key.key_ref), KEY_LABEL, cert.dump(), protected=True)
     except (tk.TokenError, pki.PkiUnavailable):
         log.info("token %s not reachable here; certificate available for download", key.token_label)
     db.session.add(_certificate_row(key, cert))
@@ -213,7 +242,8 @@ def seal_image_id(key: SealKey) -> int | None:
 
 @use_case
 def replace_seal_image(actor, key_id: int, stream, filename: str) -> SealKey:
-    """A custom seal design (指南: 如对电子签章的样式有特殊需求…请提供相关的图形样式)."""
+    """A custom seal design (指南: 如对电子签章的样式有特殊需求…请提供相关的图形样式), for the
+    enterprise's next key: the seal on this one is protected."""
     key = _operator_key(actor, key_id)
     if key.status == "revoked":
         raise ServiceError(_("This key is revoked."))
@@ -222,17 +252,9 @@ def replace_seal_image(actor, key_id: int, stream, filename: str) -> SealKey:
     attachment = save_upload(stream, filename, "seal_image", enterprise_id=key.enterprise_id,
                              record_type="seal_key", record_id=key.id, uploaded_by_id=actor.id)
     db.session.flush()
-    from app.storage import open_attachment
-
-    with open_attachment(attachment) as fh:
-        data = fh.read()
-    try:
-        with tk.TokenSession(pki.library(), key.token_label, None) as session:
-            session.write_data(SEAL_IMAGE_LABEL, data)
-    except tk.TokenError:
-        log.info("token %s not reachable here; seal image kept for the next key", key.token_label)
-    engine.record_event(SEAL_KEY, key, "seal_image", actor, changes={"seal_image": [key.seal_image_id, attachment.id]})
-    key.seal_image_id = attachment.id
+    # The seal on a produced USB-Key is protected (its certificate carries its hash): the new
+    # design goes onto the enterprise's next key (replacement), never onto this one.
+    engine.record_event(SEAL_KEY, key, "seal_design", actor, changes={"seal_design": [None, attachment.id]})
     db.session.commit()
     return key
 

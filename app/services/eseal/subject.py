@@ -5,6 +5,8 @@ from __future__ import annotations
 from asn1crypto import x509
 from flask_babel import lazy_gettext as _l
 
+from app.pki.x509 import credit_code
+
 # Attribute (asn1crypto's name for the DN attribute type) -> label, in the order shown.
 LABELS = {
     "organization_name": _l("Name of the organization"),           # O
@@ -26,13 +28,20 @@ def subject_lines(der: bytes) -> list[tuple[str, str]]:
 
 def name_lines(name: x509.Name) -> list[tuple[str, str]]:
     """(label, value) for each attribute of a name. The common name is left out where it only
-    repeats the organization name."""
+    repeats the organization name, the serial number where it only repeats the credit code."""
     values: dict[str, list[str]] = {}
     for rdn in name.chosen:
         for attribute in rdn:
             values.setdefault(attribute["type"].native, []).append(str(attribute["value"].native))
     if values.get("common_name") == values.get("organization_name"):
         values.pop("common_name", None)
+    # organizationIdentifier reads as the plain credit code (NTRCN-… is for machines); a
+    # serialNumber repeating that code is not shown twice.
+    if "organization_identifier" in values:
+        code = credit_code(name)
+        values["organization_identifier"] = [code] if code else values["organization_identifier"]
+        if values.get("serial_number") == [code]:
+            values.pop("serial_number")
     known = [name for name in LABELS if name in values]
     others = [name for name in values if name not in LABELS]
     lines = []
