@@ -40,12 +40,12 @@ class Agent:
     """``python -m shenbao_signer`` from this checkout, on a free loopback port; its first lines say
     where it listens and the pairing code."""
 
-    def __init__(self, origin: str, config_dir: Path) -> None:
+    def __init__(self, origin: str, config_dir: Path, *, timestamps: bool = True) -> None:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SIGNER_SOURCE),
                                                                            os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "shenbao_signer", "--origin", origin, "--port", "0", "--module", SOFTHSM_MODULE,
-             "--config-dir", str(config_dir)],
+             "--config-dir", str(config_dir), *([] if timestamps else ["--no-timestamp"])],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.output: list[str] = []
         self.url = self.pairing_code = None
@@ -120,7 +120,9 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
     login, pin, evaluation_id, system_number = off_the_event_loop(world)
 
     # 2. The agent on "the enterprise's computer", allowing this Shenbao only.
-    agent = Agent(base, tmp_path / "agent-config")
+    # The agent timestamps its signatures at the Shenbao site's /tsa, where this Shenbao runs one.
+    serves_tsa = any(rule.rule == "/tsa" for rule in app.url_map.iter_rules())
+    agent = Agent(base, tmp_path / "agent-config", timestamps=serves_tsa)
     try:
         app.config["SIGNER_AGENT_PORT"] = agent.port
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
