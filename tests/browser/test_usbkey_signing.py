@@ -120,9 +120,8 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
     login, pin, evaluation_id, system_number = off_the_event_loop(world)
 
     # 2. The agent on "the enterprise's computer", allowing this Shenbao only.
-    # The agent timestamps its signatures at the Shenbao site's /tsa, where this Shenbao runs one.
-    serves_tsa = any(rule.rule == "/tsa" for rule in app.url_map.iter_rules())
-    agent = Agent(base, tmp_path / "agent-config", timestamps=serves_tsa)
+    # The agent timestamps its signatures at this Shenbao's /tsa.
+    agent = Agent(base, tmp_path / "agent-config")
     try:
         app.config["SIGNER_AGENT_PORT"] = agent.port
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
@@ -221,6 +220,7 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
         filename, reports = off_the_event_loop(stored_cover)
         assert filename == f"cover-{system_number}-signed.pdf", filename
         assert [(r.indication, r.signer_organization) for r in reports] == [("TOTAL_PASSED", ENTERPRISE)], reports
+        assert reports[0].timestamp_trusted  # Shenbao's TSA vouches for the signing time
 
         # 5. Submitted with the signed cover, no stamp scan.
         with page.expect_navigation():
