@@ -161,12 +161,12 @@ def test_applicant_signs_the_sme_cover_with_the_usb_key_and_submits_without_a_sc
         expect(sign_button).to_be_visible()
 
         # More than one certificate on this computer (the test's token directory holds other
-        # tokens): the user picks the enterprise's.
+        # tokens): the enterprise's own comes first and is the one chosen.
         chooser = page.locator("#usbkey-certificate")
         if chooser.is_visible():
-            option = chooser.locator("option", has_text=ENTERPRISE)
-            expect(option).to_have_count(1)
-            chooser.select_option(option.get_attribute("value"))
+            expect(chooser.locator("option", has_text=ENTERPRISE)).to_have_count(1)
+            expect(chooser.locator("option").first).to_contain_text(ENTERPRISE)
+            assert ENTERPRISE in chooser.evaluate("s => s.options[s.selectedIndex].text")
 
         # 3. 用 USB-Key 签章: the agent's own window opens with the document; the PIN goes there.
         #    A wrong PIN first: nothing is signed, the page says so and nothing is uploaded.

@@ -113,6 +113,11 @@
     if (!box.pairingCode()) { box.askPairing(false); return; }
     box.call("/v1/certificates").then(function (body) {
       var certificates = body.certificates || [];
+      // This enterprise's own certificates first, so the one preselected is the one Shenbao accepts.
+      var own = box.root.getAttribute("data-credit-code") || "";
+      if (own) {
+        certificates.sort(function (a, b) { return (b.credit_code === own) - (a.credit_code === own); });
+      }
       box.certificateSelect.innerHTML = "";
       certificates.forEach(function (c) {
         var option = document.createElement("option");
