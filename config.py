@@ -173,6 +173,11 @@ ESEAL_BANK_ACCOUNT = _env("ESEAL_BANK_ACCOUNT", "0109 0849 3001 2010 5159 790")
 # An overdue key whose fee stays unpaid this many days after its paid period is suspended (its
 # certificate put on hold); a renewal reinstates it.
 ESEAL_SUSPEND_AFTER_DAYS = _env("ESEAL_SUSPEND_AFTER_DAYS", 30)
+# The local signing agent (signer/, shenbao-signer): the port Shenbao's pages look for it on the
+# enterprise's computer (its default), and the source served as a pip-installable archive
+# (empty: signer/ beside app/).
+SIGNER_AGENT_PORT = _env("SIGNER_AGENT_PORT", 47311)
+SIGNER_SOURCE_DIR = _env("SIGNER_SOURCE_DIR", "")
 
 # --- reports (Excel export and import) ----------------------------------------------
 EXPORT_DIR = _env("EXPORT_DIR", str(INSTANCE_DIR / "exports"))

@@ -32,10 +32,12 @@ def csp_nonce() -> str:
 
 def content_security_policy() -> str:
     """Scripts only from this site or carrying this response's nonce: an injected ``<script>`` or
-    ``onclick=`` does not run. Styles may stay inline (FAB and Bootstrap write style attributes)."""
+    ``onclick=`` does not run. Styles may stay inline (FAB and Bootstrap write style attributes).
+    Scripts may also call the signing agent on the user's own computer (loopback, any port)."""
     nonce = g.get("csp_nonce_value")
     scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return (f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+            "connect-src 'self' http://127.0.0.1:*; "
             "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
             "form-action 'self'; frame-ancestors 'none'")
 

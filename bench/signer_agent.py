@@ -15,7 +15,6 @@ import base64
 import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,18 +35,6 @@ def _call(port: int, method: str, path: str, body: bytes | None = None, **header
         return response.status, response.read()
     finally:
         conn.close()
-
-
-def _median_ms(fn, n: int, warmup: int) -> tuple[float, float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[max(0, round(0.95 * n) - 1)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         proc.stdout.readline()
         code = proc.stdout.readline().split()[-1]
         api = {"Origin": ORIGIN, "X-Shenbao-Pairing": code, "Content-Type": "application/json"}
-        from bench.pki_sign_verify import _pdf
+        from bench.pki_sign_verify import _median_ms, _pdf
 
         pdf = base64.b64encode(_pdf()).decode()
 

@@ -105,6 +105,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("Verify a Certificate", label=_l("Verify a certificate"), href="/verify/",
                         icon="fa-check-circle", category="E-seal")
     appbuilder.add_view_no_menu(VerifyView)
+    from views.signer_pages import SignerView
+
+    appbuilder.add_view_no_menu(SignerView)
     from views.ocsp import OcspView
 
     _add_ocsp_responder(appbuilder, OcspView)

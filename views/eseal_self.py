@@ -193,6 +193,13 @@ class SealSelfView(BaseView):
         return _pdf_response(issued_documents.pdf_bytes(document), f"{document.number}-v{document.version}.pdf",
                              inline=False)
 
+    @expose("/sign")
+    @has_access
+    def sign(self):
+        """签署 PDF: any PDF from the user's computer, signed through the local signing agent and
+        saved back on the computer; nothing reaches Shenbao (the page only talks to the agent)."""
+        return self.render_template("shenbao/eseal/sign.html")
+
 
 def _papers_to_mail() -> list[str]:
     return [str(label) for _code, label, _required in svc.PAPER_ITEMS]

@@ -24,6 +24,7 @@ __all__ = [
     "find_token",
     "init_token",
     "library",
+    "reset_token",
     "softhsm_config",
 ]
 
@@ -132,11 +133,24 @@ def init_token(lib: PyKCS11.PyKCS11Lib, label: str, so_pin: str, user_pin: str) 
     ]
     if not free:
         raise TokenError("no free (uninitialised) PKCS#11 slot to create a token in")
+    return _initialise(lib, free[0], label, so_pin, user_pin)
+
+
+def reset_token(lib: PyKCS11.PyKCS11Lib, label: str, so_pin: str, user_pin: str) -> int:
+    """Initialise an existing token again with its SO PIN: every object goes, protected ones
+    (non-destroyable certificates, the seal) included; the label and the user PIN are set anew."""
+    slot = find_token(lib, label)
+    if slot is None:
+        raise TokenError(f"no PKCS#11 token labelled {label!r}")
+    return _initialise(lib, slot, label, so_pin, user_pin)
+
+
+def _initialise(lib: PyKCS11.PyKCS11Lib, slot: int, label: str, so_pin: str, user_pin: str) -> int:
     try:
         # Pad to the fixed 32-byte field ourselves: C_InitToken copies 32 bytes, and
         # PyKCS11 hands over an unpadded C string (SoftHSM stored NULs).
         padded = label + " " * (_LABEL_MAX - len(label.encode("utf-8")))
-        lib.initToken(free[0], so_pin, padded)
+        lib.initToken(slot, so_pin, padded)
     except PyKCS11.PyKCS11Error as exc:
         raise TokenError(f"cannot initialise token {label!r}: {exc}") from exc
     slot = find_token(lib, label)
@@ -352,14 +366,6 @@ class TokenSession:
                 if kid:
                     ids.add(bytes(kid))
         return sorted(ids)
-
-    def destroy_all_objects(self) -> int:
-        """Destroy every object on the token (keys, certificates, data): the undo of a
-        production whose database transaction failed. Returns how many were destroyed."""
-        handles = self._find([])
-        for handle in handles:
-            self._s.destroyObject(handle)
-        return len(handles)
 
     # -- certificates ------------------------------------------------------------
     def write_certificate(self, key_id: bytes, label: str, der: bytes, *, protected: bool = False) -> None:

@@ -18,7 +18,7 @@ from asn1crypto import cms, core, tsp, x509
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.api import TimeStamper
 
-from . import library_patches
+from shenbao_signer import library_patches
 
 library_patches.apply()
 

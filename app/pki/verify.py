@@ -30,7 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from app.pki.x509 import credit_code
 
-from . import library_patches
+from shenbao_signer import library_patches
 
 library_patches.apply()
 

@@ -25,7 +25,10 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from . import library_patches
 from .schemes import Scheme
+
+library_patches.apply()
 
 __all__ = ["CallbackSigner", "DEFAULT_CJK_FONT", "cjk_font", "sign_pdf", "subset_font"]
 

@@ -118,6 +118,17 @@ def _certificates(session: PyKCS11.Session) -> list[tuple[bytes, str, x509.Certi
     return found
 
 
+def _signs_documents(cert: x509.Certificate) -> bool:
+    """An end-entity certificate whose key may sign documents (not a CA, not a time-stamping or
+    OCSP-only certificate that happens to sit on the same token)."""
+    if cert.ca:
+        return False
+    usage = cert.key_usage_value.native if cert.key_usage_value else {"digital_signature"}
+    purposes = set(cert.extended_key_usage_value.native) if cert.extended_key_usage_value else set()
+    narrow = purposes and purposes <= {"time_stamping", "ocsp_signing", "server_auth"}
+    return bool({"digital_signature", "non_repudiation"} & set(usage)) and not narrow
+
+
 def list_credentials(modules: str | Sequence[str]) -> list[Credential]:
     """Every end-entity certificate on every token the module(s) see."""
     result: list[Credential] = []
@@ -142,7 +153,7 @@ def _module_credentials(module: str) -> list[Credential]:
         # A renewed key keeps its older certificates (protected objects): sign with the newest.
         newest: dict[bytes, tuple[str, x509.Certificate]] = {}
         for key_id, label, cert in certs:
-            if not cert.ca and key_id and (key_id not in newest
+            if _signs_documents(cert) and key_id and (key_id not in newest
                                            or cert.not_valid_after > newest[key_id][1].not_valid_after):
                 newest[key_id] = (label, cert)
         for key_id, (label, cert) in newest.items():

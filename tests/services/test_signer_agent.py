@@ -22,8 +22,8 @@ SHENBAO = "https://shenbao.example.cn"
 
 
 class Agent:
-    def __init__(self, proc: subprocess.Popen, origin: str, code: str) -> None:
-        self.proc, self.origin, self.code = proc, origin, code
+    def __init__(self, proc: subprocess.Popen, origin: str, code: str, site: str = SHENBAO) -> None:
+        self.proc, self.origin, self.code, self.site = proc, origin, code, site
         self.port = urlsplit(origin).port
 
     def call(self, method: str, path: str, body: bytes | None = None, **headers: str) -> tuple[int, dict, bytes]:
@@ -36,7 +36,7 @@ class Agent:
             conn.close()
 
     def api(self, method: str, path: str, payload: dict | None = None, **headers: str) -> tuple[int, dict, dict]:
-        headers.setdefault("Origin", SHENBAO)
+        headers.setdefault("Origin", self.site)
         headers.setdefault("X_Shenbao_Pairing", self.code)
         body = json.dumps(payload).encode() if payload is not None else None
         status, head, raw = self.call(method, path, body, Content_Type="application/json", **headers)

@@ -7,7 +7,7 @@ import io
 import pytest
 from pyhanko.pdf_utils.misc import PdfStreamError
 
-from app.pki import library_patches
+from shenbao_signer import library_patches
 
 
 @pytest.mark.parametrize("source", [

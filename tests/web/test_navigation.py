@@ -50,5 +50,5 @@ def test_the_cover_page_never_tells_an_enterprise_to_run_a_server_command(app):
     web = f.WebClient(app)
     web.login(owner.username)
     page = web.get(f"/sme/{evaluation.id}/self-evaluation").data.decode()
-    assert "签章工具" in page
+    assert "用 USB-Key 签章" in page and 'href="/signer/"' in page  # signed in the page; the agent's install page
     assert "flask --app" not in page and "sign-pdf" not in page

@@ -78,8 +78,9 @@ def provision_key(step) -> dict:
     lib = pki.library()
     label = f"SB{enterprise.id:07d}-{secrets.token_hex(4)}"
     key_ref = secrets.token_bytes(8)
-    tk.init_token(lib, label, secrets.token_hex(8), user_pin)
-    step.undo.append(lambda: _wipe_token(lib, label, user_pin))
+    so_pin = secrets.token_hex(8)
+    tk.init_token(lib, label, so_pin, user_pin)
+    step.undo.append(lambda: tk.reset_token(lib, label, so_pin, user_pin))
     seal_png = _seal_for_new_key(enterprise, replaced)
     with tk.TokenSession(lib, label, user_pin) as session:
         spki = session.generate_ec_key(key_ref, KEY_LABEL)
@@ -122,11 +123,6 @@ def _seal_for_new_key(enterprise, replaced: SealKey | None) -> bytes:
         with open_attachment(db.session.get(Attachment, image_id)) as fh:
             return fh.read()
     return render_seal_image(enterprise.name)
-
-
-def _wipe_token(lib, label: str, user_pin: str) -> None:
-    with tk.TokenSession(lib, label, user_pin) as session:
-        session.destroy_all_objects()
 
 
 def _remove_file(attachment) -> None:

@@ -1,5 +1,5 @@
-"""Two measured adjustments to the PDF/ASN.1 libraries, applied when app.pki.verify or
-app.pki.tsa is imported (idempotent). Each says what it changes and the figure behind it.
+"""Two measured adjustments to the PDF/ASN.1 libraries, applied when shenbao_signer.pades,
+app.pki.verify or app.pki.tsa is imported (idempotent): the agent signs with timestamps too. Each says what it changes and the figure behind it.
 
 1. asn1crypto's ``Asn1Value.dump`` reads ``self.contents`` up to three times (once for the
    value, again for the header, again per explicit tag). On a value built in memory (marked
