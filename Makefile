@@ -51,12 +51,12 @@ bench-load: $(VENV)/.test-installed
 	$(PY) bench/load/run_load.py
 
 # Debian packages: the CJK font PDFs embed and SoftHSM2, the default PKCS#11 token (run), plus a
-# browser and poppler for the tests. Without apt the app still runs: the key screens say what to install.
+# browser, poppler (pdfsig) with NSS's certutil, curl and ss for the tests. Without apt the app still runs: the key screens say what to install.
 system-run-deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$$([ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || echo fonts-wqy-zenhei) $$([ -f /usr/lib/softhsm/libsofthsm2.so ] || echo softhsm2)" || echo "warning: could not install Debian packages; see README"
 
 system-test-deps: system-run-deps
-	@$(MAKE) --no-print-directory apt-install PKGS="$$(command -v chromium >/dev/null || echo chromium) $$(command -v pdftoppm >/dev/null || echo poppler-utils)"
+	@$(MAKE) --no-print-directory apt-install PKGS="$$(command -v chromium >/dev/null || echo chromium) $$(command -v pdftoppm >/dev/null || echo poppler-utils) $$(command -v certutil >/dev/null || echo libnss3-tools) $$(command -v ss >/dev/null || echo iproute2) $$(command -v curl >/dev/null || echo curl)"
 
 apt-install:
 	@missing="$$(echo $(PKGS))"; \
