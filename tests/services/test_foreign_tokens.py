@@ -93,3 +93,21 @@ def test_flask_sign_pdf_needs_no_database(pkcs11_lib, tmp_path):
     assert "signed:" in done.stdout
     (report,) = verify_pdf(target.read_bytes(), trust_roots=[token.root])
     assert report.indication == "TOTAL_PASSED"
+
+
+@pytest.mark.parametrize("kind, scheme", [("rsa2048", "pss"), ("rsa3072", "pkcs1v15"), ("p384", "pkcs1v15")])
+def test_pdfsig_accepts_what_a_foreign_key_signed(pkcs11_lib, tmp_path, kind, scheme):
+    """poppler/NSS, with only the foreign root trusted, agrees with Shenbao's verifier."""
+    token = make_foreign_token(pkcs11_lib, tmp_path / "ca", kind)
+    source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(one_page_pdf("pdfsig"))
+    done = _signer("sign", "--token", token.label, "--pin-env", "KEY_PIN", "--rsa-scheme", scheme,
+                   "--chain", str(token.root_pem), str(source), str(target), config_dir=tmp_path / "cfg")
+    assert done.returncode == 0, done.stderr
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-n", "foreign", "-t", "CT,C,C", "-i", str(token.root_pem), "-d", f"sql:{nss}"],
+                   check=True)
+    pdfsig = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(target)], capture_output=True, text=True)
+    assert "Signature is Valid." in pdfsig.stdout and "Certificate is Trusted." in pdfsig.stdout, pdfsig.stdout
