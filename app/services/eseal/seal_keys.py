@@ -114,11 +114,8 @@ def _seal_for_new_key(enterprise, replaced: SealKey | None) -> bytes:
     key (a custom seal is kept on replacement), else one drawn from the company name."""
     from app.storage import open_attachment
 
-    image_id = None
-    if replaced is not None:  # the newest design stored for it, which may postdate its own seal
-        image_id = db.session.execute(select(Attachment.id).where(
-            Attachment.record_type == "seal_key", Attachment.record_id == replaced.id,
-            Attachment.purpose == "seal_image").order_by(Attachment.id.desc())).scalars().first()
+    # The newest design stored for it, which may postdate its own seal.
+    image_id = _latest_seal_image_id(replaced) if replaced is not None else None
     if image_id is not None:
         with open_attachment(db.session.get(Attachment, image_id)) as fh:
             return fh.read()
@@ -229,8 +226,11 @@ def _store_png(data: bytes, key: SealKey, filename: str) -> Attachment:
 def seal_image_id(key: SealKey) -> int | None:
     """The key's seal image: the one it points at, else (keys produced before the pointer was
     written) the latest seal image stored for it."""
-    if key.seal_image_id:
-        return key.seal_image_id
+    return key.seal_image_id or _latest_seal_image_id(key)
+
+
+def _latest_seal_image_id(key: SealKey) -> int | None:
+    """The seal image stored last for a key (its own, or a design for its successor)."""
     return db.session.execute(select(Attachment.id).where(
         Attachment.record_type == "seal_key", Attachment.record_id == key.id, Attachment.purpose == "seal_image")
         .order_by(Attachment.id.desc())).scalars().first()
