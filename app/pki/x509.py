@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys, x509
+from shenbao_signer.names import NTR_PREFIX, credit_code  # noqa: F401 - credit_code is part of this API
 
 __all__ = [
     "RawSigner",
@@ -37,7 +38,6 @@ _REASONS = {"key_compromise", "superseded", "cessation_of_operation", "certifica
 
 # ETSI EN 319 412-1 §5.1.4: organizationIdentifier "NTR" (national trade register) + ISO 3166
 # country + "-" + the register's identifier; in China that is the unified social credit code.
-_NTR_PREFIX = "NTRCN-"
 
 
 def new_serial() -> int:
@@ -49,18 +49,7 @@ def new_serial() -> int:
 
 def trade_register_identifier(credit_code: str) -> str:
     """organizationIdentifier value for an enterprise: ``NTRCN-<统一社会信用代码>``."""
-    return f"{_NTR_PREFIX}{credit_code}"
-
-
-def credit_code(subject: x509.Name) -> str | None:
-    """The plain credit code a subject carries: organizationIdentifier without its ``NTRCN-``
-    prefix (certificates issued before the prefix carry the bare code), else serialNumber."""
-    values = subject.native
-    identifier = values.get("organization_identifier")
-    if isinstance(identifier, str) and identifier:
-        return identifier[len(_NTR_PREFIX):] if identifier.startswith(_NTR_PREFIX) else identifier
-    serial = values.get("serial_number")
-    return serial if isinstance(serial, str) and serial else None
+    return f"{NTR_PREFIX}{credit_code}"
 
 
 def subject_name(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import html
 import json
 import re
@@ -68,8 +69,6 @@ class _Handler(BaseHTTPRequestHandler):
         return origin is None or origin == self.server.origin
 
     def _paired(self) -> bool:
-        import hmac
-
         given = self.headers.get("X-Shenbao-Pairing", "")
         return bool(given) and hmac.compare_digest(given.encode(), self.server.pairing_code.encode())
 
@@ -187,8 +186,6 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse("approval only from the signer's own page")
         request = self.server.book.get(request_id)
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-        import hmac
-
         if request is None or not hmac.compare_digest(form.get("token", ""), request.approve_token):
             return self._html(404, _approve_page(None))
         if form.get("action") == "cancel":

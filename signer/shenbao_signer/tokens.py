@@ -16,6 +16,7 @@ from pathlib import Path
 import PyKCS11
 from asn1crypto import algos, x509
 
+from .names import credit_code
 from .seal import SealMismatch, issued_seal
 from .schemes import Scheme, UnsupportedKey, choose_scheme, describe_key
 
@@ -88,15 +89,11 @@ class Credential:
         return names.get("organization_name") or names.get("common_name") or ""
 
     def describe(self) -> dict:
-        names = self.certificate.subject.native
-        credit_code = names.get("serial_number") or names.get("organization_identifier") or ""
-        if credit_code.startswith("NTRCN-"):
-            credit_code = credit_code[len("NTRCN-"):]
         return {
             "id": self.id,
             "token": self.token_label,
             "subject": self.subject,
-            "credit_code": credit_code,
+            "credit_code": credit_code(self.certificate.subject) or "",
             "issuer": self.certificate.issuer.native.get("common_name", ""),
             "not_after": self.certificate.not_valid_after.isoformat(),
             "key": describe_key(self.certificate.public_key),
