@@ -132,6 +132,17 @@ def register_views(appbuilder) -> None:
     for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi):
         appbuilder.add_api(api)
     _add_time_stamp_authority(appbuilder)
+    _add_public_portal(appbuilder)
+
+
+def _add_public_portal(appbuilder) -> None:
+    """The public pages (no login): portal content, the publicity lists and certificate query,
+    the user manuals; each module registers its own views and limits."""
+    from views import help_pages, portal, public_lists
+
+    portal.register(appbuilder)
+    public_lists.register(appbuilder)
+    help_pages.register(appbuilder)
 
 
 def _limit_sms_sends_per_address(appbuilder) -> None:
