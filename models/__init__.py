@@ -55,5 +55,6 @@ from models.eseal import (  # noqa: F401
     SealApplication,
     SealKey,
 )
+from models.portal import PortalArticle, ServiceDesk  # noqa: F401
 from models.reports import ExportJob  # noqa: F401
 from models.messages import InboxMessage, NotificationPreference, NotificationTemplate  # noqa: F401

@@ -35,6 +35,10 @@ class RecommendingUnit(Model):
     id = Column(Integer, primary_key=True)
     name = Column(String(128), nullable=False, unique=True)
     active = Column(Integer, nullable=False, default=1)
+    # Shown on the public contacts page (/portal/contacts).
+    phone = Column(String(64), nullable=True)
+    email = Column(String(128), nullable=True)
+    address = Column(String(255), nullable=True)
 
     def __repr__(self) -> str:
         return self.name

@@ -33,6 +33,10 @@ class Agency(Model):
     region_code = Column(String(6), ForeignKey("region.code"), nullable=False, index=True)
     province_code = Column(String(6), nullable=False, index=True)
     active = Column(Boolean, nullable=False, default=True)
+    # Shown on the public contacts page (/portal/contacts).
+    phone = Column(String(64), nullable=True)
+    email = Column(String(128), nullable=True)
+    address = Column(String(255), nullable=True)
     region = relationship("Region", lazy="joined")
 
     def __repr__(self) -> str:
