@@ -79,6 +79,9 @@ def create_demo() -> list[str]:
         lines.append(f"{R.APPLICANT:20s} {mobile:16s} {DEMO_PASSWORD}  {ent_name} ({status})")
     _demo_benchmark(lines)
     db.session.commit()
+    from app.services.portal_seed import seed_demo_portal
+
+    lines += seed_demo_portal()
     return lines
 
 

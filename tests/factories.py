@@ -52,9 +52,10 @@ def seed_reference_data() -> None:
     db.session.add(Industry(code="39", name="计算机、通信和其他电子设备制造业", level="division", parent_code="C"))
     db.session.add(TechField(code="1", name="电子信息"))
     db.session.add(TechField(code="1.1", name="软件", parent_code="1"))
-    from app.refdata import load_eseal_defaults
+    from app.refdata import load_eseal_defaults, load_service_desks
 
     load_eseal_defaults()
+    load_service_desks()
     db.session.commit()
 
 

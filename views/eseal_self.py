@@ -19,8 +19,6 @@ from app.workflows.definitions import SEAL_APPLICATION
 from models import IssuedDocument, KeyCertificate
 from app.timeutil import today_in_china
 
-MAIL_ADDRESS = "北京中认环宇信息安全技术有限公司，北京南四环西路188号9区8号楼4层，邮编100070"
-
 
 def application_status(status: str) -> str:
     return SEAL_APPLICATION.state_label(status)
@@ -142,7 +140,7 @@ class SealSelfView(BaseView):
             "application": application, "kind_label": str(svc.KIND_LABELS[application.kind]),
             "department_label": str(dict(svc.BUSINESS_DEPARTMENTS).get(application.business_department, "")),
             "credit_code": application.enterprise.credit_code or "", "bank": svc.bank_details(current_app.config),
-            "papers": _papers_to_mail(), "mail_address": MAIL_ADDRESS,
+            "papers": _papers_to_mail(), "mail_address": svc.mail_address(),
             "printed_on": f"{today.year}年{today.month}月{today.day}日"})
         return _pdf_response(pdf, f"seal-application-ES{application.id:06d}.pdf",
                              inline=request.args.get("download") is None)

@@ -111,6 +111,12 @@ def load_eseal_defaults() -> int:
     return len(FEE_ITEMS)
 
 
+def load_service_desks() -> int:
+    from app.refdata.portal import load_service_desks as load
+
+    return load()
+
+
 def load_all() -> dict[str, int]:
     counts = {
         "regions": load_regions(),
@@ -121,6 +127,7 @@ def load_all() -> dict[str, int]:
         "foreign_capital_sources": _upsert(ForeignCapitalSource, "code", _rows("foreign_capital_sources.csv")),
         "zones": load_zones(),
         "fee_items": load_eseal_defaults(),
+        "service_desks": load_service_desks(),
     }
     db.session.commit()
     return counts

@@ -121,3 +121,8 @@ for _role in (AGENCY_REVIEWER, PROVINCE_REVIEWER, ASSOCIATION_REVIEWER, RECOMMEN
 # Imports: the roles that keep some data (each importer names its roles; the view filters).
 for _role in (ASSOCIATION_REVIEWER, CA_OPERATOR, APPLICANT):
     ROLES[_role] += [["^ImportView$", ".*"], ["^(Reports|Data Import)$", "menu_access"]]
+# Portal content (通知公告, 政策法规, 文件下载, 常见问题, service desks): each program's staff edit
+# their program's (app.services.portal.EDITORS filters the rows and checks every save).
+for _role in (PROVINCE_REVIEWER, ASSOCIATION_REVIEWER, CA_OPERATOR):
+    ROLES[_role] += [["^(PortalArticleView|ServiceDeskView)$", ".*"],
+                     ["^(Portal Content|Portal Articles|Service Desks)$", "menu_access"]]

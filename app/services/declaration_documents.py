@@ -41,7 +41,19 @@ def context(declaration: Declaration) -> dict[str, Any]:
                         "submitted_at": beijing(declaration.submitted_at),
                         "status_label": declaration_status_label(declaration.status)},
         "generated_at": beijing(utcnow()),
+        "mail_to": mail_to(),
     }
+
+
+def mail_to() -> dict[str, str]:
+    """Where the printed declaration and recommendation form are posted: the benchmark service
+    desk's address (Portal content), in Chinese as the printed forms are."""
+    from app.services.portal import service_desk
+
+    desk = service_desk("benchmark")
+    if desk is None or not desk.mail_address_zh:
+        return {}
+    return {"address": desk.mail_address_zh, "recipient": desk.mail_recipient or ""}
 
 
 PRINTABLE = ("qualified", "selected", "not_selected")

@@ -38,6 +38,8 @@ KINDS = {
     "docx": FileKind("docx", (".docx",),
                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",),
                      "Word (.docx)"),
+    "xlsx": FileKind("xlsx", (".xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     (b"PK\x03\x04",), "Excel (.xlsx)"),
 }
 
 # purpose -> allowed kinds. New programs add their purposes here.
@@ -55,6 +57,8 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "seal_image": ("png",),
     "issued_certificate": ("pdf",),
     "verification_upload": ("pdf",),
+    # Files of the public portal's articles (templates, regulations): downloaded by anyone.
+    "portal_file": ("pdf", "docx", "xlsx"),
 }
 
 # A .docx expands; more than this, or an extreme ratio, is treated as a zip bomb.
@@ -146,8 +150,9 @@ def _pdf_has_active_content(data: bytes) -> bool:
     return False
 
 
-def _verify_docx(data: bytes) -> None:
-    """A Word document: a zip holding word/document.xml, of sane unpacked size."""
+def _verify_docx(data: bytes, main_part: str = "word/document.xml") -> None:
+    """A Word document (an Excel workbook: ``main_part`` xl/workbook.xml): a zip holding its main
+    part, of sane unpacked size."""
     import zipfile
 
     try:
@@ -156,7 +161,9 @@ def _verify_docx(data: bytes) -> None:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise ServiceError(_("The Word document is damaged."))
-    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+    if main_part not in names or "[Content_Types].xml" not in names:
+        if main_part.startswith("xl/"):
+            raise ServiceError(_("The file is not an Excel (.xlsx) workbook."))
         raise ServiceError(_("The file is not a Word (.docx) document."))
     if unpacked > DOCX_MAX_UNPACKED or unpacked > DOCX_MAX_RATIO * max(len(data), 1):
         raise ServiceError(_("The Word document expands to an unreasonable size and was refused."))
@@ -189,8 +196,10 @@ def save_upload(
     if len(data) > limit:
         raise ServiceError(_("The file is larger than %(limit)s.", limit=max_megabytes_label()))
     kind = detect_kind(data[:16], purpose)
+    named = _kind_named(name, purpose)
+    if kind is not None and named is not None and any(data.startswith(m) for m in named.magic):
+        kind = named  # .docx and .xlsx are both zips: the name says which one to check for
     if kind is None:
-        named = _kind_named(name, purpose)
         if named is not None:  # the name is right, the content is not: listing the types would not help
             raise ServiceError(_("The file is named %(ext)s but is not a real %(kind)s file (damaged, or another "
                                  "file renamed).", ext=os.path.splitext(name)[1].lower(), kind=named.label))
@@ -201,6 +210,8 @@ def save_upload(
         raise ServiceError(_("The image file is damaged."))
     if kind.name == "docx":
         _verify_docx(data)
+    if kind.name == "xlsx":
+        _verify_docx(data, "xl/workbook.xml")
     if kind.name == "pdf" and _pdf_has_active_content(data):
         raise ServiceError(_("The PDF contains scripts or launch actions and was refused."))
     if transform is not None:

@@ -72,8 +72,28 @@ def fee_for(kind: str, years: int) -> Decimal:
 
 
 def bank_details(config) -> dict[str, str]:
+    """Where fees are remitted: the e-seal service desk's account (Portal content, edited by the
+    admin or the CA operators), else the ESEAL_BANK_* settings."""
+    from app.services.portal import service_desk
+
+    desk = service_desk("eseal")
+    if desk is not None and desk.bank_account:
+        return {"account_name": desk.bank_account_name or "", "bank": desk.bank_name or "",
+                "account_number": desk.bank_account}
     return {"account_name": config["ESEAL_BANK_ACCOUNT_NAME"], "bank": config["ESEAL_BANK_NAME"],
             "account_number": config["ESEAL_BANK_ACCOUNT"]}
+
+
+# Where the papers are posted when no service desk says otherwise (guide 001, 二、2).
+DEFAULT_MAIL_ADDRESS = "北京中认环宇信息安全技术有限公司，北京南四环西路188号9区8号楼4层，邮编100070"
+
+
+def mail_address() -> str:
+    """The e-seal service desk's mailing address for papers (printed on the form: Chinese)."""
+    from app.services.portal import service_desk
+
+    desk = service_desk("eseal")
+    return (desk.mail_address_zh if desk is not None and desk.mail_address_zh else DEFAULT_MAIL_ADDRESS)
 
 
 def list_for(user) -> list[SealApplication]:
