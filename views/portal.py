@@ -12,7 +12,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import DateInput
 
@@ -203,7 +203,7 @@ class PortalArticleView(_ProgramScope, ExportableModelView):
         "body_zh": _l("HTML: paragraphs, lists, tables and links are kept; scripts, styles and event attributes "
                       "are removed on saving. For a FAQ entry: the answer."),
         "expires_on": _l("Not shown on the public pages after this day. Empty: no expiry."),
-        "doc_number": _l("Regulations only, e.g. 国科发政〔2017〕115号."),
+        "doc_number": _l("Regulations only: the number as printed on the document."),
         "status": _l("Only published content, from its publish date to its expiry date, is public."),
     }
     add_form_extra_fields = edit_form_extra_fields = {
@@ -211,6 +211,7 @@ class PortalArticleView(_ProgramScope, ExportableModelView):
         "program": SelectField(_l("Program"), choices=_choices(svc.PROGRAM_LABELS), widget=Select2Widget(),
                                validators=[_program_allowed]),
         "status": SelectField(_l("Status"), choices=_choices(svc.STATUS_LABELS), widget=Select2Widget()),
+        "pinned": BooleanField(_l("Pinned")),  # not "required": unticked is a valid answer
         "publish_on": DateField(_l("Publish date"), format="%Y-%m-%d", validators=[DataRequired()],
                                 widget=_NativeDateInput()),
         "expires_on": DateField(_l("Expiry date"), format="%Y-%m-%d", validators=[Optional(), _expiry_after_publish],
