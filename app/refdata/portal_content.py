@@ -221,7 +221,7 @@ FAQ = {
         ("代理人可以代为申请吗？", "可以，须提交授权书（模板见“文件下载”）。", "Can an agent apply for us?",
          "Yes, with a letter of authorisation (template under Downloads)."),
         ("电子签章是什么样式？", "统一为圆形章，加注“认证专用章”字样；特殊样式请联系客服。", "What does the seal look like?",
-         "A round seal reading 认证专用章; ask the service desk for another design."),
+         "A round seal reading “certification seal” in Chinese; ask the service desk for another design."),
         ("客服电话是多少？", "010-83886166（工作日 9:00—17:00）。", "What is the service desk's number?",
          "010-83886166 (working days 9:00–17:00)."),
     ],

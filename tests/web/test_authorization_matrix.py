@@ -51,6 +51,9 @@ RECORD_OF = {
     "DashboardView": "eseal_report",
     # The business-registry import is the admin's; every other role gets a 404.
     "ImportView": "importer",
+    # Portal content is edited by the admin and each program's staff: a benchmark article and
+    # desk are outside every outsider's program (the association is not among the outsiders).
+    "PortalArticleView": "portal_article", "ServiceDeskView": "service_desk",
 }
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
@@ -59,7 +62,9 @@ CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "Iss
 CA_ONLY = ("CertificateTemplateView", "FeeItemView")
 # Public by design: verification by certificate number and version (printed on the certificate),
 # CA certificates and CRLs; the OCSP responder (its argument is a request, not a record).
-PUBLIC = ("VerifyView", "OcspView")
+PUBLIC = ("VerifyView", "OcspView",
+          # the public portal: published articles and their files only (tests/web/test_portal_web.py)
+          "PortalView")
 # SealSelfView names several kinds of record by its argument names.
 RECORD_OF_ARGUMENT = {"application_id": "seal_application", "key_id": "seal_key",
                       "certificate_id": "key_certificate", "document_id": "issued_document"}
@@ -101,6 +106,12 @@ def world(app, pkcs11_lib):
                               status="pending_recommendation", commitment_text="承诺", commitment_accepted_at=dt.datetime(2019, 3, 1),
                               commitment_by_id=victim_user.id, contact={}, recommending_unit_id=unit.id, snapshot={})
     db.session.add(declaration)
+    from app.services.portal import service_desk
+    from models import PortalArticle
+
+    portal_article = PortalArticle(kind="notice", program="benchmark", status="draft", title_zh="标杆草稿通知",
+                                   publish_on=dt.date(2026, 1, 1))
+    db.session.add(portal_article)
     db.session.commit()
     attachment = db.session.execute(select(Attachment).where(Attachment.enterprise_id == victim.id)).scalars().first()
     seal_ids = _seal_records(victim_user, victim)
@@ -117,7 +128,8 @@ def world(app, pkcs11_lib):
     }
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
            "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
-           "declaration": declaration.id, "project": project.id, **seal_ids}
+           "declaration": declaration.id, "project": project.id, "portal_article": portal_article.id,
+           "service_desk": service_desk("benchmark").id, **seal_ids}
     return ids, outsiders
 
 
@@ -293,3 +305,29 @@ def test_rest_apis_refuse_a_cookie_session_and_fab_menu_api_is_off(app):
     other.login(applicant.username)
     assert other.get("/api/v1/menu/").status_code == 404
     assert other.get("/api/v1/_openapi").status_code == 403
+
+
+PORTAL_PAGES = ("/portal/", "/portal/notices", "/portal/notices?program=sme", "/portal/regulations", "/portal/downloads",
+                "/portal/faq", "/portal/faq?q=x", "/portal/contacts")
+PORTAL_ADMIN = ("/portal-admin/articles/list/", "/portal-admin/articles/add", "/portal-admin/service-desks/list/")
+
+
+def test_public_portal_is_open_to_visitors_and_its_admin_to_program_staff_only(app):
+    visitor = app.test_client()
+    for url in PORTAL_PAGES:
+        assert visitor.get(url).status_code == 200, url
+    for url in PORTAL_ADMIN:
+        response = visitor.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+    for role in (R.APPLICANT, R.AGENCY_REVIEWER, R.RECOMMENDER, R.MANAGER):
+        web = f.WebClient(app)
+        web.login(f.gen_user(role, agency_region="330100" if role == R.AGENCY_REVIEWER else None).username)
+        for url in PORTAL_ADMIN:
+            assert web.get(url).status_code in (302, 403, 404), (role, url)
+        for url in PORTAL_PAGES:  # signed in, the public pages stay open
+            assert web.get(url).status_code == 200, (role, url)
+    for role in (R.ADMIN, R.PROVINCE_REVIEWER, R.ASSOCIATION_REVIEWER, R.CA_OPERATOR):
+        web = f.WebClient(app)
+        web.login(f.gen_user(role, agency_region="330000" if role == R.PROVINCE_REVIEWER else None).username)
+        for url in PORTAL_ADMIN:
+            assert web.get(url).status_code == 200, (role, url)

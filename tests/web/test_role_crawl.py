@@ -131,12 +131,14 @@ def _wrong_language(line: str, lang: str, data: re.Pattern) -> bool:
     return bool(CJK.search(rest))
 
 
-def crawl(app, user, lang: str = "zh") -> tuple[list[str], list[str], int]:
+def crawl(app, user, lang: str = "zh", start: str = "/") -> tuple[list[str], list[str], int]:
+    """``user`` None: a visitor, not signed in."""
     client = f.WebClient(app)
-    client.login(user.username)
+    if user is not None:
+        client.login(user.username)
     if lang != "zh":
         client.get(f"/lang/{lang}")
-    seen, queue = {"/"}, deque(["/"])
+    seen, queue = {start}, deque([start])
     failures, raw = [], []
     codes, data = _codes(), _stored_text()
     while queue and len(seen) <= MAX_PAGES:
@@ -179,5 +181,19 @@ def test_every_page_a_role_can_reach_works_and_shows_no_internal_values(app, pkc
     users = seed_world()
     failures, raw, visited = crawl(app, users[role], lang)
     assert visited > 5, "the crawl found no pages: the login failed?"
+    assert failures == []
+    assert raw == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_visitor_reaches_every_public_portal_page(app, pkcs11_lib, lang):
+    """Not signed in: the portal's pages (demo content, files included) all work, in one language."""
+    from app.services.portal_seed import seed_demo_portal
+    from tests.crawl_world import seed_world
+
+    seed_world()
+    seed_demo_portal()
+    failures, raw, visited = crawl(app, None, lang, start="/portal/")
+    assert visited > 15
     assert failures == []
     assert raw == []
