@@ -210,13 +210,19 @@ class PortalArticleView(_ProgramScope, ExportableModelView):
         "kind": SelectField(_l("Kind"), choices=_choices(svc.KIND_LABELS), widget=Select2Widget()),
         "program": SelectField(_l("Program"), choices=_choices(svc.PROGRAM_LABELS), widget=Select2Widget(),
                                validators=[_program_allowed]),
-        "status": SelectField(_l("Status"), choices=_choices(svc.STATUS_LABELS), widget=Select2Widget()),
+        "status": SelectField(_l("Status"), choices=_choices(svc.STATUS_LABELS), widget=Select2Widget(),
+                              description=_l("Only published content, from its publish date to its expiry date, is "
+                                             "public.")),
         "pinned": BooleanField(_l("Pinned")),  # not "required": unticked is a valid answer
         "publish_on": DateField(_l("Publish date"), format="%Y-%m-%d", validators=[DataRequired()],
                                 widget=_NativeDateInput()),
         "expires_on": DateField(_l("Expiry date"), format="%Y-%m-%d", validators=[Optional(), _expiry_after_publish],
-                                widget=_NativeDateInput()),
-        "body_zh": TextAreaField(_l("Text (Chinese)"), render_kw={"rows": 10, "class": "form-control"}),
+                                widget=_NativeDateInput(),
+                                description=_l("Not shown on the public pages after this day. Empty: no expiry.")),
+        "body_zh": TextAreaField(_l("Text (Chinese)"), render_kw={"rows": 10, "class": "form-control"},
+                                 description=_l("HTML: paragraphs, lists, tables and links are kept; scripts, styles "
+                                                "and event attributes are removed on saving. For a FAQ entry: the "
+                                                "answer.")),
         "body_en": TextAreaField(_l("Text (English)"), render_kw={"rows": 10, "class": "form-control"}),
     }
     validators_columns = {"title_zh": [_not_blank]}

@@ -27,7 +27,7 @@ RECORD_TYPE = "portal_article"
 PURPOSE = "portal_file"
 PER_PAGE = 15
 
-PROGRAM_LABELS = {"platform": _l("Platform-wide"), "sme": _l("Tech-based SME evaluation"),
+PROGRAM_LABELS = {"platform": _l("Platform-wide"), "sme": _l("Tech-SME evaluation"),
                   "benchmark": _l("Quality benchmark"), "eseal": _l("E-seal service")}
 KIND_LABELS = {"notice": _l("Notice"), "regulation": _l("Policy or regulation"), "download": _l("Download"),
                "faq": _l("Frequently asked question")}

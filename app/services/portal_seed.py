@@ -16,11 +16,8 @@ from app.refdata import portal_content as content
 from app.timeutil import today_in_china
 from models import Agency, PortalArticle, RecommendingUnit
 
-# Contact data of the demo's agencies and recommending units (fictional: demo domain).
-AGENCY_CONTACTS = {
-    "province": ("0571-87050001", "kjxzx-zj@demo.shenbao.local", "浙江省杭州市西湖区示范路1号"),
-    "city": ("0579-82460001", "kjxzx-city@demo.shenbao.local", "市科技局服务大厅 3 号窗口"),
-}
+# Contact data of the demo's agencies and recommending units (fictional: demo domain and numbers).
+AREA_CODES = {"11": "010", "31": "021", "33": "0571", "3307": "0579", "44": "020"}
 UNIT_CONTACTS = ("010-68000001", "tuijian@demo.shenbao.local", "北京市西城区示范街 8 号")
 
 
@@ -64,9 +61,12 @@ def seed_demo_portal() -> list[str]:
 def _contacts() -> list[str]:
     count = 0
     for agency in db.session.execute(select(Agency)).scalars():
-        phone, email, address = AGENCY_CONTACTS["province" if agency.level == "province" else "city"]
         if not agency.phone:
-            agency.phone, agency.email, agency.address = phone, email, address
+            code = agency.region_code
+            area = AREA_CODES.get(code[:4]) or AREA_CODES.get(code[:2]) or "0" + code[:3]
+            agency.phone = f"{area}-8{agency.id:07d}"
+            agency.email = f"kjfw{agency.id}@demo.shenbao.local"
+            agency.address = f"{agency.region.name if agency.region else ''}政务服务中心科技窗口"
             count += 1
     for unit in db.session.execute(select(RecommendingUnit)).scalars():
         if not unit.phone:
