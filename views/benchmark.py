@@ -205,6 +205,9 @@ class RecommendingUnitView(ExportableModelView):
     route_base = "/benchmark/recommending-units"
     datamodel = PagedSQLAInterface(RecommendingUnit)
     list_title = _l("Recommending units")
-    list_columns = search_columns = ["name"]
-    add_columns = edit_columns = ["name"]
-    label_columns = {"name": _l("Name")}
+    list_columns = ["name", "phone", "email"]
+    search_columns = ["name"]
+    # Contact data: shown on the public contacts page (/portal/contacts).
+    add_columns = edit_columns = show_columns = ["name", "phone", "email", "address"]
+    label_columns = {"name": _l("Name"), "phone": _l("Phone"), "email": _l("E-mail"), "address": _l("Address")}
+    formatters_columns = {"phone": lambda v: v or "", "email": lambda v: v or "", "address": lambda v: v or ""}

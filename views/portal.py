@@ -189,7 +189,10 @@ class PortalArticleView(_ProgramScope, ExportableModelView):
     search_columns = ["kind", "program", "status", "title_zh", "title_en", "publish_on"]
     add_columns = edit_columns = ["kind", "program", "status", "pinned", "title_zh", "title_en", "body_zh", "body_en",
                                   "publish_on", "expires_on", "doc_number", "issuer_zh", "issuer_en"]
-    show_columns = add_columns + ["updated_at"]
+    # The show page names the Chinese texts (the edit form holds both languages): an English text
+    # on a Chinese page reads as untranslated.
+    show_columns = ["kind", "program", "status", "pinned", "title_zh", "body_zh", "publish_on", "expires_on",
+                    "doc_number", "issuer_zh", "updated_at"]
     label_columns = {
         "kind": _l("Kind"), "program": _l("Program"), "status": _l("Status"), "pinned": _l("Pinned"),
         "title_zh": _l("Title (Chinese)"), "title_en": _l("Title (English)"),
@@ -283,9 +286,10 @@ class ServiceDeskView(_ProgramScope, ExportableModelView):
     show_title = _l("Service desk")
     list_columns = ["program", "name_zh", "phone", "email", "hours_zh"]
     search_columns = ["program", "name_zh", "phone"]
-    add_columns = edit_columns = show_columns = [
+    add_columns = edit_columns = [
         "program", "name_zh", "name_en", "phone", "email", "hours_zh", "hours_en", "mail_address_zh",
         "mail_address_en", "mail_recipient", "bank_account_name", "bank_name", "bank_account", "note_zh", "note_en"]
+    show_columns = [c for c in add_columns if not c.endswith("_en")]  # as on the article's show page
     label_columns = {
         "program": _l("Program"), "name_zh": _l("Name (Chinese)"), "name_en": _l("Name (English)"),
         "phone": _l("Phone"), "email": _l("E-mail"), "hours_zh": _l("Service hours (Chinese)"),

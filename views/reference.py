@@ -32,10 +32,14 @@ class AgencyView(ExportableModelView):
     datamodel = SQLAInterface(Agency)
     list_columns = ["name", "level", "region_code", "province_code", "active"]
     search_columns = ["name", "level", "region_code", "province_code", "active"]
-    add_columns = edit_columns = ["name", "level", "region_code", "province_code", "active"]
+    # Phone, e-mail and address: shown on the public contacts page (/portal/contacts).
+    add_columns = edit_columns = show_columns = ["name", "level", "region_code", "province_code", "active", "phone",
+                                                 "email", "address"]
     label_columns = {"name": _l("Name"), "level": _l("Level"), "region_code": _l("Region code"),
-                     "province_code": _l("Province"), "active": _l("Active")}
-    formatters_columns = {"level": level_name, "region_code": region_name, "province_code": region_name}
+                     "province_code": _l("Province"), "active": _l("Active"), "phone": _l("Phone"),
+                     "email": _l("E-mail"), "address": _l("Address")}
+    formatters_columns = {"level": level_name, "region_code": region_name, "province_code": region_name,
+                          "phone": lambda v: v or "", "email": lambda v: v or "", "address": lambda v: v or ""}
 
 
 class IndustryView(ExportableModelView):

@@ -40,15 +40,16 @@ class _Page(HTMLParser):
         self.links: list[str] = []
         self._hidden = 0
 
+    # A textarea's content is a form value (as an input's value attribute is): data, not UI text.
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "textarea"):
             self._hidden += 1
         href = dict(attrs).get("href")
         if tag == "a" and href:
             self.links.append(href)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._hidden:
+        if tag in ("script", "style", "template", "textarea") and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):
