@@ -17,7 +17,6 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import DateInput
 
 from app.datamodel import PagedSQLAInterface
-from app.extensions import db
 from app.services import portal as svc
 from app.services.errors import ServiceError
 from models import PortalArticle, ServiceDesk
@@ -269,7 +268,6 @@ class PortalArticleView(_ProgramScope, ExportableModelView):
                 svc.add_file(g.user, article, upload.stream, upload.filename)
                 flash(_("The file was attached."), "success")
         except ServiceError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
         return redirect(url_for("PortalArticleView.show", pk=pk))
 

@@ -121,9 +121,13 @@ def add_file(user: Any, article: PortalArticle, stream: BinaryIO, filename: str)
     from app import storage
 
     check_editable(user, article.program)
-    attachment = storage.save_upload(stream, filename, PURPOSE, enterprise_id=None, record_type=RECORD_TYPE,
-                                     record_id=article.id, uploaded_by_id=getattr(user, "id", None))
-    db.session.commit()
+    try:
+        attachment = storage.save_upload(stream, filename, PURPOSE, enterprise_id=None, record_type=RECORD_TYPE,
+                                         record_id=article.id, uploaded_by_id=getattr(user, "id", None))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return attachment
 
 
