@@ -189,3 +189,29 @@ def test_reviewers_screens_link_to_their_manual(app):
         web = f.WebClient(app)
         web.login(world[role].username)
         assert _assert_help(web, url) == href
+
+
+def test_field_help_uses_the_manuals_definitions(app):
+    """The tables show the definitions the manual gives (tech staff, the IP classes, the three
+    years of economic data), in the reader's language."""
+    from app.extensions import db
+    from models import OrganizationFiling
+    from tests.services.test_declaration import build_world
+
+    evaluation = f.gen_sme()
+    web = f.WebClient(app)
+    web.login(f.owner_of(evaluation).username)
+    hr = web.get(f"/sme/{evaluation.id}/table/hr").get_data(as_text=True)
+    assert 'id="table-note"' in hr and "科技人员是指企业直接从事研发和相关技术创新活动" in hr
+    assert "科技人员是指企业直接从事研发" in _md("zh", "sme").replace("**科技人员**：企业直接", "科技人员是指企业直接")
+    ip = web.get(f"/sme/{evaluation.id}/table/ip").get_data(as_text=True)
+    assert "I类知识产权：发明专利、国家新药" in ip and "II类知识产权：实用新型、外观设计、软件著作权" in ip
+    web.get("/lang/en")
+    hr = web.get(f"/sme/{evaluation.id}/table/hr").get_data(as_text=True)
+    assert "Tech staff are the people directly engaged in R" in hr
+    world = build_world()
+    filing = db.session.get(OrganizationFiling, world["filing"].id)
+    web = f.WebClient(app)
+    web.login(world["user"].username)
+    page = web.get(f"/benchmark/filing/{filing.id}").get_data(as_text=True)
+    assert "请务必填写活动年度前三年的企业经营状况数据" in page
