@@ -1,9 +1,12 @@
 """The screenshots of the user manuals (docs/manual/img), taken from the real pages in headless
 Chromium, in Chinese: each shot first asserts the page shows the heading the manual describes and
 its "?" help link, then is saved as a small JPEG (1000 px wide, quality 70) under the name the
-manuals reference. Run it to refresh the images after a UI change and commit them."""
+manuals reference. Every run checks the pages and writes the shots to test-artifacts; with
+UPDATE_MANUAL_SCREENSHOTS=1 it writes them into docs/manual/img (commit them after a UI change), so
+an ordinary test run leaves the committed images alone."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,7 +17,9 @@ from tests import factories as f
 from tests.browser.helpers import sign_in, tr
 
 pytestmark = pytest.mark.browser
-IMG = Path(__file__).resolve().parents[2] / "docs" / "manual" / "img"
+ROOT = Path(__file__).resolve().parents[2]
+IMG = (ROOT / "docs" / "manual" / "img" if os.environ.get("UPDATE_MANUAL_SCREENSHOTS") == "1"
+       else ROOT / "test-artifacts" / "browser" / "manual-img")
 WIDTH, MAX_HEIGHT = 1000, 1300
 
 
