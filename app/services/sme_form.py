@@ -75,6 +75,17 @@ RD_RULE_TEXT = _l(
     "5. Fill in according to Cai Shui [2015] No. 119 on the pre-tax super deduction of R&D expenses."
 )
 
+# Field definitions in the manuals' own words (docs/manual: sme-table-hr, sme-table-ip).
+HR_NOTE = _l(
+    "Tech staff are the people directly engaged in R&D and related technical innovation, and those who "
+    "manage these activities or provide direct services to them. Employees and tech staff each add up "
+    "full-time, part-time and temporary staff; tech staff cannot exceed the employees."
+)
+IP_NOTE = _l(
+    "Class I: invention patent, national new drug, new plant variety, national first-grade protected TCM "
+    "variety, national crop variety, IC layout design. Class II: utility model, design patent, software copyright."
+)
+
 TABLES: tuple[Table, ...] = (
     Table("main", _l("1. Enterprise main data"), tab=_l("Enterprise main data"), fields=(
         Col("industry_section", _l("Industry category"), "section"),
@@ -116,7 +127,7 @@ TABLES: tuple[Table, ...] = (
         Col("title_intermediate", _l("Intermediate title"), "int"),
         Col("title_junior", _l("Junior title"), "int"),
         Col("title_none", _l("No title"), "int"),
-    )),
+    ), note=HR_NOTE),
     Table("ip", _l("5. Intellectual property"), tab=_l("Intellectual property rights"), rows="ip", columns=(
         Col("name", _l("IP name"), "text"),
         Col("kind", _l("Kind"), "choice", choices=IP_KINDS),
@@ -124,7 +135,7 @@ TABLES: tuple[Table, ...] = (
         Col("number", _l("Grant number"), "text"),
         Col("acquisition", _l("Acquisition"), "choice", choices=IP_ACQUISITION),
         Col("proof", _l("Proof"), "file", required=False),
-    )),
+    ), note=IP_NOTE),
     Table("standards", _l("6. Standards led in the last five years"), tab=_l("Standards led"), rows="standards", columns=(
         Col("name", _l("Standard name"), "text"),
         Col("number", _l("Standard number"), "text"),

@@ -61,8 +61,9 @@ CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "Iss
 # Certificate templates and the fee schedule: CA reference data (CA operator and admin only).
 CA_ONLY = ("CertificateTemplateView", "FeeItemView")
 # Public by design: verification by certificate number and version (printed on the certificate),
-# CA certificates and CRLs; the OCSP responder (its argument is a request, not a record).
-PUBLIC = ("VerifyView", "OcspView",
+# CA certificates and CRLs; the OCSP responder (its argument is a request, not a record); the user
+# manuals and their screenshots (their arguments name a manual or an image file, not a record).
+PUBLIC = ("VerifyView", "OcspView", "HelpView",
           # the public portal: published articles and their files only (tests/web/test_portal_web.py)
           "PortalView")
 # SealSelfView names several kinds of record by its argument names.
