@@ -56,4 +56,5 @@ from models.eseal import (  # noqa: F401
     SealKey,
 )
 from models.reports import ExportJob  # noqa: F401
+from models.publicity import PublicityObjection  # noqa: F401
 from models.messages import InboxMessage, NotificationPreference, NotificationTemplate  # noqa: F401

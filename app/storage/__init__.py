@@ -55,6 +55,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "seal_image": ("png",),
     "issued_certificate": ("pdf",),
     "verification_upload": ("pdf",),
+    "objection_evidence": ("pdf", "png", "jpeg"),
 }
 
 # A .docx expands; more than this, or an extreme ratio, is treated as a zip bomb.
