@@ -48,3 +48,8 @@ class PublicityObjection(VersionedMixin, TimestampMixin, Model):
     def enterprise_name(self) -> str:
         record = self.sme_evaluation or self.declaration
         return record.enterprise.name if record is not None and record.enterprise is not None else ""
+
+    @property
+    def subject(self):
+        """The record objected to: the evaluation or the declaration."""
+        return self.sme_evaluation or self.declaration

@@ -108,7 +108,7 @@ SME_EVALUATION = Workflow(
         "returned_by_province": _l("Returned by provincial agency"),
         "rejected": _l("Not passed"),
         "objection": _l("Publicity objection"),
-        "revoked": _l("Revoked"),
+        "revoked": _l("Registration revoked"),
     },
     transitions=(
         Transition("submit", ("draft", "returned_by_agency"), "pending_agency", _APPLICANT, _l("Submit"), _BY_APPLICANT,
