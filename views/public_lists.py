@@ -88,6 +88,7 @@ class PublicListsView(BaseView):
 
     def _objection_page(self, file_objection, record_id, **subject):
         form = ObjectionForm()
+        evidence_errors: list[str] = []
         if request.method == "POST":
             if form.validate():
                 upload = request.files.get("evidence")
@@ -100,13 +101,14 @@ class PublicListsView(BaseView):
                 except NotFound:
                     abort(404)
                 except ServiceError as exc:
-                    leftovers = apply_errors(form, exc.field_errors)
                     from flask import flash
 
+                    field_errors = dict(exc.field_errors)
+                    if "evidence" in field_errors:  # the file input is not a WTForms field
+                        evidence_errors.append(field_errors.pop("evidence"))
                     flash(exc.message if not exc.field_errors else _("Please correct the marked fields."), "danger")
-                    for message in leftovers:
-                        if message not in (exc.message,):
-                            flash(message, "danger")
+                    for message in apply_errors(form, field_errors):
+                        flash(message, "danger")
                 else:
                     return self.render_template("shenbao/portal/objection_filed.html", objection=filed.objection,
                                                 repeated=filed.repeated)
@@ -119,7 +121,8 @@ class PublicListsView(BaseView):
 
         return self.render_template("shenbao/portal/objection_form.html", form=form,
                                     evidence_types=allowed_label(objections.EVIDENCE_PURPOSE),
-                                    evidence_limit=max_megabytes_label(), reason_min=objections.REASON_MIN,
+                                    evidence_limit=max_megabytes_label(), evidence_errors=evidence_errors,
+                                    reason_min=objections.REASON_MIN,
                                     reason_max=objections.REASON_MAX, **subject)
 
     @expose("/objections/lookup", methods=["GET", "POST"])
