@@ -51,6 +51,8 @@ RECORD_OF = {
     "DashboardView": "eseal_report",
     # The business-registry import is the admin's; every other role gets a 404.
     "ImportView": "importer",
+    # 公示异议: the province's queue (its own province), the association's (benchmark lists).
+    "ObjectionReviewView": "objection", "SelectionResultsView": "activity",
 }
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
@@ -59,7 +61,8 @@ CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "Iss
 CA_ONLY = ("CertificateTemplateView", "FeeItemView")
 # Public by design: verification by certificate number and version (printed on the certificate),
 # CA certificates and CRLs; the OCSP responder (its argument is a request, not a record).
-PUBLIC = ("VerifyView", "OcspView")
+# The publicity lists and their objection forms: only records in publicity (tests/web/test_public_lists_web.py).
+PUBLIC = ("VerifyView", "OcspView", "PublicListsView")
 # SealSelfView names several kinds of record by its argument names.
 RECORD_OF_ARGUMENT = {"application_id": "seal_application", "key_id": "seal_key",
                       "certificate_id": "key_certificate", "document_id": "issued_document"}
@@ -78,6 +81,10 @@ IGNORED_ARGS = {"filename", "lang", "locale", "token", "version", "pk_type"}
 def world(app, pkcs11_lib):
     """Victim: an approved Hangzhou enterprise with a pending core change, an e-mail change
     request and attachments. Outsiders: another applicant, Jinhua agency, Beijing province."""
+    from tests.publicity_world import file_objection, sme_in_publicity
+
+    (objected,), _province, _batch = sme_in_publicity()
+    objection = file_objection(objected, evidence=True)
     victim_user = f.gen_applicant()
     victim = f.gen_enterprise(victim_user, status="approved")
     change = svc.open_core_change(victim_user)
@@ -117,7 +124,8 @@ def world(app, pkcs11_lib):
     }
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
            "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
-           "declaration": declaration.id, "project": project.id, **seal_ids}
+           "declaration": declaration.id, "project": project.id, "objection": objection.id,
+           "activity": activity.id, **seal_ids}
     return ids, outsiders
 
 
