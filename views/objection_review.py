@@ -60,7 +60,7 @@ class ObjectionReviewView(ReviewMixin, ExportableModelView):
                      "subject": _l("Record objected to"), "objector_name": _l("Objector"),
                      "objector_contact": _l("Objector's contact"), "reason": _l("Reason of the objection"),
                      "evidence_attachment_id": _l("Evidence"), "status": _l("Status"), "reply": _l("Reply"),
-                     "created_at": _l("Filed at"), "decided_at": _l("Decided at")}
+                     "created_at": _l("Objection received at"), "decided_at": _l("Decided at")}
 
 
 def _date(value):
