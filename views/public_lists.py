@@ -3,7 +3,7 @@ its outcome lookup, and the certificate query (证书查询). See shenbao/portal
 section bar. The reviewers' objection queue is in views/objection_review.py."""
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, request, session
+from flask import abort, current_app, flash, make_response, request, session
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,8 +38,6 @@ class LookupForm(FlaskForm):
 def _form_errors(form) -> None:
     """WTForms' own messages (length, control characters) stay beside their fields."""
     if form.errors.get("csrf_token"):
-        from flask import flash
-
         flash(_("The form has expired. Please try again."), "danger")
 
 
@@ -101,8 +99,6 @@ class PublicListsView(BaseView):
                 except NotFound:
                     abort(404)
                 except ServiceError as exc:
-                    from flask import flash
-
                     field_errors = dict(exc.field_errors)
                     if "evidence" in field_errors:  # the file input is not a WTForms field
                         evidence_errors.append(field_errors.pop("evidence"))

@@ -4,6 +4,7 @@ on the evaluation, a revoked registration revokes its signed certificate."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -50,7 +51,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_filed(app):
                                                                   captcha="wrong"))
     assert set(refused.value.field_errors) == {"objector_name", "contact", "reason", "captcha"}
     with pytest.raises(ServiceError) as refused:
-        objections.file_sme_objection(record.id, w.objection_form(), (__import__("io").BytesIO(b"MZ..."), "x.exe"))
+        objections.file_sme_objection(record.id, w.objection_form(), (io.BytesIO(b"MZ..."), "x.exe"))
     assert set(refused.value.field_errors) == {"evidence"}
     assert db.session.execute(select(PublicityObjection)).first() is None
     assert db.session.get(SmeEvaluation, record.id).status == "in_publicity"
