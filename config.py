@@ -107,6 +107,10 @@ SMS_CODE_MAX_TRIES = _env("SMS_CODE_MAX_TRIES", 5)
 SMS_CODE_MAX_PER_DAY = _env("SMS_CODE_MAX_PER_DAY", 10)  # per mobile, all purposes, rolling 24 hours
 SMS_SEND_LIMIT_PER_ADDRESS = _env("SMS_SEND_LIMIT_PER_ADDRESS", "10 per hour;30 per day")  # code requests per client address
 CAPTCHA_TTL_SECONDS = _env("CAPTCHA_TTL_SECONDS", 300)
+# Public lists (公示异议, 异议结果查询, 证书查询): requests per client address.
+PUBLIC_OBJECTION_LIMIT_PER_ADDRESS = _env("PUBLIC_OBJECTION_LIMIT_PER_ADDRESS", "5 per hour;20 per day")
+PUBLIC_LOOKUP_LIMIT_PER_ADDRESS = _env("PUBLIC_LOOKUP_LIMIT_PER_ADDRESS", "10 per minute;100 per day")
+PUBLIC_QUERY_LIMIT_PER_ADDRESS = _env("PUBLIC_QUERY_LIMIT_PER_ADDRESS", "20 per minute;500 per day")
 RESET_LINK_TTL_SECONDS = _env("RESET_LINK_TTL_SECONDS", 30 * 60)
 
 # --- notifications ------------------------------------------------------------

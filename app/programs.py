@@ -131,6 +131,9 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("issued_document", "IssuedDocument", wf.ISSUED_DOCUMENT, _l("Electronic certificate"), "eseal",
                title=lambda d: f"{d.number} v{d.version}", contact=_enterprise_contact,
                submitted_at="issued_at", on_progress_page=False),
+    # The objector is not a user: the reply is looked up by reference number (public page).
+    RecordType("publicity_objection", "PublicityObjection", wf.PUBLICITY_OBJECTION, _l("Publicity objection"), "sme",
+               title=lambda o: o.reference, contact=_nobody, submitted_at="created_at", on_progress_page=False),
 )
 BY_RECORD_TYPE: dict[str, RecordType] = {r.record_type: r for r in RECORD_TYPES}
 

@@ -56,6 +56,9 @@ class Activity(TimestampMixin, Model):
     status = Column(String(16), nullable=False, default="planned")  # planned | open | closed
     commitment_text = Column(Text, nullable=False)
     template_attachment_id = Column(Integer, ForeignKey("attachment.id"), nullable=True)
+    # 选拔结果公示: published by the association; objections are taken until the end date.
+    results_published_at = Column(DateTime, nullable=True)
+    results_publicity_ends_on = Column(Date, nullable=True)
     recommending_units = relationship("RecommendingUnit", secondary=activity_recommender)
 
     def __repr__(self) -> str:

@@ -53,6 +53,9 @@ class SmeEvaluation(VersionedMixin, TimestampMixin, Model):
     objection_reason = Column(Text, nullable=True)
     certificate_number = Column(String(24), nullable=True, unique=True)
     stored_at = Column(DateTime, nullable=True)
+    # 撤销: the province revokes a stored or numbered record (its certificate with it).
+    revoked_at = Column(DateTime, nullable=True)
+    revoke_reason = Column(Text, nullable=True)
 
     enterprise = relationship("Enterprise", lazy="joined")
     agency = relationship("Agency", lazy="joined")

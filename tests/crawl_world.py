@@ -44,6 +44,11 @@ def seed_world() -> dict:
     sme_svc.create_batch(province, "浙江省2026年第一批", dt.date.today(), dt.date.today() + dt.timedelta(days=9),
                          [in_publicity.id])
     sme_svc.publicity_tick(dt.date.today())
+    # 公示异议: one from the public on the record in publicity; a published benchmark selection.
+    from tests.publicity_world import file_objection, published_selection
+
+    file_objection(in_publicity, evidence=True)
+    published_selection()
     f.gen_enterprise(status="submitted")
     operator = f.gen_user(R.CA_OPERATOR)
     seal_key(applicant, enterprise, operator)

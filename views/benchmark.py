@@ -169,8 +169,10 @@ class ActivityView(ExportableModelView):
     add_columns = edit_columns = ["name", "year", "opens_on", "closes_on", "commitment_text", "recommending_units"]
     label_columns = {"year": _l("Year"), "name": _l("Name"), "opens_on": _l("Declaration opens"),
                      "closes_on": _l("Declaration closes"), "status": _l("Status"),
-                     "commitment_text": _l("Commitment letter"), "recommending_units": _l("Recommending units")}
-    formatters_columns = {"status": status_formatter(BENCHMARK_ACTIVITY)}
+                     "commitment_text": _l("Commitment letter"), "recommending_units": _l("Recommending units"),
+                     "results_published_at": _l("Selection results published at"),
+                     "results_publicity_ends_on": _l("Last day of the publicity")}
+    formatters_columns = {"status": status_formatter(BENCHMARK_ACTIVITY), "results_publicity_ends_on": lambda v: v or ""}
 
     def pre_add(self, item):
         _check_window(item)

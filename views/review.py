@@ -62,8 +62,8 @@ def _reference_name(model_name):
 # The decision buttons: approving ones first (green), returns next (orange), refusals last (red,
 # confirmed first: they end the application).
 APPROVING = frozenset({"approve", "confirm", "send", "recommend", "qualify", "select", "store", "number", "check_pass",
-                       "resolve", "confirm_payment", "renew"})
-REFUSING = frozenset({"reject", "check_fail", "not_select"})
+                       "resolve", "confirm_payment", "renew", "dismiss"})
+REFUSING = frozenset({"reject", "check_fail", "not_select", "uphold", "revoke"})
 
 
 def decision_weight(action: str) -> int:

@@ -29,6 +29,25 @@ class SystemActor:
     roles = [_Role()]
 
 
+class PublicActor:
+    """A member of the public filing an objection on a publicity list: not a user; the
+    timeline names them "公众 <name>" (the state change itself is a FOLLOW row)."""
+
+    is_authenticated = False
+    is_active = False
+    id = None
+    agency = None
+    agency_id = None
+    enterprise_id = None
+    recommending_unit_id = None
+    roles: list = []
+    first_name = "公众"
+    username = "public"
+
+    def __init__(self, name: str) -> None:
+        self.last_name = name
+
+
 def display_name(actor) -> str | None:
     if actor is None:
         return None

@@ -66,9 +66,9 @@ ROLES: dict[str, list[list[str]]] = {
     ],
     PROVINCE_REVIEWER: [
         ["^(EnterpriseReviewView|CoreChangeReviewView|EmailChangeReviewView|WorkflowLogView)$", _READ],
-        ["^(SmeReviewView|PublicityBatchView)$", ".*"],
+        ["^(SmeReviewView|PublicityBatchView|ObjectionReviewView)$", ".*"],
         ["^SmeEvaluationApi$", "can_get|can_info"],
-        ["^(Tech SME|SME Review|Publicity Batches)$", "menu_access"],
+        ["^(Tech SME|SME Review|Publicity Batches|Publicity Objections)$", "menu_access"],
         ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi)$", "can_get|can_info"],
         ["^(AttachmentView|AccountView)$", ".*"],
         [
@@ -95,6 +95,9 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(AccountView|AttachmentView|FilingReviewView|ActivityView|RecommendingUnitView|DeclarationReviewView)$", ".*"],
         ["^(Change Password|Quality Benchmark|Filing Review|Activities|Recommending Units|Declaration Review)$",
          "menu_access"],
+        # 选拔结果公示 and the objections to the selection lists (the queue's scope: app.security.scope).
+        ["^(ObjectionReviewView|SelectionResultsView)$", ".*"],
+        ["^(Selection Results|Benchmark Objections)$", "menu_access"],
     ],
     RECOMMENDER: [
         ["^(AccountView|AttachmentView|DeclarationReviewView)$", ".*"],

@@ -24,6 +24,7 @@ from models import (
     OrganizationFiling,
     Project,
     PublicityBatch,
+    PublicityObjection,
     SmeEvaluation,
     WorkflowLog,
 )
@@ -130,6 +131,8 @@ def _attachment_rule(user: Any, roles: set[str]):
         clauses.append((Attachment.record_type == "organization_filing") & Attachment.record_id.in_(filing_ids))
         req_ids = select(EmailChangeRequest.id).where(_email_change_rule(user, roles))
         clauses.append((Attachment.record_type == "email_change") & Attachment.record_id.in_(req_ids))
+        objection_ids = select(PublicityObjection.id).where(_objection_rule(user, roles))
+        clauses.append((Attachment.record_type == "publicity_objection") & Attachment.record_id.in_(objection_ids))
     if roles & {R.CA_OPERATOR, R.MANAGER}:
         clauses.append(Attachment.record_type.in_(("seal_application", "seal_key", "issued_document")))
     return _any(clauses)
@@ -156,9 +159,23 @@ def _publicity_batch_rule(user: Any, roles: set[str]):
     return false()
 
 
-def _system_only_rule(user: Any, roles: set[str]):
-    """Records no user edits through a scoped screen, moved by the scheduler."""
-    return true() if roles & {R.ADMIN, R.SYSTEM} else false()
+def _objection_rule(user: Any, roles: set[str]):
+    """公示异议: the province decides its Tech-SME records' objections, the association those on
+    the benchmark selection lists. The objector's contact is theirs only."""
+    if roles & {R.ADMIN, R.SYSTEM}:
+        return true()
+    clauses = []
+    if R.PROVINCE_REVIEWER in roles and _province_of(user):
+        clauses.append((PublicityObjection.subject_type == "sme_evaluation")
+                       & (PublicityObjection.province_code == _province_of(user)))
+    if R.ASSOCIATION_REVIEWER in roles:
+        clauses.append(PublicityObjection.subject_type == "declaration")
+    return _any(clauses)
+
+
+def _activity_rule(user: Any, roles: set[str]):
+    """Activities: moved by the scheduler; the association publishes their selection results."""
+    return true() if roles & {R.ADMIN, R.SYSTEM, R.ASSOCIATION_REVIEWER} else false()
 
 
 def _enterprise_ip_rule(user: Any, roles: set[str]):
@@ -239,7 +256,8 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     Attachment: _attachment_rule,
     SmeEvaluation: _sme_rule,
     PublicityBatch: _publicity_batch_rule,
-    Activity: _system_only_rule,
+    Activity: _activity_rule,
+    PublicityObjection: _objection_rule,
     EnterpriseIp: _enterprise_ip_rule,
     OrganizationFiling: _filing_rule,
     Declaration: _declaration_rule,

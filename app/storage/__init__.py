@@ -59,6 +59,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "verification_upload": ("pdf",),
     # Files of the public portal's articles (templates, regulations): downloaded by anyone.
     "portal_file": ("pdf", "docx", "xlsx"),
+    "objection_evidence": ("pdf", "png", "jpeg"),
 }
 
 # A .docx expands; more than this, or an extreme ratio, is treated as a zip bomb.

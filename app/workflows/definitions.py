@@ -16,6 +16,7 @@ _APPLICANT = frozenset({R.APPLICANT})
 _BY_APPLICANT = frozenset({APPLICANT})
 _BY_REVIEW = frozenset({REVIEW})
 _REVIEW_OR_BULK = frozenset({REVIEW, BULK})
+_REVIEW_OR_FOLLOW = frozenset({REVIEW, FOLLOW})
 _REQUIRED = "required"
 _OPTIONAL = "optional"
 
@@ -107,6 +108,7 @@ SME_EVALUATION = Workflow(
         "returned_by_province": _l("Returned by provincial agency"),
         "rejected": _l("Not passed"),
         "objection": _l("Publicity objection"),
+        "revoked": _l("Registration revoked"),
     },
     transitions=(
         Transition("submit", ("draft", "returned_by_agency"), "pending_agency", _APPLICANT, _l("Submit"), _BY_APPLICANT,
@@ -124,8 +126,9 @@ SME_EVALUATION = Workflow(
         Transition("return_to_agency", ("pending_province",), "returned_by_province", _PROVINCE,
                    _l("Return to the evaluation agency"), reason=_REQUIRED, reason_field=_RETURNED,
                    notify=("sme_returned_by_province",)),
+        # Also followed from an objection the province upholds (PUBLICITY_OBJECTION "uphold").
         Transition("reject", ("pending_province", "objection"), "rejected", _PROVINCE, _l("Not passed"),
-                   reason=_REQUIRED, reason_field=_RETURNED, notify=("sme_rejected",)),
+                   _REVIEW_OR_FOLLOW, reason=_REQUIRED, reason_field=_RETURNED, notify=("sme_rejected",)),
         Transition("sample", ("recommended",), "spot_check", _PROVINCE, _l("Drawn for spot check"), frozenset({DRAW}),
                    sets=(("sampled", True),), notify=("sme_spot_check",)),
         Transition("queue", ("recommended",), "publicity_queued", _PROVINCE, _l("Queued for publicity"),
@@ -140,16 +143,23 @@ SME_EVALUATION = Workflow(
                    frozenset({FOLLOW}), notify=("sme_publicity_started",)),
         Transition("close_publicity", ("in_publicity",), "publicity_done", _SYSTEM, _l("Publicity completed"),
                    frozenset({SCHEDULER, FOLLOW}), guard="publicity_ended", notify=("sme_publicity_ended",)),
-        Transition("object", ("in_publicity",), "objection", _PROVINCE, _l("Objection raised"), reason=_REQUIRED,
-                   reason_field="objection_reason", notify=("sme_objection_raised",)),
-        Transition("resolve", ("objection",), "in_publicity", _PROVINCE, _l("Objection resolved"), reason=_REQUIRED,
-                   notify=("sme_objection_resolved",)),
+        # Raised by the province, or followed from an objection the public files on the publicity
+        # list (PUBLICITY_OBJECTION's creation: the actor is the objector, "公众 <name>").
+        Transition("object", ("in_publicity",), "objection", _PROVINCE, _l("Objection raised"), _REVIEW_OR_FOLLOW,
+                   reason=_REQUIRED, reason_field="objection_reason", notify=("sme_objection_raised",)),
+        # Also followed when the province dismisses the last open public objection.
+        Transition("resolve", ("objection",), "in_publicity", _PROVINCE, _l("Objection resolved"), _REVIEW_OR_FOLLOW,
+                   reason=_REQUIRED, notify=("sme_objection_resolved",)),
         Transition("store", ("publicity_done",), "stored", _PROVINCE, _l("Store"), _REVIEW_OR_BULK,
                    sets=(("stored_at", NOW),), notify=("sme_stored",)),
         Transition("number", ("stored",), "numbered", _PROVINCE, _l("Generate certificate number"), _REVIEW_OR_BULK,
                    hooks=("sme_number", "sme_issue_certificate"), notify=("sme_numbered",)),
+        # 撤销: the registration is withdrawn; its signed certificate is revoked with it.
+        Transition("revoke", ("stored", "numbered"), "revoked", _PROVINCE, _l("Revoke the registration"),
+                   reason=_REQUIRED, reason_field="revoke_reason", sets=(("revoked_at", NOW),),
+                   hooks=("sme_revoke_certificates",)),
     ),
-    final=frozenset({"numbered", "rejected"}),
+    final=frozenset({"rejected", "revoked"}),
 )
 
 # A publicity window (公示) of a province: the scheduler opens and closes it on its dates, and
@@ -299,12 +309,18 @@ BENCHMARK_ACTIVITY = Workflow(
     name="benchmark_activity",
     record_type="activity",
     initial="planned",
-    states={"planned": _l("Planned"), "open": _l("Open for declarations"), "closed": _l("Closed")},
+    states={"planned": _l("Planned"), "open": _l("Open for declarations"), "closed": _l("Closed"),
+            "published": _l("Selection results published")},
     transitions=(
         Transition("open", ("planned",), "open", _SYSTEM, _l("Opened"), frozenset({SCHEDULER})),
         Transition("close", ("planned", "open"), "closed", _SYSTEM, _l("Closed"), frozenset({SCHEDULER})),
+        # 选拔结果公示: the selected declarations are listed publicly until the end date (a hook
+        # sets it from the association's form); objections are taken until then.
+        Transition("publish_results", ("closed",), "published", _ASSOCIATION, _l("Publish the selection results"),
+                   frozenset({OPERATOR}), sets=(("results_published_at", NOW),),
+                   hooks=("activity_results_publicity_end",)),
     ),
-    final=frozenset({"closed"}),
+    final=frozenset({"published"}),
 )
 
 # A USB-Key: made (issued), shipped, received (active); the annual fee can fall overdue, the key
@@ -358,13 +374,42 @@ ISSUED_DOCUMENT = Workflow(
         Transition("revoke", ("current", "superseded"), "revoked", _CA, _l("Revoke"), _BY_OPERATOR,
                    reason=_REQUIRED, reason_field="revoke_reason", sets=(("revoked_at", NOW),),
                    notify=("document_revoked",)),
+        # The record it certifies was revoked (a Tech-SME registration the province revokes).
+        Transition("revoke_with_record", ("current", "superseded"), "revoked", _PROVINCE,
+                   _l("Revoked with its registration"), frozenset({FOLLOW}), reason=_REQUIRED,
+                   reason_field="revoke_reason", sets=(("revoked_at", NOW),), notify=("document_revoked",)),
     ),
     final=frozenset({"revoked"}),
     events={"issue": _l("Issued")},
 )
 
+# 公示异议: an objection from the public, decided by the province (Tech-SME) or the association
+# (benchmark selection) with a reply the objector looks up. Filing it (the "file" event) puts
+# the evaluation under objection through SME_EVALUATION "object"; deciding it follows "resolve"
+# or "reject" on the evaluation (hooks in app.services.sme.objections).
+_OBJECTION_DECIDERS = _PROVINCE | _ASSOCIATION
+
+PUBLICITY_OBJECTION = Workflow(
+    name="publicity_objection",
+    record_type="publicity_objection",
+    initial="received",
+    states={"received": _l("Received, under review"), "upheld": _l("Objection upheld"),
+            "dismissed": _l("Objection dismissed")},
+    transitions=(
+        Transition("dismiss", ("received",), "dismissed", _OBJECTION_DECIDERS, _l("Objection not upheld"),
+                   reason=_REQUIRED, reason_field="reply", sets=(("decided_at", NOW),),
+                   hooks=("objection_dismissed",)),
+        Transition("uphold", ("received",), "upheld", _OBJECTION_DECIDERS, _l("Objection upheld"),
+                   reason=_REQUIRED, reason_field="reply", sets=(("decided_at", NOW),),
+                   hooks=("objection_upheld",)),
+    ),
+    final=frozenset({"upheld", "dismissed"}),
+    events={"file": _l("Objection filed")},
+)
+
 WORKFLOWS: dict[str, Workflow] = {
     w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE, SME_EVALUATION, PUBLICITY_BATCH,
-                        ORGANIZATION_FILING, BENCHMARK_ACTIVITY, DECLARATION, SEAL_APPLICATION, SEAL_KEY, ISSUED_DOCUMENT)
+                        ORGANIZATION_FILING, BENCHMARK_ACTIVITY, DECLARATION, SEAL_APPLICATION, SEAL_KEY, ISSUED_DOCUMENT,
+                        PUBLICITY_OBJECTION)
 }
 WORKFLOW_BY_RECORD_TYPE: dict[str, Workflow] = {w.record_type: w for w in WORKFLOWS.values()}

@@ -151,3 +151,31 @@ def publicity_batch_close_records(step):
     from app.services.sme.publicity import close_batch_records
 
     return close_batch_records(step)
+
+
+@hook("sme_revoke_certificates")
+def sme_revoke_certificates(step):
+    from app.services.sme.revocation import revoke_certificates
+
+    return revoke_certificates(step)
+
+
+@hook("activity_results_publicity_end")
+def activity_results_publicity_end(step):
+    from app.services.benchmark_results import set_publicity_end
+
+    return set_publicity_end(step)
+
+
+@hook("objection_dismissed")
+def objection_dismissed(step):
+    from app.services.sme.objections import follow_dismissal
+
+    return follow_dismissal(step)
+
+
+@hook("objection_upheld")
+def objection_upheld(step):
+    from app.services.sme.objections import follow_upholding
+
+    return follow_upholding(step)

@@ -313,7 +313,9 @@ def test_sme_fill_submit_withdraw_review_publicity_number(app, live_server, brow
         prov.click("#action-number")
     expect(prov.locator(".alert-success", has_text=saved).first).to_be_visible()
     expect(prov.locator("body")).to_contain_text(numbered)
-    expect(prov.locator("#decision-form")).to_have_count(0)
+    # Numbered is final but for the province's revocation (撤销), which asks before it goes.
+    expect(prov.locator("#decision-form button[name=action]")).to_have_count(1)
+    expect(prov.locator("#action-revoke")).to_have_attribute("data-confirm", re.compile(".+"))
     number = f"{YEAR}{county}00001"
     expect(prov.locator("body")).to_contain_text(number)
     shots(prov, "province-numbered")

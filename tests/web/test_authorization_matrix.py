@@ -54,6 +54,8 @@ RECORD_OF = {
     # Portal content is edited by the admin and each program's staff: a benchmark article and
     # desk are outside every outsider's program (the association is not among the outsiders).
     "PortalArticleView": "portal_article", "ServiceDeskView": "service_desk",
+    # 公示异议: the province's queue (its own province), the association's (benchmark lists).
+    "ObjectionReviewView": "objection", "SelectionResultsView": "activity",
 }
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
@@ -65,7 +67,9 @@ CA_ONLY = ("CertificateTemplateView", "FeeItemView")
 # manuals and their screenshots (their arguments name a manual or an image file, not a record).
 PUBLIC = ("VerifyView", "OcspView", "HelpView",
           # the public portal: published articles and their files only (tests/web/test_portal_web.py)
-          "PortalView")
+          "PortalView",
+          # the publicity lists and their objection forms: only records in publicity (tests/web/test_public_lists_web.py)
+          "PublicListsView")
 # SealSelfView names several kinds of record by its argument names.
 RECORD_OF_ARGUMENT = {"application_id": "seal_application", "key_id": "seal_key",
                       "certificate_id": "key_certificate", "document_id": "issued_document"}
@@ -84,6 +88,10 @@ IGNORED_ARGS = {"filename", "lang", "locale", "token", "version", "pk_type"}
 def world(app, pkcs11_lib):
     """Victim: an approved Hangzhou enterprise with a pending core change, an e-mail change
     request and attachments. Outsiders: another applicant, Jinhua agency, Beijing province."""
+    from tests.publicity_world import file_objection, sme_in_publicity
+
+    (objected,), _province, _batch = sme_in_publicity()
+    objection = file_objection(objected, evidence=True)
     victim_user = f.gen_applicant()
     victim = f.gen_enterprise(victim_user, status="approved")
     change = svc.open_core_change(victim_user)
@@ -130,7 +138,8 @@ def world(app, pkcs11_lib):
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
            "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
            "declaration": declaration.id, "project": project.id, "portal_article": portal_article.id,
-           "service_desk": service_desk("benchmark").id, **seal_ids}
+           "service_desk": service_desk("benchmark").id, "objection": objection.id,
+           "activity": activity.id, **seal_ids}
     return ids, outsiders
 
 

@@ -56,3 +56,22 @@ def test_timestamp_requests_from_one_address_are_limited(tmp_path):
         answers = [client.post("/tsa", data=b"junk", content_type="application/timestamp-query") for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 429]
         assert answers[0].mimetype == "application/timestamp-reply"
+
+
+def test_public_objections_lookups_and_certificate_queries_are_limited_per_address(tmp_path):
+    """公示异议, 异议结果查询 and 证书查询 from one client address (PUBLIC_*_LIMIT_PER_ADDRESS)."""
+    with limited_app(tmp_path, PUBLIC_OBJECTION_LIMIT_PER_ADDRESS="2 per hour",
+                     PUBLIC_LOOKUP_LIMIT_PER_ADDRESS="2 per minute", PUBLIC_QUERY_LIMIT_PER_ADDRESS="2 per minute") as app:
+        f.seed_reference_data()
+        web = f.WebClient(app)
+        token = web.csrf("/portal/objections/lookup")
+        objections = [web.post(f"/portal/objections/{kind}/{n}", data={"csrf_token": token})
+                      for kind, n in (("sme", 1), ("benchmark", 2), ("sme", 3))]
+        assert [a.status_code for a in objections] == [404, 404, 429]  # both forms count together
+        lookups = [web.post("/portal/objections/lookup", data={"csrf_token": token, "reference": f"GS2026{i}",
+                                                               "contact": "13812345678"}) for i in range(3)]
+        assert [a.status_code for a in lookups] == [200, 200, 429]
+        assert web.get("/portal/objections/lookup").status_code == 200  # reading the form is not limited
+        queries = [web.get(f"/portal/certificates?q=企业名称{i}") for i in range(3)]
+        assert [a.status_code for a in queries] == [200, 200, 429]
+        assert web.get("/portal/certificates").status_code == 200  # the empty form is free
