@@ -64,6 +64,8 @@ HELP_LINKS: dict[str, Target] = {
     "SmeReviewView.draw": ("sme-review", "review-spot-check"),
     "SmeReviewView.batch": ("sme-review", "review-publicity"),
     "PublicityBatchView": ("sme-review", "review-publicity"),
+    "ObjectionReviewView": ("sme-review", "review-objection"),
+    "SelectionResultsView": ("benchmark-review", "caq-activities"),
     "FilingReviewView": ("benchmark-review", "caq-filing"),
     "DeclarationReviewView": ("benchmark-review", "caq-declarations"),
     "ActivityView": ("benchmark-review", "caq-activities"),
