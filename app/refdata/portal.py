@@ -18,7 +18,7 @@ SERVICE_DESKS = (
         "phone": "010-83886166",
         "email": "caservice@cqc.com.cn",
         "hours_zh": "工作日 9:00—17:00",
-        "hours_en": "Working days 9:00–17:00 (Beijing time)",
+        "hours_en": "Working days 9:00–17:00, Beijing time",
         "mail_address_zh": "北京中认环宇信息安全技术有限公司，北京南四环西路188号9区8号楼4层，邮编100070",
         "mail_address_en": "Beijing CQC Certificate Authority, 4th floor, Building 8, Zone 9, No. 188 South 4th Ring "
                            "Road West, Beijing 100070",
@@ -38,7 +38,7 @@ SERVICE_DESKS = (
         "phone": "18519195397",
         "email": None,
         "hours_zh": "工作日 9:00—17:00",
-        "hours_en": "Working days 9:00–17:00 (Beijing time)",
+        "hours_en": "Working days 9:00–17:00, Beijing time",
         "mail_address_zh": "北京市海淀区百胜村路6号中国质量大厦",
         "mail_address_en": "China Quality Building, No. 6 Baishengcun Road, Haidian District, Beijing",
         "mail_recipient": "李铭 18519195397",
@@ -51,7 +51,7 @@ SERVICE_DESKS = (
         "name_zh": "科技部火炬高技术产业开发中心（科技型中小企业评价）",
         "name_en": "Torch High Technology Industry Development Center, Ministry of Science and Technology",
         "hours_zh": "工作日 9:00—17:00",
-        "hours_en": "Working days 9:00–17:00 (Beijing time)",
+        "hours_en": "Working days 9:00–17:00, Beijing time",
         "note_zh": "企业注册登记、评价材料的审核与退回，请先咨询企业所在地的评价工作机构（见本页“评价工作机构”）。",
         "note_en": "For the enterprise registration and the review or return of evaluation materials, first ask "
                    "the evaluation agency of your enterprise's region (see Evaluation agencies on this page).",
