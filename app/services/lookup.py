@@ -6,14 +6,18 @@ from typing import Any
 from app.extensions import db
 
 
-def get_or_none(model: type, pk: Any) -> Any | None:
+def valid_pk(pk: Any) -> int | None:
+    """``pk`` as an id the database can hold, else None (SQLite overflows past 64 bits)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    if not 0 < pk < 2**31:
-        return None
-    return db.session.get(model, pk)
+    return pk if 0 < pk < 2**31 else None
+
+
+def get_or_none(model: type, pk: Any) -> Any | None:
+    pk = valid_pk(pk)
+    return None if pk is None else db.session.get(model, pk)
 
 
 def owned_by(user: Any, model: type, pk: Any) -> Any:

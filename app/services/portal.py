@@ -20,6 +20,7 @@ from app.extensions import db
 from app.security import roles as R
 from app.security.scope import role_names
 from app.services.errors import Forbidden, NotFound, ServiceError
+from app.services.lookup import get_or_none, valid_pk
 from app.timeutil import today_in_china
 from models import Agency, Attachment, PortalArticle, RecommendingUnit, Region, ServiceDesk
 
@@ -134,7 +135,7 @@ def add_file(user: Any, article: PortalArticle, stream: BinaryIO, filename: str)
 def remove_file(user: Any, article: PortalArticle, attachment_id: int) -> None:
     """Detach a file from the article (the stored file goes with the orphan sweep) and commit."""
     check_editable(user, article.program)
-    attachment = db.session.get(Attachment, attachment_id)
+    attachment = get_or_none(Attachment, attachment_id)
     if attachment is None or attachment.record_type != RECORD_TYPE or attachment.record_id != article.id:
         raise NotFound(_("Record not found."))
     db.session.delete(attachment)
@@ -182,20 +183,20 @@ def public_list(kind: str, *, program: str | None = None, q: str | None = None, 
 
 def public_article(kind: str, article_id: int) -> PortalArticle:
     """:raises NotFound: no such public article of this kind (a draft, expired or future one too)."""
-    article = db.session.execute(select(PortalArticle).where(
+    article = valid_pk(article_id) is not None and db.session.execute(select(PortalArticle).where(
         PortalArticle.id == article_id, PortalArticle.kind == kind, public_criterion())).scalar_one_or_none()
-    if article is None:
+    if not article:
         raise NotFound(_("This page does not exist or is no longer published."))
     return article
 
 
 def public_file(attachment_id: int) -> Attachment:
     """A file of a public article; any other attachment is not found."""
-    attachment = db.session.execute(
+    attachment = valid_pk(attachment_id) is not None and db.session.execute(
         select(Attachment).join(PortalArticle, PortalArticle.id == Attachment.record_id)
         .where(Attachment.id == attachment_id, Attachment.record_type == RECORD_TYPE, public_criterion())
     ).scalar_one_or_none()
-    if attachment is None:
+    if not attachment:
         raise NotFound(_("This file does not exist or is no longer published."))
     return attachment
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.services.errors import NotFound
+from app.services.lookup import get_or_none
 from app.timeutil import today_in_china
 from models import Activity, Agency, Declaration, Enterprise, Project, PublicityBatch, Region, SmeEvaluation
 
@@ -139,10 +140,7 @@ def batch_results(batch_id, q: str | None = None, page=1) -> tuple[PublicBatch, 
 
 
 def _batch(batch_id, status: str) -> PublicityBatch:
-    try:
-        batch = db.session.get(PublicityBatch, int(batch_id))
-    except (TypeError, ValueError, OverflowError):
-        batch = None
+    batch = get_or_none(PublicityBatch, batch_id)
     if batch is None or batch.status != status:
         raise NotFound(_("This record is not on a public list."))
     return batch
@@ -153,10 +151,7 @@ def sme_record_open_to_objection(evaluation_id) -> SmeEvaluation:
 
     :raises NotFound: otherwise (planned or closed batch, removed from publicity, unknown).
     """
-    try:
-        evaluation = db.session.get(SmeEvaluation, int(evaluation_id))
-    except (TypeError, ValueError, OverflowError):
-        evaluation = None
+    evaluation = get_or_none(SmeEvaluation, evaluation_id)
     batch = evaluation.publicity_batch if evaluation is not None else None
     if batch is None or batch.status != "open" or evaluation.status not in OPEN_STATUSES:
         raise NotFound(_("This record is not on a public list."))
@@ -222,10 +217,7 @@ def declaration_open_to_objection(declaration_id) -> Declaration:
 
     :raises NotFound: otherwise.
     """
-    try:
-        declaration = db.session.get(Declaration, int(declaration_id))
-    except (TypeError, ValueError, OverflowError):
-        declaration = None
+    declaration = get_or_none(Declaration, declaration_id)
     if declaration is None or declaration.status != "selected" or not _objections_open(declaration.activity):
         raise NotFound(_("This record is not on a public list."))
     return declaration

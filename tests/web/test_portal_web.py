@@ -82,6 +82,9 @@ def test_files_are_served_only_for_public_articles(app, pkcs11_lib):
     db.session.commit()
     assert client.get(f"/portal/files/{other.id}").status_code == 404
     assert client.get("/portal/files/999999").status_code == 404
+    # Ids past what the database holds are absent too, not an overflow (SQLite: 500 before).
+    for path in ("/portal/files/", "/portal/notices/", "/portal/regulations/", "/portal/downloads/"):
+        assert client.get(f"{path}99999999999999999999").status_code == 404
     downloads = client.get("/portal/downloads").data.decode()
     assert f"/portal/files/{public_file.id}" in downloads and f"/portal/files/{draft_file.id}" not in downloads
 
