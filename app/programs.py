@@ -134,6 +134,9 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     # The objector is not a user: the reply is looked up by reference number (public page).
     RecordType("publicity_objection", "PublicityObjection", wf.PUBLICITY_OBJECTION, _l("Publicity objection"), "sme",
                title=lambda o: o.reference, contact=_nobody, submitted_at="created_at", on_progress_page=False),
+    # Administered data, not an application: its timeline is on the rule set's own page.
+    RecordType("sme_ruleset", "SmeRuleset", wf.SME_RULESET, _l("Tech-SME rule set"), "sme",
+               title=lambda r: r.label, contact=_nobody, submitted_at="created_at", on_progress_page=False),
 )
 BY_RECORD_TYPE: dict[str, RecordType] = {r.record_type: r for r in RECORD_TYPES}
 

@@ -28,6 +28,7 @@ from models.enterprise import (  # noqa: F401
     VentureInvestment,
 )
 from models.notify import OutboxMessage  # noqa: F401
+from models.rulesets import RulesetTestChange, RulesetTestRun, SmeRuleset  # noqa: F401
 from models.sme import (  # noqa: F401
     CertificateCounter,
     EnterpriseIp,

@@ -39,6 +39,9 @@ class SmeEvaluation(VersionedMixin, TimestampMixin, Model):
     qualified = Column(Boolean, nullable=True)
     total_score = Column(Integer, nullable=True)
     path = Column(String(16), nullable=True)
+    # The rule set (and its version) that produced ``result``: kept when a later set is published.
+    ruleset_id = Column(Integer, ForeignKey("sme_ruleset.id", name="fk_sme_evaluation_ruleset"), nullable=True)
+    ruleset_version = Column(Integer, nullable=True)
     cover_attachment_id = Column(Integer, ForeignKey("attachment.id"), nullable=True)
     agency_id = Column(Integer, ForeignKey("agency.id"), nullable=True)
     province_code = Column(String(6), nullable=True)
@@ -60,6 +63,7 @@ class SmeEvaluation(VersionedMixin, TimestampMixin, Model):
     enterprise = relationship("Enterprise", lazy="joined")
     agency = relationship("Agency", lazy="joined")
     publicity_batch = relationship("PublicityBatch")
+    ruleset = relationship("SmeRuleset")
 
     def __repr__(self) -> str:
         return self.system_number or f"#{self.id}"

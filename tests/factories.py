@@ -56,6 +56,9 @@ def seed_reference_data() -> None:
 
     load_eseal_defaults()
     load_service_desks()
+    from app.services.sme.rulesets import ensure_builtin
+
+    ensure_builtin()
     db.session.commit()
 
 

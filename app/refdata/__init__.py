@@ -117,6 +117,12 @@ def load_service_desks() -> int:
     return load()
 
 
+def _builtin_rulesets() -> int:
+    from app.services.sme.rulesets import ensure_builtin
+
+    return ensure_builtin()
+
+
 def load_all() -> dict[str, int]:
     counts = {
         "regions": load_regions(),
@@ -128,6 +134,7 @@ def load_all() -> dict[str, int]:
         "zones": load_zones(),
         "fee_items": load_eseal_defaults(),
         "service_desks": load_service_desks(),
+        "sme_rulesets": _builtin_rulesets(),
     }
     db.session.commit()
     return counts

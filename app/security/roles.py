@@ -13,6 +13,8 @@ RECOMMENDER = "Recommender"
 CA_OPERATOR = "CAOperator"
 MANAGER = "Manager"
 ADMIN = "Admin"
+# 规则管理员: drafts, tests and publishes the Tech-SME rule sets (not every admin may).
+RULES_ADMIN = "RulesAdministrator"
 # Not a login role: the identity of scheduled jobs acting through the workflow engine.
 SYSTEM = "System"
 
@@ -25,7 +27,7 @@ def role_label(name: str) -> str:
         ADMIN: _l("Platform administrator"), APPLICANT: _l("Enterprise applicant"),
         AGENCY_REVIEWER: _l("Evaluation agency reviewer"), PROVINCE_REVIEWER: _l("Provincial agency reviewer"),
         ASSOCIATION_REVIEWER: _l("Association reviewer"), RECOMMENDER: _l("Recommending unit reviewer"),
-        CA_OPERATOR: _l("CA operator"), MANAGER: _l("Statistics manager"), "Public": _l("Visitor"),
+        CA_OPERATOR: _l("CA operator"), MANAGER: _l("Statistics manager"), RULES_ADMIN: _l("Rules administrator"), "Public": _l("Visitor"),
     }
     return str(labels.get(name, name))
 
@@ -108,6 +110,10 @@ ROLES: dict[str, list[list[str]]] = {
          "|FeeItemView)$", ".*"],
         ["^(Change Password|E-seal|Seal Applications|USB-Keys|Issued Certificates|Certificate Templates|Fee Schedule"
          "|Verify a Certificate)$", "menu_access"],
+    ],
+    RULES_ADMIN: [
+        ["^(AccountView|RulesetView|RulesetTestView)$", ".*"],
+        ["^(Change Password|Tech SME|Rule Sets)$", "menu_access"],
     ],
 }
 

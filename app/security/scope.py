@@ -25,7 +25,9 @@ from models import (
     Project,
     PublicityBatch,
     PublicityObjection,
+    RulesetTestRun,
     SmeEvaluation,
+    SmeRuleset,
     WorkflowLog,
 )
 from models.eseal import IssuedDocument, KeyCertificate, SealApplication, SealKey
@@ -239,6 +241,11 @@ def _key_certificate_rule(user: Any, roles: set[str]):
     return false()
 
 
+def _ruleset_rule(user: Any, roles: set[str]):
+    # Rule sets and their test runs: the rules administrator's (Admin reads them).
+    return true() if roles & {R.ADMIN, R.RULES_ADMIN, R.SYSTEM} else false()
+
+
 def _any(clauses: list):
     if not clauses:
         return false()
@@ -266,6 +273,8 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     SealKey: _eseal_rule(lambda: SealKey.enterprise_id),
     KeyCertificate: _key_certificate_rule,
     IssuedDocument: _eseal_rule(lambda: IssuedDocument.enterprise_id),
+    SmeRuleset: _ruleset_rule,
+    RulesetTestRun: _ruleset_rule,
 }
 
 

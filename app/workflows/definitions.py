@@ -407,9 +407,30 @@ PUBLICITY_OBJECTION = Workflow(
     events={"file": _l("Objection filed")},
 )
 
+# 评价规则集: a Tech-SME rule set, drafted (edited only as a draft), tested against past
+# evaluations on the bench, then published; a published set never changes.
+_RULES = frozenset({R.RULES_ADMIN})
+
+SME_RULESET = Workflow(
+    name="sme_ruleset",
+    record_type="sme_ruleset",
+    initial="draft",
+    states={"draft": _l("Draft"), "tested": _l("Tested"), "published": _l("Published")},
+    transitions=(
+        Transition("mark_tested", ("draft",), "tested", _RULES, _l("Mark as tested"), guard="ruleset_tested",
+                   reason=_OPTIONAL, sets=(("tested_at", NOW),)),
+        Transition("reopen", ("tested",), "draft", _RULES, _l("Reopen for editing"), reason=_OPTIONAL,
+                   sets=(("tested_at", None), ("tested_run_id", None))),
+        Transition("publish", ("tested",), "published", _RULES, _l("Publish"), guard="ruleset_publishable",
+                   reason=_OPTIONAL, sets=(("published_at", NOW),)),
+    ),
+    final=frozenset({"published"}),
+    events={"create": _l("Draft created"), "import": _l("Imported from a file"), "edit": _l("Draft saved")},
+)
+
 WORKFLOWS: dict[str, Workflow] = {
     w.name: w for w in (ENTERPRISE_REGISTRATION, CORE_INFO_CHANGE, EMAIL_CHANGE, SME_EVALUATION, PUBLICITY_BATCH,
                         ORGANIZATION_FILING, BENCHMARK_ACTIVITY, DECLARATION, SEAL_APPLICATION, SEAL_KEY, ISSUED_DOCUMENT,
-                        PUBLICITY_OBJECTION)
+                        PUBLICITY_OBJECTION, SME_RULESET)
 }
 WORKFLOW_BY_RECORD_TYPE: dict[str, Workflow] = {w.record_type: w for w in WORKFLOWS.values()}

@@ -112,3 +112,28 @@ def seal_shippable(application) -> str | None:
     from app.services.eseal.delivery import shipment_problem
 
     return shipment_problem(application)
+
+
+@guard("ruleset_tested")
+def ruleset_tested(ruleset) -> str | None:
+    """A draft is "tested" only after a finished bench run on this very version of it."""
+    from app.extensions import db
+    from models import RulesetTestRun
+
+    run = db.session.get(RulesetTestRun, ruleset.tested_run_id) if ruleset.tested_run_id else None
+    if run is None or run.status != "done" or run.ruleset_version != ruleset.version:
+        return _("Run the test bench on this version of the draft first.")
+    return None
+
+
+@guard("ruleset_publishable")
+def ruleset_publishable(ruleset) -> str | None:
+    """Still a valid set, and no published set claims its first year."""
+    from app.services.errors import ServiceError
+    from app.services.sme import rulesets
+
+    try:
+        rulesets.checked(ruleset.rules, exclude_id=ruleset.id)
+    except ServiceError as exc:
+        return " ".join([exc.message, *exc.field_errors.values()])
+    return None

@@ -2,6 +2,7 @@
 
 * :mod:`rules.sme.model` — input and result dataclasses.
 * :mod:`rules.sme.tables` — the rule tables, as data keyed by evaluation year.
+* :mod:`rules.sme.ruleset_json` — a rule set as JSON and back (checked).
 * :mod:`rules.sme.scoring` — :func:`evaluate` and its helpers.
 * :mod:`rules.sme.interchange` — the JSON interchange format in and out.
 """
@@ -27,7 +28,8 @@ from rules.sme.model import (
     Standard,
 )
 from rules.sme.scoring import evaluate, format_ratio, ip_counts, rd_total
-from rules.sme.tables import INDICATOR_NAMES, RULES_2017, RULESETS, Ruleset, ruleset_for
+from rules.sme.ruleset_json import ruleset_from_json, ruleset_to_json
+from rules.sme.tables import INDICATOR_NAMES, RULES_2017, RULESETS, Ruleset, RulesetError, ruleset_for
 
 __all__ = [
     "INDICATOR_NAMES",
@@ -50,6 +52,7 @@ __all__ = [
     "RdInstitution",
     "RdProject",
     "Ruleset",
+    "RulesetError",
     "StaffCounts",
     "Standard",
     "evaluate",
@@ -59,4 +62,6 @@ __all__ = [
     "rd_total",
     "result_to_json",
     "ruleset_for",
+    "ruleset_from_json",
+    "ruleset_to_json",
 ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rules.sme.model import INSTITUTION_LEVELS, IP_KINDS, RD_FORMS, STANDARD_LEVELS
+from rules.violations import RuleViolation
 
 #: A band: (threshold, points).  Ratio thresholds are percentages
 #: (``Decimal("30")`` is 30%); count thresholds are item counts.
@@ -38,23 +39,57 @@ INDICATOR_NAMES: tuple[str, ...] = (
 )
 
 
-def _check_bands(name: str, bands: tuple[Band, ...]) -> None:
+#: The first evaluation year the regulation allows, and the latest a rule set may name.
+FIRST_YEAR, LAST_YEAR = 2017, 2100
+#: Percentage thresholds are compared in 0.0001 % units (rules.sme.scoring).
+_PERCENT_PLACES = Decimal("0.0001")
+
+
+class RulesetError(ValueError):
+    """A rule set that cannot be used, naming the field.
+
+    :param field: Path of the field, e.g. ``tech_staff_bands[1][0]`` (the second band's
+        threshold) or ``ip_class_i_kinds``; the admin form shows the message beside it.
+    :param violation: What is wrong (:mod:`rules.violations` code and params).
+    """
+
+    def __init__(self, field: str, code: str, **params) -> None:
+        self.field = field
+        self.violation = RuleViolation(code, params)
+        super().__init__(f"{field}: {self.violation.default_message}")
+
+
+def _check_bands(name: str, bands: tuple[Band, ...], percent: bool) -> None:
     """Reject a malformed band table.
 
-    :param name: Field name, for the error message.
+    :param name: Field name, for the error.
     :param bands: ``(threshold, points)`` pairs.
-    :raises ValueError: Unless thresholds are non-negative Decimals in strictly
-        descending order with non-negative ``int`` points.
+    :param percent: Percentage thresholds (0–100, 4 decimals) rather than item counts.
+    :raises RulesetError: Unless there is a band, thresholds are non-negative Decimals in
+        strictly descending order and points non-negative ``int``.
     """
+    if not bands:
+        raise RulesetError(name, "ruleset.bands_empty")
     previous: Decimal | None = None
-    for threshold, points in bands:
-        if not isinstance(threshold, Decimal) or threshold < 0:
-            raise ValueError(f"{name}: threshold {threshold!r} must be a non-negative Decimal")
+    for index, (threshold, points) in enumerate(bands):
+        where = f"{name}[{index}]"
+        if not isinstance(threshold, Decimal) or not threshold.is_finite() or threshold < 0:
+            raise RulesetError(f"{where}[0]", "ruleset.non_negative")
+        if percent and (threshold > 100 or threshold != threshold.quantize(_PERCENT_PLACES)):
+            raise RulesetError(f"{where}[0]", "ruleset.percent_range")
+        if not percent and (threshold < 1 or threshold != threshold.to_integral_value()):
+            raise RulesetError(f"{where}[0]", "ruleset.count_whole")
         if type(points) is not int or points < 0:
-            raise ValueError(f"{name}: points {points!r} must be a non-negative int")
+            raise RulesetError(f"{where}[1]", "ruleset.non_negative")
         if previous is not None and threshold >= previous:
-            raise ValueError(f"{name}: thresholds must be strictly descending")
+            raise RulesetError(f"{where}[0]", "ruleset.bands_descending")
         previous = threshold
+
+
+def _best(bands: tuple[Band, ...]) -> int:
+    """:param bands: A band table.
+    :returns: The most points any band gives."""
+    return max((points for _, points in bands), default=0)
 
 
 @dataclass(frozen=True)
@@ -110,36 +145,69 @@ class Ruleset:
     #: Free-form notes (not used by the scorer).
     notes: tuple[str, ...] = field(default=(), compare=False)
 
-    def __post_init__(self) -> None:
-        """Check the table is well-formed, so a typo fails at import time.
+    #: The regulation's document number (文号), e.g. 国科发政〔2017〕115号.
+    document_number: str = ""
 
-        :raises ValueError: On an unsorted band table, an unknown code, a form
-            without a factor, or overlapping IP classes.
+    def __post_init__(self) -> None:
+        """Check the table is well-formed, so a typo fails when the set is built.
+
+        :raises RulesetError: Naming the first field that is wrong.
         """
-        for name in (
-            "tech_staff_bands",
-            "rd_sales_bands",
-            "rd_cost_bands",
-            "ip_class_i_bands",
-            "ip_class_ii_bands",
-        ):
-            _check_bands(name, getattr(self, name))
+        if type(self.year) is not int or not FIRST_YEAR <= self.year <= LAST_YEAR:
+            raise RulesetError("year", "ruleset.year_range", min=FIRST_YEAR, max=LAST_YEAR)
+        if not str(self.source or "").strip():
+            raise RulesetError("source", "ruleset.required")
+        if type(self.max_employees) is not int or self.max_employees < 1:
+            raise RulesetError("max_employees", "ruleset.at_least_one")
+        for name in ("max_sales_revenue", "max_total_assets"):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+                raise RulesetError(name, "ruleset.positive")
+        for name in ("lookback_years", "award_max_rank", "standard_max_rank"):
+            if type(getattr(self, name)) is not int or getattr(self, name) < 1:
+                raise RulesetError(name, "ruleset.at_least_one")
+        for name, known in (("institution_levels", INSTITUTION_LEVELS), ("standard_levels", STANDARD_LEVELS)):
+            levels = getattr(self, name)
+            if not levels:
+                raise RulesetError(name, "ruleset.levels_empty")
+            for level in sorted(levels - frozenset(known)):
+                raise RulesetError(name, "ruleset.unknown_level", value=level)
+        for name in ("tech_staff_bands", "rd_sales_bands", "rd_cost_bands"):
+            _check_bands(name, getattr(self, name), percent=True)
+        for name in ("ip_class_i_bands", "ip_class_ii_bands"):
+            _check_bands(name, getattr(self, name), percent=False)
         forms = [form for form, _ in self.rd_form_factors]
+        for index, (form, factor) in enumerate(self.rd_form_factors):
+            if form not in RD_FORMS:
+                raise RulesetError(f"rd_form_factors[{index}][0]", "ruleset.unknown_form", value=form)
+            if not isinstance(factor, Decimal) or not factor.is_finite() or not 0 <= factor <= 1:
+                raise RulesetError(f"rd_form_factors[{index}][1]", "ruleset.factor_range")
         if sorted(forms) != sorted(RD_FORMS):
-            raise ValueError("rd_form_factors must give exactly one factor for every R&D form")
-        for form, factor in self.rd_form_factors:
-            if not isinstance(factor, Decimal) or not 0 <= factor <= 1:
-                raise ValueError(f"rd_form_factors: factor for {form} must be a Decimal in [0, 1]")
-        if self.ip_class_i_kinds & self.ip_class_ii_kinds:
-            raise ValueError("an IP kind cannot be both class I and class II")
-        if not (self.ip_class_i_kinds | self.ip_class_ii_kinds) <= frozenset(IP_KINDS):
-            raise ValueError("unknown IP kind in the IP classes")
-        if not self.institution_levels <= frozenset(INSTITUTION_LEVELS):
-            raise ValueError("unknown institution level")
-        if not self.standard_levels <= frozenset(STANDARD_LEVELS):
-            raise ValueError("unknown standard level")
-        if self.lookback_years < 1:
-            raise ValueError("lookback_years must be at least 1")
+            raise RulesetError("rd_form_factors", "ruleset.forms")
+        for name in ("ip_class_i_kinds", "ip_class_ii_kinds"):
+            for kind in sorted(getattr(self, name) - frozenset(IP_KINDS)):
+                raise RulesetError(name, "ruleset.unknown_kind", value=kind)
+        both = self.ip_class_i_kinds & self.ip_class_ii_kinds
+        if both:
+            raise RulesetError("ip_class_ii_kinds", "ruleset.kind_in_both", value="、".join(sorted(both)))
+        best = self.max_total()
+        if type(self.pass_score) is not int or not 1 <= self.pass_score <= best:
+            raise RulesetError("pass_score", "ruleset.pass_score_range", max=best)
+        if type(self.tech_staff_required) is not bool:
+            raise RulesetError("tech_staff_required", "ruleset.boolean")
+
+    def max_total(self) -> int:
+        """:returns: The highest total indicators 9–11 can score under these bands."""
+        return (
+            _best(self.tech_staff_bands)
+            + max(_best(self.rd_sales_bands), _best(self.rd_cost_bands))
+            + max(_best(self.ip_class_i_bands), _best(self.ip_class_ii_bands))
+        )
+
+    @property
+    def label(self) -> str:
+        """How pages name the set: first year and document number (or source)."""
+        return f"{self.year} · {self.document_number or self.source}"
 
 
 def _bands(*pairs: tuple[str, int]) -> tuple[Band, ...]:
@@ -152,6 +220,7 @@ def _bands(*pairs: tuple[str, int]) -> tuple[Band, ...]:
 RULES_2017 = Ruleset(
     year=2017,
     source="《科技型中小企业评价办法》国科发政〔2017〕115号",
+    document_number="国科发政〔2017〕115号",
     max_employees=500,
     max_sales_revenue=Decimal("20000"),
     max_total_assets=Decimal("20000"),

@@ -14,6 +14,7 @@ from app.services.unit_of_work import use_case
 from app.services import enterprise as enterprise_svc
 from app.services import industries
 from app.services import sme_form as form
+from app.services.sme import rulesets
 from app.services.errors import NotFound, ServiceError
 from app.services.lookup import owned_by
 from app.storage import attach_to, save_upload
@@ -99,18 +100,23 @@ def registered_in_mainland(enterprise) -> bool:
 
 
 def self_evaluate(evaluation: SmeEvaluation) -> dict[str, str]:
-    """Run the year's rules on the tables; store the result or say which field blocks it."""
+    """Run the rules in force for the year on the tables; store the result and the set (id and
+    version) that produced it, or say which field blocks it. Only the applicant's saves in an
+    editable state call this, so a stored score keeps its set when a later one is published."""
     payload = form.to_interchange(evaluation.data or {}, year=evaluation.year,
                                   registered_in_mainland=registered_in_mainland(evaluation.enterprise))
     try:
-        result = result_to_json(evaluate(parse_interchange(payload)))
+        row, ruleset = rulesets.in_force(evaluation.year)
+        result = result_to_json(evaluate(parse_interchange(payload), ruleset))
     except InterchangeError as exc:
         evaluation.result = None
         evaluation.qualified = None
         evaluation.total_score = None
         evaluation.path = None
+        evaluation.ruleset_id = evaluation.ruleset_version = None
         return {form.form_key(exc.field): exc.message}
     evaluation.result = result
+    evaluation.ruleset_id, evaluation.ruleset_version = row.id, row.version
     evaluation.qualified = bool(result["qualified"])
     evaluation.total_score = result["total_score"]
     evaluation.path = result["path"]
