@@ -61,6 +61,11 @@ def register_views(appbuilder) -> None:
                         category="Tech SME", category_label=_l("Tech-based SME"), category_icon="fa-flask")
     appbuilder.add_view(EnterpriseIpView, "IP Registry", label=_l("IP registry"), icon="fa-certificate", category="Tech SME")
     appbuilder.add_view(SmeReviewView, "SME Review", label=_l("Evaluation review"), icon="fa-gavel", category="Tech SME")
+    # 评价规则集: the rules administrator's rule sets and their test bench (each module adds its views).
+    from views import ruleset_bench, rulesets
+
+    rulesets.register(appbuilder)
+    ruleset_bench.register(appbuilder)
     appbuilder.add_view(PublicityBatchView, "Publicity Batches", label=_l("Publicity batches"), icon="fa-bullhorn",
                         category="Tech SME")
 

@@ -418,7 +418,7 @@ SME_RULESET = Workflow(
     states={"draft": _l("Draft"), "tested": _l("Tested"), "published": _l("Published")},
     transitions=(
         Transition("mark_tested", ("draft",), "tested", _RULES, _l("Mark as tested"), guard="ruleset_tested",
-                   reason=_OPTIONAL, sets=(("tested_at", NOW),)),
+                   reason=_OPTIONAL, sets=(("tested_at", NOW),), hooks=("ruleset_record_run",)),
         Transition("reopen", ("tested",), "draft", _RULES, _l("Reopen for editing"), reason=_OPTIONAL,
                    sets=(("tested_at", None), ("tested_run_id", None))),
         Transition("publish", ("tested",), "published", _RULES, _l("Publish"), guard="ruleset_publishable",

@@ -117,11 +117,9 @@ def seal_shippable(application) -> str | None:
 @guard("ruleset_tested")
 def ruleset_tested(ruleset) -> str | None:
     """A draft is "tested" only after a finished bench run on this very version of it."""
-    from app.extensions import db
-    from models import RulesetTestRun
+    from app.services.sme.rulesets import finished_run
 
-    run = db.session.get(RulesetTestRun, ruleset.tested_run_id) if ruleset.tested_run_id else None
-    if run is None or run.status != "done" or run.ruleset_version != ruleset.version:
+    if finished_run(ruleset) is None:
         return _("Run the test bench on this version of the draft first.")
     return None
 

@@ -179,3 +179,13 @@ def objection_upheld(step):
     from app.services.sme.objections import follow_upholding
 
     return follow_upholding(step)
+
+
+@hook("ruleset_record_run")
+def ruleset_record_run(step):
+    """"Tested" names the bench run that justified it (the guard found it)."""
+    from app.services.sme.rulesets import finished_run
+
+    run = finished_run(step.record)
+    step.record.tested_run_id = run.id
+    return {"tested_run_id": [None, run.id]}

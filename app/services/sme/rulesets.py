@@ -198,6 +198,17 @@ def export_in_force(year: int) -> dict:
     return {**ruleset_to_json(ruleset), "source": row.source if not row.builtin else ruleset.source}
 
 
+def finished_run(row: SmeRuleset):
+    """:returns: The newest finished bench run on the row's current version, or None."""
+    from models import RulesetTestRun
+
+    return db.session.execute(
+        select(RulesetTestRun).where(RulesetTestRun.ruleset_id == row.id, RulesetTestRun.status == "done",
+                                     RulesetTestRun.ruleset_version == row.version)
+        .order_by(RulesetTestRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
 def act(user, ruleset_id: Any, action: str, comment: str | None = None,
         expected_version: int | None = None) -> SmeRuleset:
     """A row of ``SME_RULESET`` (mark tested, reopen, publish), through the engine."""
