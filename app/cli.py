@@ -43,24 +43,80 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("score")
     @click.argument("source", type=click.File("r", encoding="utf-8"))
-    def score_command(source) -> None:
+    @click.option("--ruleset", "ruleset_file", type=click.File("r", encoding="utf-8"), default=None,
+                  help="A rule set as JSON (ruleset-export's format) to score with instead of the published one.")
+    def score_command(source, ruleset_file) -> None:
         """Score a Tech-SME evaluation in the interchange format (FILE.json, or - for stdin)."""
         import json
         import sys
 
-        from rules.sme import evaluate, parse_interchange, result_to_json
+        from rules.sme import RulesetError, evaluate, parse_interchange, result_to_json, ruleset_from_json
         from rules.sme.interchange import InterchangeError
 
         try:
+            ruleset = ruleset_from_json(json.load(ruleset_file)) if ruleset_file else None
             data = json.load(source)
-            result = result_to_json(evaluate(parse_interchange(data)))
+            inp = parse_interchange(data)
+            if ruleset is None:
+                ruleset = _published_ruleset(inp.year)
+            result = result_to_json(evaluate(inp, ruleset))
         except json.JSONDecodeError as exc:
             click.echo(f"error: not valid JSON: {exc}", err=True)
             sys.exit(2)
-        except InterchangeError as exc:
-            click.echo(f"error: {exc.field}: {exc.message}", err=True)
+        except (InterchangeError, RulesetError) as exc:
+            click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _published_ruleset(year: int):
+        """The published set in force for the year (the shipped one when the database has none)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from app.services.errors import ServiceError
+        from app.services.sme.rulesets import in_force
+
+        try:
+            return in_force(year)[1]
+        except (ServiceError, SQLAlchemyError):
+            return None
+
+    @app.cli.command("ruleset-export")
+    @click.argument("year", type=int)
+    def ruleset_export_command(year: int) -> None:
+        """Print the Tech-SME rule set in force for an evaluation year as JSON."""
+        import json
+        import sys
+
+        from app.services.errors import ServiceError
+        from app.services.sme.rulesets import export_in_force
+
+        try:
+            doc = export_in_force(year)
+        except ServiceError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(2)
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+    @app.cli.command("ruleset-import")
+    @click.argument("source", type=click.File("r", encoding="utf-8"))
+    def ruleset_import_command(source) -> None:
+        """Store a Tech-SME rule set (JSON, ruleset-export's format) as a draft; exit 2 naming the bad field."""
+        import json
+        import sys
+
+        from app.security.actors import SystemActor
+        from app.services.sme.rulesets import import_draft
+        from rules.sme import RulesetError
+
+        try:
+            row = import_draft(json.load(source), SystemActor())
+        except json.JSONDecodeError as exc:
+            click.echo(f"error: not valid JSON: {exc}", err=True)
+            sys.exit(2)
+        except RulesetError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        click.echo(f"draft {row.id}: {row.label} (status {row.status}); test it on the bench, then publish it")
 
     @app.cli.command("publicity-tick")
     @click.option("--date", "on_date", default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
