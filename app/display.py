@@ -32,18 +32,17 @@ def html_lang() -> str:
     return "zh-CN" if locale is None or locale.language == "zh" else locale.language
 
 
-def sme_ruleset_source(year) -> str:
-    """The regulation an SME evaluation was scored by, as the reader's language names it."""
+def sme_ruleset_name(evaluation) -> str:
+    """The rule set an SME evaluation was scored by, as the reader's language names it: the
+    shipped 2017 set by its translated title, an administered one by its document number."""
     from flask_babel import lazy_gettext as _l
 
-    from rules.sme import RULESETS
-
-    known = {2017: _l("Measures for the Evaluation of Tech-based SMEs (Guo Ke Fa Zheng [2017] No. 115)")}
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
+    row = getattr(evaluation, "ruleset", None)
+    if row is None:
         return ""
-    return str(known.get(year) or getattr(RULESETS.get(year), "source", ""))
+    if row.builtin:
+        return str(_l("Measures for the Evaluation of Tech-based SMEs (Guo Ke Fa Zheng [2017] No. 115)"))
+    return row.document_number or row.source
 
 
 def finalize(value):
@@ -68,7 +67,7 @@ def install(jinja_env) -> None:
 
     jinja_env.filters["role_label"] = role_label
     jinja_env.globals["html_lang"] = html_lang
-    jinja_env.globals["sme_ruleset_source"] = sme_ruleset_source
+    jinja_env.globals["sme_ruleset_name"] = sme_ruleset_name
 
 
 IMAGE_TYPES = ("image/png", "image/jpeg")

@@ -92,7 +92,8 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
         context = super()._decision_context(item)
         data = item.data or {}
         proofs = [r.get("proof") for key in ("ip", "standards", "institutions", "awards") for r in data.get(key) or []]
-        context.update(doc=sme_documents.context(item), result=item.result, indicator_labels=INDICATOR_LABELS,
+        context.update(doc=sme_documents.context(item), result=item.result, evaluation=item,
+                       indicator_labels=INDICATOR_LABELS,
                        row_tables=ROW_TABLES, files=attachments_by_id(proofs))
         return context
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.services import sme as svc
 from app.services import sme_documents
 from app.services import sme_form as form
+from app.services.sme import rulesets
 from app.services.errors import ServiceError
 from app.storage import allowed_label, max_megabytes_label
 from app.services.progress_labels import sme_status_label
@@ -102,9 +103,9 @@ class SmeSelfView(BaseView):
             if kind:
                 stmt = stmt.where(EnterpriseIp.kind == kind)
             extra = {"registry": list(db.session.execute(stmt.order_by(EnterpriseIp.id)).scalars()),
-                     "registry_kind": kind, "ip_stats": form.ip_stats(data.get("ip") or [], evaluation.year)}
+                     "registry_kind": kind, "ip_stats": form.ip_stats(data.get("ip") or [], rulesets.scored_with(evaluation))}
         if key == "finance":
-            extra["rd_summary"] = sme_documents.rd_summary(data.get("rd_projects") or [], evaluation.year)
+            extra["rd_summary"] = sme_documents.rd_summary(data.get("rd_projects") or [], rulesets.scored_with(evaluation))
         if key == "hr":
             extra["hr_totals"] = form.hr_totals(data.get("hr") or {})
             extra["hr_max"] = form.MAX_COUNT

@@ -1,4 +1,4 @@
-"""The 40 columns of the Tech-SME evaluation export: the record, its place, its result and the
+"""The 41 columns of the Tech-SME evaluation export: the record, its place, its result and the
 figures of its tables. Names of regions, agencies, industries and fields are looked up once per
 export (dicts), not once per row."""
 from __future__ import annotations
@@ -65,7 +65,7 @@ def sme_export_rows(session, ids: list[int]):
             return func.coalesce(Function("json_array_length", E.data, f"$.{key}", type_=Integer), 0)
     stmt = (select(E.id, E.system_number, E.year, E.status, E.province_code, E.city_code, E.agency_id,
                    E.industry_code, E.tech_field_code, E.submitted_at, E.stored_at, E.certificate_number,
-                   E.qualified, E.path, E.total_score, E.sampled,
+                   E.qualified, E.path, E.total_score, E.sampled, E.ruleset_id,
                    # As text, parsed by orjson in the row function: the drivers' JSON decoding
                    # of three documents a row was the slowest part on PostgreSQL.
                    cast(E.result, Text).label("result_json"), cast(E.data["finance"], Text).label("finance_json"),
@@ -79,10 +79,15 @@ def sme_export_rows(session, ids: list[int]):
 
 
 def sme_export_layout() -> tuple[list[Column], Any]:
-    """The 40 columns and the function that turns one row of :func:`sme_export_rows` into values."""
+    """The 41 columns and the function that turns one row of :func:`sme_export_rows` into values."""
     from models import Agency, Industry, Region, TechField
 
+    from app.extensions import db
+    from app.services.sme.rulesets import label as ruleset_label
+    from models import SmeRuleset
+
     regions, agencies = _names(Region), _names(Agency, "id")
+    rule_sets = {r.id: ruleset_label(r) for r in db.session.query(SmeRuleset).filter(SmeRuleset.status == "published")}
     industries, fields = _names(Industry), _names(TechField)
     states = {k: str(v) for k, v in SME_EVALUATION.states.items()}
     yes, no = _("Yes"), _("No")
@@ -98,6 +103,7 @@ def sme_export_layout() -> tuple[list[Column], Any]:
         Column("tech_field", _("Technology field")), Column("submitted_at", _("Submitted at"), "datetime"),
         Column("stored_at", _("Stored at"), "datetime"), Column("certificate_number", _("Registration number")),
         Column("qualified", _("Qualified")), Column("path", _("Path")), Column("total_score", _("Total score"), "int"),
+        Column("ruleset", _("Scored by the rule set")),
         *[Column(f"indicator_{n}", label if n <= 8 else _("%(indicator)s (points)", indicator=label), "text" if n <= 8 else "number")
           for n, label in enumerate(labels, start=1)],
         Column("rd_total", _("Total R&D expenses (10,000 yuan)"), "wan"),
@@ -131,7 +137,7 @@ def sme_export_layout() -> tuple[list[Column], Any]:
             f"{e.industry_code} {industries.get(e.industry_code, '')}".strip() if e.industry_code else None,
             fields.get(e.tech_field_code), _beijing(e.submitted_at), _beijing(e.stored_at), e.certificate_number,
             None if e.qualified is None else (yes if e.qualified else no), paths.get(e.path), e.total_score,
-            *judged,
+            rule_sets.get(e.ruleset_id), *judged,
             _number(result.get("rd_total")), _number(finance.get("sales_revenue")),
             _number(finance.get("total_assets")), _number(finance.get("cost_expenses")),
             _number(finance.get("net_profit")), _number(finance.get("taxes_paid")),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.services import sme_form as form
+from app.services.sme import rulesets
 from app.services.enterprise_form import parse_money
 from app.timeutil import beijing
 from models import SmeEvaluation
@@ -16,11 +17,9 @@ def _label(choices, code) -> str:
     return str(dict(choices).get(code, code or ""))
 
 
-def rd_summary(rows: list[dict], year: int) -> dict[str, Any]:
-    """Each project's counted amount under the year's rules (80% / 0% for commissioned)."""
-    from rules.sme.tables import ruleset_for
-
-    factors = dict(ruleset_for(year).rd_form_factors)
+def rd_summary(rows: list[dict], ruleset) -> dict[str, Any]:
+    """Each project's counted amount under the evaluation's rules (2017: 80% / 0% for commissioned)."""
+    factors = dict(ruleset.rd_form_factors)
     out, total = [], Decimal(0)
     for row in rows:
         amount = parse_money(row.get("amount"))
@@ -58,8 +57,9 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
     hr = data.get("hr") or {}
     totals = form.hr_totals(hr)
     finance = data.get("finance") or {}
-    summary = rd_summary(data.get("rd_projects") or [], evaluation.year)
-    stats = form.ip_stats(data.get("ip") or [], evaluation.year)
+    ruleset = rulesets.scored_with(evaluation)
+    summary = rd_summary(data.get("rd_projects") or [], ruleset)
+    stats = form.ip_stats(data.get("ip") or [], ruleset)
     main = data.get("main") or {}
     return {
         "enterprise": {"name": enterprise.name or "", "credit_code": enterprise.credit_code or "",
@@ -87,8 +87,15 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
             "other": (data.get("other") or {}).get("notes", ""),
         },
         "result": document_result(evaluation.result),
+        # The official table names the rules in Chinese whatever the reader's language.
+        "ruleset": {"label": ruleset_label_zh(evaluation.ruleset), "pass_score": ruleset.pass_score},
         "generated_at": beijing(utcnow()),
     }
+
+
+def ruleset_label_zh(row) -> str:
+    """:returns: "2017 年起适用 · 国科发政〔2017〕115号" for a stored set, "" without one."""
+    return f"{row.year} 年起适用 · {row.document_number or row.source}" if row is not None else ""
 
 
 def document_result(result: dict | None) -> dict:

@@ -268,11 +268,8 @@ def hr_totals(hr: dict) -> dict[str, int]:
             "tech_total": total(("tech_fulltime", "tech_parttime", "tech_temporary"))}
 
 
-def ip_stats(rows: list[dict], year: int) -> dict[str, Any]:
+def ip_stats(rows: list[dict], ruleset) -> dict[str, Any]:
     """Counts per kind and per class, from the rows themselves: never negative."""
-    from rules.sme.tables import ruleset_for
-
-    ruleset = ruleset_for(year)
     by_kind = {code: 0 for code, _label in IP_KINDS}
     for row in rows:
         kind = _s(row.get("kind"))

@@ -157,3 +157,32 @@ def test_cli_export_import_and_score_with_a_file(app, tmp_path):
     assert drafted["ruleset_year"] == 2029
     result = runner.invoke(args=["score", "--ruleset", str(tmp_path / "bad.json"), str(tmp_path / "e.json")])
     assert result.exit_code == 2 and "rd_sales_bands[1][0]" in result.output
+
+
+def test_pages_pdf_and_review_name_the_set_that_scored(app):
+    import io
+
+    from pypdf import PdfReader
+
+    admin = f.gen_user(R.RULES_ADMIN)
+    kept = f.gen_sme(year=2027, status="pending_agency")
+    _publish(admin, _draft(admin, 2027, pass_score=95,
+                           tech_staff_bands=[["40", 20], ["35", 16], ["30", 12], ["25", 8], ["20", 4]]))
+    new = f.gen_sme(year=2027)
+    web = f.WebClient(app)
+    web.login(f.owner_of(new).username)
+    page = web.get(f"/sme/{new.id}/self-evaluation").get_data(as_text=True)
+    assert "评分规则：2027 年起适用的国科发政〔2027〕1号。" in page
+    assert "总分：92 分。 不符合科技型中小企业条件。" in page
+    pdf = web.get(f"/sme/{new.id}/information.pdf").data
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "评价规则：2027年起适用·国科发政〔2027〕1号" in text and "低于95分" in text
+
+    agency = f.gen_user(R.AGENCY_REVIEWER, agency_region=kept.enterprise.city_code)
+    review = f.WebClient(app)
+    review.login(agency.username)
+    shown = review.get(f"/review/sme/show/{kept.id}").get_data(as_text=True)
+    assert "评分规则：2017 年起适用的《科技型中小企业评价办法》" in shown and "国科发政〔2027〕1号" not in shown
+    review.get("/lang/en")
+    shown = review.get(f"/review/sme/show/{kept.id}").get_data(as_text=True)
+    assert "Guo Ke Fa Zheng [2017] No. 115" in shown

@@ -16,7 +16,7 @@ def _workbook(response):
     return load_workbook(io.BytesIO(response.data))
 
 
-def test_sme_export_has_forty_typed_columns_within_the_province(app):
+def test_sme_export_has_forty_one_typed_columns_within_the_province(app):
     from decimal import Decimal
 
     zj = f.gen_sme(status="pending_province")
@@ -29,10 +29,11 @@ def test_sme_export_has_forty_typed_columns_within_the_province(app):
     sheet = _workbook(web.get("/review/sme/export/")).active
     rows = list(sheet.iter_rows(values_only=True))
     headers, data = rows[1], rows[2:]
-    assert len(headers) == 40 and headers[1] == "企业名称" and "销售收入（万元）" in headers
+    assert len(headers) == 41 and headers[1] == "企业名称" and "销售收入（万元）" in headers
     assert [r[0] for r in data] == [zj.system_number]  # Beijing's evaluation is not in Zhejiang's export
     row = dict(zip(headers, data[0]))
     assert row["评价年度"] == 2026 and isinstance(row["提交时间"], dt.datetime)
+    assert row["评分所用规则集"] == "2017 年起适用 · 国科发政〔2017〕115号"
     assert isinstance(row["销售收入（万元）"], (int, float)) and Decimal(str(row["销售收入（万元）"])) > 0
     number_format = sheet.cell(row=3, column=headers.index("销售收入（万元）") + 1).number_format
     assert number_format == "#,##0.0000"
