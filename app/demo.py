@@ -20,6 +20,7 @@ DEMO_STAFF = (
     ("recommender", R.RECOMMENDER, None, "推荐单位审核员"),
     ("ca_operator", R.CA_OPERATOR, None, "CA客服"),
     ("manager", R.MANAGER, None, "统计管理员"),
+    ("rules", R.RULES_ADMIN, None, "评价规则管理员"),
 )
 # (mobile/username, contact, credit code, name, legal rep, county, status)
 DEMO_APPLICANTS = (
