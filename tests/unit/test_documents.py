@@ -111,6 +111,7 @@ def full_context() -> dict:
         },
         "result": {"qualified": True, "path": "scored", "total_score": 72, "rd_total": 356.8,
                    "indicators": _indicators()},
+        "ruleset": {"label": "2017 年起适用 · 国科发政〔2017〕115号", "pass_score": 60},
         "generated_at": "2024-05-18 10:35:12",
     }
 
@@ -158,6 +159,7 @@ def test_information_table_contains_enterprise_score_and_title(rendered):
     assert "72" in text
     assert "科技型中小企业" in text
     assert "自评结果：符合科技型中小企业条件（总分72分，不低于60分）" in text
+    assert "评价规则：2017年起适用·国科发政〔2017〕115号" in text
     assert LONG_PROJECT in text  # wrapped in its cell, not clipped
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 1
 
