@@ -213,7 +213,7 @@ def measure(backend: str, url: str, n: int, profile: bool) -> dict:
                                                       "still_not_qualified", "points_changed", "changes")})
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
             figures["profile"] = out.getvalue()
         db.session.remove()
         db.engine.dispose()
