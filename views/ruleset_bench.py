@@ -15,7 +15,6 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.reports import ruleset_bench as report
 from app.security import roles as R
@@ -88,7 +87,7 @@ class RulesetTestView(BaseView):
     @expose("/<int:ruleset_id>/start", methods=["GET", "POST"])
     @has_access
     def start(self, ruleset_id):
-        row = bench.open_run(g.user, ruleset_id)
+        row = bench.bench_ruleset(g.user, ruleset_id)
         errors: dict[str, str] = {}
         if request.method == "POST":
             try:
@@ -152,15 +151,10 @@ class RulesetTestView(BaseView):
     @expose("/<int:ruleset_id>/runs/<int:run_id>/download")
     @has_access
     def download(self, ruleset_id, run_id):
-        from models import RulesetTestChange
-        from app.extensions import db
-
         row, test_run = bench.get_run(g.user, ruleset_id, run_id)
         if test_run.status != "done":
             abort(404)
-        codes = db.session.execute(select(RulesetTestChange.province_code).distinct()
-                                   .where(RulesetTestChange.run_id == test_run.id)).scalars()
-        names = bench.region_names([*codes, test_run.selection_province])
+        names = bench.region_names([*bench.change_provinces(test_run), test_run.selection_province])
         buffer = io.BytesIO()
         report.write_run_workbook(buffer, ruleset_name=rulesets.label(row), test_run=test_run,
                                   province_name=names.get(test_run.selection_province or ""),

@@ -215,7 +215,7 @@ def runs_of(user, ruleset_id: Any) -> tuple[SmeRuleset, list[RulesetTestRun]]:
     return row, list(runs)
 
 
-def open_run(user, ruleset_id: Any) -> SmeRuleset:
+def bench_ruleset(user, ruleset_id: Any) -> SmeRuleset:
     """The rule set a start form is for (any status: the page says when it cannot be tested)."""
     return _draft(user, ruleset_id)
 
@@ -246,6 +246,12 @@ def changes_page(test_run: RulesetTestRun, page: Any) -> ChangesPage:
                                .order_by(RulesetTestChange.id).offset((number - 1) * CHANGES_PER_PAGE)
                                .limit(CHANGES_PER_PAGE)).scalars().all()
     return ChangesPage(list(items), total, number)
+
+
+def change_provinces(test_run: RulesetTestRun) -> list[str]:
+    """The province codes among a run's changed evaluations (for their names in the workbook)."""
+    return list(db.session.execute(select(RulesetTestChange.province_code).distinct()
+                                   .where(RulesetTestChange.run_id == test_run.id)).scalars())
 
 
 def all_changes(test_run: RulesetTestRun, chunk: int = 2000):
