@@ -190,6 +190,8 @@ EXPORT_SYNC_MAX_ROWS = _env("EXPORT_SYNC_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = _env("EXPORT_KEEP_HOURS", 24)
 # auto: rustpy-xlsxwriter (Rust) when installed, else XlsxWriter (pure Python); both stream.
 EXPORT_XLSX_ENGINE = _env("EXPORT_XLSX_ENGINE", "auto")
+# The rule-set test bench runs in a thread of the app; tests may run it inside the request.
+RULESET_BENCH_INLINE = _env("RULESET_BENCH_INLINE", False)
 IMPORT_DIR = _env("IMPORT_DIR", str(INSTANCE_DIR / "imports"))
 IMPORT_MAX_BYTES = _env("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 

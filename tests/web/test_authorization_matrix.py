@@ -80,7 +80,9 @@ ADMIN_ONLY = ("RegionView", "AgencyView", "IndustryView", "TechFieldView", "Zone
               "ResetMyPasswordView", "RoleApi", "UserApi", "PermissionApi", "ViewMenuApi", "PermissionViewMenuApi",
               "GroupModelView", "GroupApi", "ApiKeyModelView", "UserGroupModelView", "ShenbaoUserDBModelView",
               # activities and recommending units are the association's reference data
-              "ActivityView", "RecommendingUnitView")
+              "ActivityView", "RecommendingUnitView",
+              # the rule-set test bench is the rules administrator's (every other role: 403)
+              "RulesetTestView")
 IGNORED_ARGS = {"filename", "lang", "locale", "token", "version", "pk_type"}
 
 
