@@ -250,3 +250,16 @@ def test_a_huge_or_unknown_id_is_404(app):
         assert web.get(url).status_code == 404, url
     for url in ("/rulesets/99999999999/copy", "/rulesets/99999999999/act", "/rulesets/424242/edit"):
         assert web.post(url, data={"csrf_token": token, "action": "publish"}).status_code == 404, url
+
+
+def test_the_rule_set_pages_link_to_the_rules_administrators_manual(app):
+    from tests.web.test_help_pages import _assert_help
+
+    _user, web = _rules_admin(app)
+    draft_id = _copy(web, _builtin().id)
+    for url, anchor in (("/rulesets/", "rules-overview"), (f"/rulesets/{draft_id}", "rules-publish"),
+                        (f"/rulesets/{draft_id}/edit", "rules-form")):
+        assert _assert_help(web, url) == f"/help/rules-admin#{anchor}", url
+    manual = web.get("/help/rules-admin").get_data(as_text=True)
+    for text in ("复制为新草稿", "测试台", "ruleset-export", "ruleset-import", "score --ruleset", "不改变已有评价的得分"):
+        assert text in manual, text
