@@ -58,7 +58,7 @@ def _share(value) -> str:
     except InvalidOperation:
         return str(value)
     text = f"{_number(share * 100)}%"
-    return f"{text} ({_('not counted')})" if share == 0 else text
+    return _("%(share)s (not counted)", share=text) if share == 0 else text
 
 
 def regulation(doc: dict) -> dict[str, Any]:

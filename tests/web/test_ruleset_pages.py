@@ -164,6 +164,18 @@ def test_an_invalid_draft_is_refused_beside_its_field_with_what_was_typed_kept(a
     assert after.rules == rules and after.version == version and after.year != 2017
 
 
+def test_the_forms_own_errors_and_the_services_first_one_show_together(app):
+    _user, web = _rules_admin(app)
+    draft_id = _copy(web, _builtin().id)
+    version = db.session.get(SmeRuleset, draft_id).version
+    page = _edit(web, draft_id, **{"rd_share-cooperative": "abc", "tech_staff_bands-1-threshold": "35"}).get_data(as_text=True)
+    assert 'id="error-rd_share-cooperative"' in page and 'id="error-tech_staff_bands-1-threshold"' in page
+    assert "研发费用计入比例: 合作研发: 请输入 0 至 100 之间的百分比" in page  # the summary names the field
+    assert "科技人员占职工总数的比例，第 2 行，门槛值: 各档门槛值须自上而下递减" in page
+    db.session.expire_all()
+    assert db.session.get(SmeRuleset, draft_id).version == version
+
+
 def test_a_stale_form_gives_the_conflict_message_and_saves_nothing(app):
     _user, web = _rules_admin(app)
     draft_id = _copy(web, _builtin().id)
