@@ -19,7 +19,7 @@ from app.security import roles as R
 from app.security.scope import role_names, scope_criterion
 from app.services.errors import ServiceError
 from app.services.sme import rulesets as svc
-from app.services.sme_form import INSTITUTION_LEVELS, IP_KINDS, RD_FORMS, STANDARD_LEVELS
+from app.services.sme_form import INDICATOR_LABELS, INSTITUTION_LEVELS, IP_KINDS, RD_FORMS, STANDARD_LEVELS
 from app.workflows.definitions import SME_RULESET
 from app.workflows.model import REVIEW
 from models import SmeRuleset, WorkflowLog
@@ -168,7 +168,7 @@ class RulesetView(BaseView):
             version=version, band_tables=rf.BAND_TABLES, band_rows=rf.BAND_ROWS, band_cell=rf.band_cell,
             ip_kinds=IP_KINDS, ip_classes=rf.IP_CLASSES, ip_prefix=rf.IP_KIND_PREFIX, rd_forms=RD_FORMS,
             rd_share_name=rf.rd_share_name, institution_levels=INSTITUTION_LEVELS, standard_levels=STANDARD_LEVELS,
-            labels=rf.FIELD_LABELS, title=svc.label(row), ruleset_title=ruleset_title)
+            labels=rf.FIELD_LABELS, indicator_labels=INDICATOR_LABELS, title=svc.label(row), ruleset_title=ruleset_title)
 
 
 def register(appbuilder) -> None:
