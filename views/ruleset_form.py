@@ -46,6 +46,7 @@ FIELD_LABELS: dict[str, Any] = {
     "rd_form_factors": _l("Share of R&D expenses counted"), "pass_score": _l("Pass mark"),
     "tech_staff_required": _l("A tech staff score of 0 does not qualify"), **BAND_LABELS,
 }
+TEXT_LIMITS = {"source": 200, "document_number": 64, "regulation_text": 100_000}
 _PATH = re.compile(r"^(\w+)\[(\d+)\](?:\[([01])\])?$")
 _PERCENT_PLACES = Decimal("0.01")
 
@@ -112,6 +113,9 @@ def document(values: dict[str, Any]) -> Posted:
     :returns: The rule-set document (typed strings kept as typed) and the form's own errors."""
     doc: dict[str, Any] = {name: values.get(name, "") for name in SCALARS}
     posted = Posted(doc=doc)
+    for name, most in TEXT_LIMITS.items():  # the columns' sizes (models/rulesets.py)
+        if len(values.get(name) or "") > most:
+            posted.errors[name] = _("At most %(n)d characters.", n=most)
     doc["notes"] = [line.strip() for line in (values.get("notes") or "").splitlines() if line.strip()]
     doc["institution_levels"] = list(values.get("institution_levels") or [])
     doc["standard_levels"] = list(values.get("standard_levels") or [])

@@ -139,6 +139,7 @@ INVALID = {
                           "请输入 0 至 100 之间的百分比（最多 2 位小数）", 'value="120"'),
     # A crafted POST: no such radio on the form.
     "unknown IP kind": ({"ip_kind-martian_patent": "i"}, "ip_class_i_kinds", "未知的知识产权类别：&#39;martian_patent&#39;", None),
+    "document number too long": ({"document_number": "国" * 65}, "document_number", "最多 64 个字符", None),
     "first year of a published set": ({"year": "2017"}, "year", "已有自 2017 年起适用的已发布规则集", 'value="2017"'),
 }
 
