@@ -77,6 +77,8 @@ def test_the_rules_administrator_copies_2017_and_drafts_a_new_years_rules_read_i
     listing = web.get("/rulesets/").get_data(as_text=True)
     assert "评价规则集" in listing and "内置（只读）" in listing and "已发布" in listing
     assert "国科发政〔2017〕115号" in listing and "科技型中小企业评价办法" in listing
+    menu = re.search(r'<a[^>]*href="/rulesets/"[^>]*>(.*?)</a>', listing, flags=re.S)
+    assert menu and "评价规则集" in menu.group(1)  # 科技型中小企业 → 评价规则集
 
     draft_id = _copy(web, _builtin().id)
     page = web.get(f"/rulesets/{draft_id}/edit").get_data(as_text=True)
@@ -276,3 +278,24 @@ def test_the_rule_set_pages_link_to_the_rules_administrators_manual(app):
     manual = web.get("/help/rules-admin").get_data(as_text=True)
     for text in ("复制为新草稿", "测试台", "ruleset-export", "ruleset-import", "score --ruleset", "不改变已有评价的得分"):
         assert text in manual, text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_the_rules_administrator_reaches_reads_without_internal_values(app, lang):
+    """The role crawl (tests/web/test_role_crawl.py) over the rule-set pages: the list, the
+    built-in set, a draft with its form, a tested set; no None, code, True/False or other language."""
+    from tests.web.test_role_crawl import crawl
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("the crawl reads the same pages on both databases")
+    user, web = _rules_admin(app)
+    tested_id = _copy(web, _builtin().id)
+    tested = db.session.get(SmeRuleset, tested_id)
+    db.session.add(RulesetTestRun(ruleset_id=tested.id, ruleset_version=tested.version, user_id=user.id,
+                                  status="done", total=0, done=0))
+    db.session.commit()
+    web.post_form(f"/rulesets/{tested_id}/act", {"action": "mark_tested", "version": str(tested.version)},
+                  csrf_url=f"/rulesets/{tested_id}")
+    _edit(web, _copy(web, _builtin().id), year="2031", pass_score="65")
+    failures, raw, visited = crawl(app, user, lang, start="/rulesets/")
+    assert visited > 5 and failures == [] and raw == []
