@@ -87,6 +87,11 @@ HELP_LINKS: dict[str, Target] = {
     "TechFieldView": ("admin", "admin-reference"),
     "ZoneView": ("admin", "admin-reference"),
     "BusinessRegistryView": ("admin", "admin-reference"),
+    # Tech-SME rule sets (the rules administrator's)
+    "RulesetView.index": ("rules-admin", "rules-overview"),
+    "RulesetView.show": ("rules-admin", "rules-publish"),
+    "RulesetView.edit": ("rules-admin", "rules-form"),
+    "RulesetTestView": ("rules-admin", "rules-bench"),
     "ShenbaoUserDBModelView.list": ("admin", "admin-users"),
     "ShenbaoUserDBModelView.show": ("admin", "admin-users"),
     "ShenbaoUserDBModelView.add": ("admin", "admin-users"),

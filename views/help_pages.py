@@ -15,6 +15,7 @@ GROUPS = (
     ("association", _l("China Association for Quality and recommending units")),
     ("ca", _l("CA operator")),
     ("admin", _l("Statistics managers and administrators")),
+    ("rules", _l("Rules administrator")),
 )
 
 

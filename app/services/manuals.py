@@ -29,6 +29,7 @@ MANUALS: tuple[tuple[str, str], ...] = (
     ("benchmark-review", "association"),
     ("ca-operator", "ca"),
     ("admin", "admin"),
+    ("rules-admin", "rules"),
 )
 SLUGS = {slug for slug, _group in MANUALS}
 SAFE_IMAGE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}\.(jpg|jpeg|png)$")

@@ -415,7 +415,7 @@ SME_RULESET = Workflow(
     name="sme_ruleset",
     record_type="sme_ruleset",
     initial="draft",
-    states={"draft": _l("Draft"), "tested": _l("Tested"), "published": _l("Published")},
+    states={"draft": _l("Being drafted"), "tested": _l("Tested"), "published": _l("Published")},
     transitions=(
         Transition("mark_tested", ("draft",), "tested", _RULES, _l("Mark as tested"), guard="ruleset_tested",
                    reason=_OPTIONAL, sets=(("tested_at", NOW),), hooks=("ruleset_record_run",)),

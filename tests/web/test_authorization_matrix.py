@@ -56,7 +56,11 @@ RECORD_OF = {
     "PortalArticleView": "portal_article", "ServiceDeskView": "service_desk",
     # 公示异议: the province's queue (its own province), the association's (benchmark lists).
     "ObjectionReviewView": "objection", "SelectionResultsView": "activity",
+    # Tech-SME rule sets: the rules administrator's (the admin reads); every outsider gets a 403/404.
+    "RulesetView": "ruleset",
 }
+# The rules administrator's own pages (it is an outsider to every enterprise's records).
+RULES_ADMIN_SCOPE = ("RulesetView", "RulesetTestView")
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
                      "FeeItemView")
@@ -136,12 +140,13 @@ def world(app, pkcs11_lib):
         "association": f.gen_user(R.ASSOCIATION_REVIEWER),
         "recommender": f.gen_user(R.RECOMMENDER),
         "ca_operator": f.gen_user(R.CA_OPERATOR),
+        "rules_admin": f.gen_user(R.RULES_ADMIN),
     }
     ids = {"enterprise": victim.id, "change": change.id, "email_change": request.id,
            "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
            "declaration": declaration.id, "project": project.id, "portal_article": portal_article.id,
            "service_desk": service_desk("benchmark").id, "objection": objection.id,
-           "activity": activity.id, **seal_ids}
+           "activity": activity.id, "ruleset": _ruleset_draft(), **seal_ids}
     return ids, outsiders
 
 
@@ -162,6 +167,15 @@ def _seal_records(user, enterprise) -> dict[str, int]:
     db.session.commit()
     return {"importer": "0" * 32, "export_job": job.id, "message": message.id, "seal_application": application.id, "seal_key": application.key_id,
             "key_certificate": application.key.certificates[0].id, "issued_document": document.id}
+
+
+def _ruleset_draft() -> int:
+    """A draft copied from the shipped 2017 set (the rules administrator's)."""
+    from app.services.sme import rulesets
+    from models import SmeRuleset
+
+    builtin = db.session.execute(select(SmeRuleset).where(SmeRuleset.builtin.is_(True))).scalar_one()
+    return rulesets.create_draft(f.gen_user(R.RULES_ADMIN), builtin.id).id
 
 
 def _captcha():
@@ -224,7 +238,8 @@ def test_every_record_route_is_mapped(app):
     assert unmapped == [], f"routes with record arguments not covered by the matrix: {unmapped}"
 
 
-@pytest.mark.parametrize("role", ["applicant", "agency_other_city", "province_other", "recommender", "ca_operator"])
+@pytest.mark.parametrize("role", ["applicant", "agency_other_city", "province_other", "recommender", "ca_operator",
+                                  "rules_admin"])
 def test_outsiders_never_get_the_record(app, world, role):
     ids, outsiders = world
     web = f.WebClient(app)
@@ -237,6 +252,8 @@ def test_outsiders_never_get_the_record(app, world, role):
         if view in ("static", "appbuilder", "LocaleView") + PUBLIC:
             continue
         if role == "ca_operator" and view in CA_OPERATOR_SCOPE:
+            continue
+        if role == "rules_admin" and view in RULES_ADMIN_SCOPE:
             continue
         url = _url(rule, view, ids)
         headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
@@ -260,6 +277,9 @@ def test_outsiders_never_get_the_record(app, world, role):
     assert db.session.get(Enterprise, ids["enterprise"]).status == "approved"
     assert db.session.get(CoreInfoChange, ids["change"]).status == "submitted"
     assert db.session.get(SmeEvaluation, ids["sme"]).status == "pending_agency"
+    from models import SmeRuleset
+
+    assert db.session.get(SmeRuleset, ids["ruleset"]).status == "draft"
     sme_list = web.get("/review/sme/list/").data.decode()
     assert db.session.get(SmeEvaluation, ids["sme"]).system_number not in sme_list
 
