@@ -12,7 +12,7 @@ from app.security import roles as R
 from app.services import sme as svc
 from app.services.errors import Forbidden, ServiceError
 from app.services.sme import rulesets
-from models import RulesetTestRun, SmeRuleset
+from models import SmeRuleset
 from tests import factories as f
 
 
@@ -21,10 +21,13 @@ def _builtin() -> SmeRuleset:
 
 
 def _publish(admin, draft: SmeRuleset) -> SmeRuleset:
-    """Through the real rows: a finished bench run on this version, marked tested, published."""
-    db.session.add(RulesetTestRun(ruleset_id=draft.id, ruleset_version=draft.version, user_id=admin.id,
-                                  status="done", total=0, done=0))
-    db.session.commit()
+    """Through the real rows: a bench run on this version, marked tested, published."""
+    from flask import current_app
+
+    from app.services.sme import ruleset_bench
+
+    current_app.config["RULESET_BENCH_INLINE"] = True
+    assert ruleset_bench.start(admin, draft.id).status == "done"
     draft = rulesets.act(admin, draft.id, "mark_tested")
     return rulesets.act(admin, draft.id, "publish", comment="经省级科技管理部门确认")
 
