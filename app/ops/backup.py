@@ -585,6 +585,8 @@ def restore_backup(source_dir: Path) -> Manifest:
             revision = ",".join(conn.execute(sa.text("SELECT version_num FROM alembic_version ORDER BY 1"))
                                 .scalars().all()) or None
         for table in Model.metadata.sorted_tables:
+            if table.name in MIGRATION_SEEDED:
+                continue
             if table.name in existing and conn.execute(
                     sa.select(sa.literal(1)).select_from(table).limit(1)).first() is not None:
                 raise BackupError(f"the database is not empty (table {table.name} has rows): restore goes into "
@@ -674,11 +676,19 @@ def _rows(source: Path, entry: TableEntry) -> Iterator[dict[str, Any]]:
                 yield orjson.loads(line)
 
 
+#: Tables a migration fills (rows every instance has): not "data" when checking the target is empty.
+MIGRATION_SEEDED = frozenset({"sme_ruleset"})
+
+
 def _load_database(conn: sa.Connection, source: Path, manifest: Manifest) -> None:
     entries = {t.name: t for t in manifest.tables}
     order = Model.metadata.sorted_tables
     position = {t.name: i for i, t in enumerate(order)}
     later: list[tuple[sa.Table, list[sa.Column]]] = []
+    for table in reversed(order):
+        # What the migrations seed (the shipped 2017 rule set) comes back from the backup itself.
+        if table.name in MIGRATION_SEEDED and table.name in entries:
+            conn.execute(table.delete())
     for table in order:
         entry = entries.get(table.name)
         if entry is None:
