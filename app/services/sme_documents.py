@@ -95,7 +95,10 @@ def context(evaluation: SmeEvaluation) -> dict[str, Any]:
 
 def ruleset_label_zh(row) -> str:
     """:returns: "2017 年起适用 · 国科发政〔2017〕115号" for a stored set, "" without one."""
-    return f"{row.year} 年起适用 · {row.document_number or row.source}" if row is not None else ""
+    from flask_babel import force_locale
+
+    with force_locale("zh"):
+        return rulesets.label(row)
 
 
 def document_result(result: dict | None) -> dict:

@@ -204,11 +204,6 @@ class Ruleset:
             + max(_best(self.ip_class_i_bands), _best(self.ip_class_ii_bands))
         )
 
-    @property
-    def label(self) -> str:
-        """How pages name the set: first year and document number (or source)."""
-        return f"{self.year} · {self.document_number or self.source}"
-
 
 def _bands(*pairs: tuple[str, int]) -> tuple[Band, ...]:
     """:param pairs: ``(threshold text, points)``, highest threshold first.
