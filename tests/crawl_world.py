@@ -2,7 +2,8 @@
 role crawl: an approved Hangzhou enterprise with a core change, an e-mail change, an SME
 evaluation awaiting the agency and another in a publicity batch, an IP row, a benchmark
 filing and declaration awaiting its recommending unit, a produced USB-Key and an issued
-certificate; a second enterprise's registration awaiting review."""
+certificate; a second enterprise's registration awaiting review; a rule-set draft tried on the
+test bench and a second draft not tried yet."""
 from __future__ import annotations
 
 import datetime as dt
@@ -52,6 +53,7 @@ def seed_world() -> dict:
     f.gen_enterprise(status="submitted")
     operator = f.gen_user(R.CA_OPERATOR)
     seal_key(applicant, enterprise, operator)
+    rules_admin = rule_set_drafts()
     db.session.commit()
     return {
         R.APPLICANT: applicant,
@@ -62,7 +64,24 @@ def seed_world() -> dict:
         R.CA_OPERATOR: operator,
         R.MANAGER: f.gen_user(R.MANAGER),
         R.ADMIN: f.gen_user(R.ADMIN),
+        R.RULES_ADMIN: rules_admin,
     }
+
+
+def rule_set_drafts():
+    """The rules administrator with a draft of 2027 (stricter, pass mark 95) run on the test
+    bench over the seeded evaluations, and a draft of 2028 copied and not tried yet."""
+    from flask import current_app
+
+    from app.services.sme import ruleset_bench
+    from tests.services.test_ruleset_bench import STRICTER_TECH_STAFF, _draft
+
+    admin = f.gen_user(R.RULES_ADMIN)
+    current_app.config["RULESET_BENCH_INLINE"] = True
+    tried = _draft(admin, year=2027, pass_score=95, tech_staff_bands=STRICTER_TECH_STAFF)
+    ruleset_bench.start(admin, tried.id)
+    _draft(admin, year=2028)
+    return admin
 
 
 def seal_key(user, enterprise, operator):

@@ -67,7 +67,12 @@ class SmeSelfView(BaseView):
                 flash(exc.message, "danger")
                 return redirect(url_for("SmeSelfView.index"))
             return redirect(url_for("SmeSelfView.table", evaluation_id=evaluation.id, key="main"))
-        return self.render_template("shenbao/sme/instructions.html", year=svc.evaluation_year())
+        year = svc.evaluation_year()
+        try:
+            rules = rulesets.in_force(year)[1]
+        except ServiceError:  # no set covers the year: creating says so; the page leaves the line out
+            rules = None
+        return self.render_template("shenbao/sme/instructions.html", year=year, rules=rules)
 
     def _context(self, evaluation, **extra):
         return dict(evaluation=evaluation, tables=form.TABLES, status_label=status_label,
@@ -147,6 +152,7 @@ class SmeSelfView(BaseView):
         if db.session.is_modified(evaluation):  # the stored result was out of date (e.g. a rules update)
             db.session.commit()
         return self.render_template("shenbao/sme/self_evaluation.html", result=evaluation.result, problems=problems,
+                                    rules=rulesets.scored_with(evaluation),
                                     upload_limit=max_megabytes_label(), cover_types=allowed_label("sme_cover"),
                                     **self._context(evaluation))
 

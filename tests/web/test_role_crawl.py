@@ -17,7 +17,7 @@ from tests import factories as f
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 
 ROLES = (R.APPLICANT, R.AGENCY_REVIEWER, R.PROVINCE_REVIEWER, R.ASSOCIATION_REVIEWER, R.RECOMMENDER,
-         R.CA_OPERATOR, R.MANAGER, R.ADMIN)
+         R.CA_OPERATOR, R.MANAGER, R.ADMIN, R.RULES_ADMIN)
 MAX_PAGES = 260
 # Links the crawl does not follow: they end the session, switch language or change state.
 SKIP = re.compile(r"^/(logout|lang)/|/delete/|/action/|/api/v1/|/swagger")
