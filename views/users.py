@@ -32,6 +32,9 @@ class ShenbaoUserDBModelView(UserDBModelView):
     formatters_columns = {c: beijing for c in ("last_login", "created_on", "changed_on")}
 
     def pre_add(self, item):
+        # FAB's pre_add hashes with scrypt: Argon2id instead (app/security/passwords.py).
+        from app.security import passwords
+
         item.last_name = item.last_name or ""
-        super().pre_add(item)
+        item.password = passwords.hash_password(item.password)
 

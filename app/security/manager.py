@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import g, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.utils import is_null_password
 from flask_appbuilder.api import expose, safe
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.security import passwords
 from app.security.actors import client_ip
 from app.services import login_throttle
 from models import ShenbaoUser
@@ -144,8 +146,34 @@ class ShenbaoSecurityManager(SecurityManager):
         the one that changed its own password stays signed in."""
         from app.security import sessions
 
-        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        user.password = passwords.hash_password(password)
+        self.update_user(user)
         sessions.end_all(userid, keep_this_one=True)
+
+    def add_user(self, username, first_name, last_name, email, role=None, password="", hashed_password="",
+                 groups=None, commit=True):
+        """FAB's, with the password hashed by Argon2id (app/security/passwords.py), not scrypt."""
+        if password and not hashed_password:
+            hashed_password, password = passwords.hash_password(password), ""
+        return super().add_user(username, first_name, last_name, email, role=role, password=password,
+                                hashed_password=hashed_password, groups=groups, commit=commit)
+
+    def _check_password(self, username: str, password: str):
+        """FAB's auth_user_db check with Argon2id; an older hash is replaced at this sign-in."""
+        if is_null_password(password):
+            return None
+        user = self.find_user(username=username) or self.find_user(email=username)
+        if user is None or not user.is_active:
+            passwords.verify_absent(password)  # as long as a wrong password
+            return None
+        if not passwords.verify(user.password, password):
+            self.update_user_auth_stat(user, False)
+            return None
+        if passwords.needs_upgrade(user.password):
+            user.password = passwords.hash_password(password)  # committed with the login stats below
+        self.update_user_auth_stat(user, True)
+        return user
 
     def get_public_permissions(self):
         # Anonymous visitors have no permissions (app.security.roles has no Public entry):
@@ -181,7 +209,7 @@ class ShenbaoSecurityManager(SecurityManager):
         if attempt.wait:
             g.login_wait = attempt.wait
             return None
-        user = super().auth_user_db(self.resolve_login_name(login), password)
+        user = self._check_password(self.resolve_login_name(login), password)
         if user is not None:
             login_throttle.succeeded(attempt)
         return user

@@ -101,10 +101,10 @@ def register(form: Registration) -> ShenbaoUser:
 
 
 def change_password(user: ShenbaoUser, old: str, new: str, confirm: str) -> None:
-    from werkzeug.security import check_password_hash
+    from app.security import passwords
 
     errors: dict[str, str] = {}
-    if not check_password_hash(user.password or "", old or ""):
+    if not passwords.verify(user.password, old):
         errors["old_password"] = _("The current password is wrong.")
     _password_errors(new, confirm, errors, field="new_password")
     _fail(errors)

@@ -21,7 +21,7 @@ N_REVIEWERS = 20
 # The last SURGE_RESERVE applicants are kept out of the mixed load, for surge.py.
 SURGE_RESERVE = 1_100
 
-# Every seeded account shares this password (one scrypt hash computed once by the app).
+# Every seeded account shares this password (one Argon2id hash computed once by the app).
 PASSWORD = "Passw0rd1"
 # The captcha answer the benchmark-only gunicorn entry point (loadapp.py) draws every time.
 CAPTCHA = "k7m2p"

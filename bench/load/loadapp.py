@@ -10,7 +10,7 @@ human to read the picture, so virtual users type the fixed answer, exactly as th
 does (tests/conftest.py patches ``app.services.captcha.random_answer``). Everything else of the
 login stays real: GET /account/captcha.png still creates the server-side challenge (a database
 row) and renders the PNG, and POST /login/ still checks it once, with the CSRF token and the
-scrypt password hash.
+Argon2id password hash.
 
 Never deploy this module: with a fixed answer the captcha protects nothing.
 """

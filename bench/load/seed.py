@@ -17,7 +17,7 @@ What it writes (schema from the app's models, ``Model.metadata.create_all``; row
     spread over the last 60 days (what the reviewers' lists hold);
   - REVIEWERS agency reviewers (8 / 6 / 6 for the three agencies).
 All accounts share one password hash, computed once by the app's security manager
-(``sm.add_user`` for the first reviewer; scrypt, as in production) and copied to every row.
+(``sm.add_user`` for the first reviewer; Argon2id, as in production) and copied to every row.
 
 Idempotent-ish: the database carries a COMMENT with the seed parameters. ``--reset`` (used by
 run_load.py --skip-seed) checks it and puts back what a load run changes (evaluation states,
@@ -171,7 +171,7 @@ def seed(enterprises: int, applicants: int, submitted: int, upload_dir: str | No
         first.agency_id = agency_ids[first_region]
         db.session.commit()
         password_hash = first.password
-        timings["password hash (1 × scrypt)"] = time.perf_counter() - t
+        timings["password hash (1 × Argon2id)"] = time.perf_counter() - t
 
         # Enterprises (approved), ids 1..N.
         t = time.perf_counter()

@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from werkzeug.security import check_password_hash
+from app.security.passwords import verify as check_password_hash
 
 from app.extensions import db
 from app.security import roles as R
