@@ -143,6 +143,9 @@ PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PO
 
 # --- attachments --------------------------------------------------------------
 UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+# Compiled templates kept on disk: a new gunicorn worker loads them instead of compiling
+# FAB's and Shenbao's templates again (Jinja checks each source's checksum). Empty: off.
+JINJA_BYTECODE_DIR = _env("JINJA_BYTECODE_DIR", str(INSTANCE_DIR / "jinja-cache"))
 UPLOAD_MAX_BYTES = _env("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 MAX_CONTENT_LENGTH = _env("MAX_CONTENT_LENGTH", 60 * 1024 * 1024)
 # Files under UPLOAD_DIR that no attachment row names (a process killed between writing the

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
@@ -13,6 +14,16 @@ from app.extensions import db, migrate
 
 class ConfigurationError(RuntimeError):
     """The configuration is unsafe or incomplete for the chosen mode."""
+
+
+def _template_cache(app: Flask) -> None:
+    """Jinja's bytecode cache on disk (JINJA_BYTECODE_DIR), shared by the workers of a server."""
+    from jinja2 import FileSystemBytecodeCache
+
+    folder = app.config.get("JINJA_BYTECODE_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        app.jinja_options = {**app.jinja_options, "bytecode_cache": FileSystemBytecodeCache(folder)}
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -27,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     _check_production_config(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    _template_cache(app)
 
     from app import fab_patches
     from app.security.roles import ROLES
