@@ -56,7 +56,7 @@ system-run-deps:
 	@$(MAKE) --no-print-directory apt-install PKGS="$$([ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || echo fonts-wqy-zenhei) $$([ -f /usr/lib/softhsm/libsofthsm2.so ] || echo softhsm2)" || echo "warning: could not install Debian packages; see README"
 
 system-test-deps: system-run-deps
-	@$(MAKE) --no-print-directory apt-install PKGS="$$(command -v chromium >/dev/null || echo chromium) $$(command -v pdftoppm >/dev/null || echo poppler-utils) $$(command -v certutil >/dev/null || echo libnss3-tools) $$(command -v ss >/dev/null || echo iproute2) $$(command -v curl >/dev/null || echo curl)"
+	@$(MAKE) --no-print-directory apt-install PKGS="$$(command -v chromium >/dev/null || echo chromium) $$(command -v pdftoppm >/dev/null || echo poppler-utils) $$(command -v certutil >/dev/null || echo libnss3-tools) $$(command -v ss >/dev/null || echo iproute2) $$(command -v curl >/dev/null || echo curl) $$(command -v haproxy >/dev/null || echo haproxy)"
 
 apt-install:
 	@missing="$$(echo $(PKGS))"; \
