@@ -132,7 +132,8 @@ class ShenbaoModel2SchemaConverter(Model2SchemaConverter):
     - a nested many-to-one whose foreign key may be NULL (an enterprise's agency before it
       is submitted) is dumped as ``null``; FAB declares it not nullable, so the spec said an
       object was always there;
-    - timestamps carry their UTC offset (:class:`UtcDateTime`).
+    - timestamps carry their UTC offset (:class:`UtcDateTime`);
+    - exact decimals (money) are documented as the text they are sent as.
     """
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
@@ -143,6 +144,11 @@ class ShenbaoModel2SchemaConverter(Model2SchemaConverter):
 
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
         field = super()._column2field(datamodel, column, nested=nested, parent_schema_name=parent_schema_name)
+        if isinstance(field, fields.Decimal):
+            # Money (Numeric) goes out exact, as text ("1000.00", Flask's JSON writes a Decimal so);
+            # apispec documented a number.
+            field.as_string = True
+            field.metadata = {**field.metadata, "type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
         if type(field) is fields.DateTime:
             unique = getattr(field, "unique", False)
             field = field_for(datamodel.obj, column.name, field_class=UtcDateTime)

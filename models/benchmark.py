@@ -89,6 +89,15 @@ class OrganizationFiling(VersionedMixin, TimestampMixin, Model):
     return_reason = Column(Text, nullable=True)
 
     enterprise = relationship("Enterprise", lazy="joined")
+    # Names for the codes (REST: province.name, not 330000); read only, the codes are written.
+    # The regions have no foreign key: the join names the filing's column on the right, as FAB
+    # (its aliased joins for dotted columns) expects of a relation without one.
+    economic_type = relationship("EconomicType", viewonly=True)
+    industry = relationship("Industry", viewonly=True)
+    province = relationship("Region", primaryjoin="Region.code == foreign(OrganizationFiling.province_code)",
+                            viewonly=True)
+    city = relationship("Region", primaryjoin="Region.code == foreign(OrganizationFiling.city_code)",
+                        viewonly=True)
     economic_years = relationship("FilingEconomicYear", cascade="all, delete-orphan", order_by="FilingEconomicYear.year")
 
     def __repr__(self) -> str:
@@ -126,6 +135,8 @@ class Project(TimestampMixin, Model):
     other_evidence_attachment_id = Column(Integer, ForeignKey("attachment.id", name="fk_benchmark_project_other_evidence"),
                                           nullable=True)
     data = Column(JSON, nullable=False, default=dict)  # {"ip": [...], "honours": [...]}
+
+    enterprise = relationship("Enterprise")
 
     def __repr__(self) -> str:
         return self.name

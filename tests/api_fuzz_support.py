@@ -30,7 +30,8 @@ from app.security import roles as R
 from tests import factories as f
 
 # The roles fuzzed, with the account each gets in build_world.
-ROLES = ("applicant", "agency_reviewer", "province_reviewer", "manager", "admin")
+ROLES = ("applicant", "agency_reviewer", "province_reviewer", "association_reviewer", "recommender", "ca_operator",
+         "manager", "admin")
 
 # Operations left out of the run, each with its reason.
 EXCLUDED_PATHS = {
@@ -52,14 +53,24 @@ def build_world(app) -> dict[str, str]:
 
     An approved Hangzhou enterprise (its applicant has a draft 2026 evaluation, editable
     through PUT .../interchange, and a 2025 one under agency review), a submitted core
-    change and an e-mail change request of it; a submitted Jinhua enterprise (outside the
-    Hangzhou agency's scope).
+    change and an e-mail change request of it; its benchmark filing (approved), project and
+    declaration (recommended by its unit, so the association sees it too), an open activity
+    with two recommending units; its e-seal application, USB-Key and issued certificate; a
+    message for every account; a submitted Jinhua enterprise (outside the Hangzhou agency's
+    scope).
     """
     from app.services import captcha, email_change
+    from app.services import declaration as declaration_svc
     from app.services import enterprise as enterprise_svc
+    from models import Enterprise
+    from tests.services.test_declaration import build_world as benchmark_world
+    from tests.web.test_declaration_web import svc_submit_and_choose
 
-    applicant = f.gen_applicant()
-    enterprise = f.gen_enterprise(applicant, status="approved")
+    bench = benchmark_world()
+    declaration = svc_submit_and_choose(bench)
+    declaration_svc.review(bench["recommender"], declaration.id, "recommend", "推荐")
+    applicant = bench["user"]
+    enterprise = db.session.get(Enterprise, applicant.enterprise_id)
     f.gen_sme(applicant, status="pending_agency", year=2025)
     f.gen_sme(applicant, status="draft", year=2026)
     change = enterprise_svc.open_core_change(applicant)
@@ -70,24 +81,70 @@ def build_world(app) -> dict[str, str]:
                                      "new@example.com", str(f.agency("330100").id), captcha.new_challenge()[0],
                                      f.CAPTCHA),
         [(io.BytesIO(f.PNG_1PX), "stamp.png")])
+    _seal_records(applicant, enterprise)
     other = f.gen_applicant()
     f.gen_enterprise(other, status="submitted", province_code="330000", city_code="330700", county_code="330702")
     users = {
         "applicant": applicant,
         "agency_reviewer": f.gen_user(R.AGENCY_REVIEWER, agency_region="330100"),
         "province_reviewer": f.gen_user(R.PROVINCE_REVIEWER, agency_region="330000"),
+        "association_reviewer": bench["association"],
+        "recommender": bench["recommender"],
+        "ca_operator": f.gen_user(R.CA_OPERATOR),
         "manager": f.gen_user(R.MANAGER),
         "admin": f.gen_user(R.ADMIN),
     }
+    from models import InboxMessage
+
+    db.session.add_all([InboxMessage(user_id=user.id, title="审核结果", body="已通过") for user in users.values()])
+    db.session.commit()
     return {role: _login_token(app, user.username) for role, user in users.items()}
+
+
+def _seal_records(applicant, enterprise) -> None:
+    """An e-seal application (as submitted), a USB-Key and an issued certificate of the enterprise,
+    written directly: producing a key needs the SoftHSM token, which this run does without."""
+    import datetime as dt
+
+    from app.services.eseal import seal_application as seal_svc
+    from models import Attachment, IssuedDocument, SealKey
+
+    seal_svc.apply(applicant, "first", {
+        "company_name": enterprise.name, "department": "质量部", "system_user_id": "u1", "ems_contact": "张三",
+        "ems_company": enterprise.name, "ems_department": "质量部", "ems_address": "杭州市西湖区1号",
+        "ems_postcode": "310000", "ems_phone": "13800001111", "ems_email": "z@example.com",
+        "business_department": "tech_sme", "years": "1"})
+    attachment = db.session.execute(select(Attachment.id).where(Attachment.enterprise_id == enterprise.id)).scalars().first()
+    db.session.add_all([
+        SealKey(enterprise_id=enterprise.id, token_label="SB0000001-fuzz", key_ref="0a" * 20, public_key=b"\x30\x00",
+                status="active", paid_until=dt.date(2027, 1, 1)),
+        IssuedDocument(number="ZM2026000009", version=1, kind="template", title="证明", enterprise_id=enterprise.id,
+                       holder_name=enterprise.name, attachment_id=attachment, sha256="0" * 64),
+    ])
+    db.session.commit()
 
 
 def known_ids() -> list[int]:
     """Ids of the records the APIs serve (all small: the ids of every table, merged)."""
-    from models import CoreInfoChange, EmailChangeRequest, Enterprise, SmeEvaluation
+    from models import (
+        Activity,
+        CoreInfoChange,
+        Declaration,
+        EmailChangeRequest,
+        Enterprise,
+        InboxMessage,
+        IssuedDocument,
+        OrganizationFiling,
+        Project,
+        RecommendingUnit,
+        SealApplication,
+        SealKey,
+        SmeEvaluation,
+    )
 
     ids: set[int] = set()
-    for model in (Enterprise, CoreInfoChange, EmailChangeRequest, SmeEvaluation):
+    for model in (Enterprise, CoreInfoChange, EmailChangeRequest, SmeEvaluation, OrganizationFiling, Project,
+                  Declaration, Activity, RecommendingUnit, SealApplication, SealKey, IssuedDocument, InboxMessage):
         ids.update(db.session.execute(select(model.id)).scalars())
     return sorted(ids)
 
@@ -204,10 +261,18 @@ def _with_year(case, years):
     return case
 
 
+def resource_of(operation) -> str:
+    """``seal_key`` of ``/api/{version}/seal_key/{pk}``."""
+    parts = operation.path.split("/")
+    return parts[3] if len(parts) > 3 else ""
+
+
 def fuzz_role(schema, role: str, token: str, *, examples: int, seed: int | None = None,
-              ids: list[int] | None = None, years: dict[int, int] | None = None) -> RoleRun:
-    """Up to ``examples`` generated requests per operation (fewer when the operation has
-    fewer distinct inputs). ``seed`` None: derandomized (the same cases every run)."""
+              ids: list[int] | None = None, years: dict[int, int] | None = None,
+              examples_by_resource: dict[str, int] | None = None) -> RoleRun:
+    """Up to ``examples`` generated requests per operation (``examples_by_resource`` for those
+    resources' operations; fewer when the operation has fewer distinct inputs). ``seed`` None:
+    derandomized (the same cases every run)."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
     from schemathesis.core.failures import FailureGroup
@@ -232,7 +297,7 @@ def fuzz_role(schema, role: str, token: str, *, examples: int, seed: int | None 
             run.problems[key] = Problem(role, operation.label, status, check, message, curl)
 
         # Without any input every case is the same request.
-        wanted = examples if _has_input(operation) else 1
+        wanted = (examples_by_resource or {}).get(resource_of(operation), examples) if _has_input(operation) else 1
         if _refused(operation, headers):
             run.refused += 1
             wanted = min(wanted, REFUSED_EXAMPLES)
@@ -264,12 +329,13 @@ def fuzz_role(schema, role: str, token: str, *, examples: int, seed: int | None 
     return run
 
 
-def fuzz_all(app, *, examples: int, seed: int | None = None, roles=ROLES) -> list[RoleRun]:
+def fuzz_all(app, *, examples: int, seed: int | None = None, roles=ROLES,
+             examples_by_resource: dict[str, int] | None = None) -> list[RoleRun]:
     tokens = build_world(app)
     ids, years = known_ids(), evaluation_years()
     schema = load_schema(app, tokens["admin"])
-    return [fuzz_role(schema, role, tokens[role], examples=examples, seed=seed, ids=ids, years=years)
-            for role in roles]
+    return [fuzz_role(schema, role, tokens[role], examples=examples, seed=seed, ids=ids, years=years,
+                      examples_by_resource=examples_by_resource) for role in roles]
 
 
 def report(runs: list[RoleRun], limit: int = 15) -> str:

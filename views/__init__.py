@@ -134,7 +134,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(ExportJobView)
     from views.api import SmeEvaluationApi
 
-    for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi):
+    from views import api_benchmark, api_eseal, api_messages
+
+    for api in (EnterpriseApi, MyEnterpriseApi, CoreChangeApi, EmailChangeApi, SmeEvaluationApi,
+                *api_benchmark.APIS, *api_eseal.APIS, *api_messages.APIS):
         appbuilder.add_api(api)
     _add_time_stamp_authority(appbuilder)
     _add_public_portal(appbuilder)

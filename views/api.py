@@ -38,6 +38,8 @@ class ReadOnlyApi(OpenApiSpecMixin, ExportableModelRestApi):
     allow_browser_login = False
     include_route_methods = _READ_ONLY
     model2schemaconverter = ShenbaoModel2SchemaConverter
+    # The export's cell formatters (FAB's REST JSON does not use them); none by default.
+    formatters_columns: dict = {}
 
     def _handle_filters_args(self, rison_args):
         # The values checked (and typed) for their column first: see checked_filter_value.

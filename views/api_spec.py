@@ -77,6 +77,11 @@ class OpenApiSpecMixin:
         for name, schema in self.openapi_extra_schemas().items():
             if name not in api_spec.components.schemas:
                 api_spec.components.schema(name, schema)
+        # FAB describes the add and edit bodies (every column of the model, a USB-Key's key_ref
+        # and public key among them) even where no POST or PUT route exists: leave those out.
+        for method, name in (("post", self.add_model_schema_name), ("put", self.edit_model_schema_name)):
+            if self.include_route_methods is not None and method not in self.include_route_methods:
+                api_spec.components.schemas.pop(name, None)
         # apispec writes a nullable nested object (OpenAPI 3.0) as anyOf [any object or null,
         # the object's schema]: any object passes. Say "null or this schema" instead.
         prefix = f"{self.__class__.__name__}."

@@ -49,6 +49,8 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(MyEnterpriseView|ProgressView|AccountView|AttachmentView|CoreChangeSelfView|SmeSelfView|EnterpriseIpView)$", ".*"],
         ["^(MyEnterpriseApi|ProgressApi)$", "can_get|can_info"],
         ["^SmeEvaluationApi$", "can_get|can_info|can_put"],
+        ["^(OrganizationFilingApi|BenchmarkProjectApi|DeclarationApi|SealApplicationApi|SealKeyApi"
+         "|IssuedDocumentApi)$", "can_get|can_info"],
         ["^(FilingSelfView|DeclarationSelfView|SealSelfView)$", ".*"],
         ["^(E-seal|My E-seals|Verify a Certificate)$", "menu_access"],
         ["^(Quality Benchmark|Organization Filing|My Declarations)$", "menu_access"],
@@ -89,6 +91,8 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(Review|Enterprise Registrations|Core Information Changes|Workflow Log|Change Password)$", "menu_access"],
         # The statistics manager lists every program read-only: the quality benchmark too.
         ["^(FilingReviewView|DeclarationReviewView|ActivityView|RecommendingUnitView)$", _READ],
+        ["^(OrganizationFilingApi|DeclarationApi|ActivityApi|RecommendingUnitApi|SealApplicationApi|SealKeyApi"
+         "|IssuedDocumentApi)$", "can_get|can_info"],
         ["^(Quality Benchmark|Filing Review|Declaration Review|Activities|Recommending Units)$", "menu_access"],
     ],
     # The programs that use these roles arrive with their issues; until then they can
@@ -100,16 +104,19 @@ ROLES: dict[str, list[list[str]]] = {
         # 选拔结果公示 and the objections to the selection lists (the queue's scope: app.security.scope).
         ["^(ObjectionReviewView|SelectionResultsView)$", ".*"],
         ["^(Selection Results|Benchmark Objections)$", "menu_access"],
+        ["^(OrganizationFilingApi|DeclarationApi|ActivityApi|RecommendingUnitApi)$", "can_get|can_info"],
     ],
     RECOMMENDER: [
         ["^(AccountView|AttachmentView|DeclarationReviewView)$", ".*"],
         ["^(Change Password|Quality Benchmark|Declaration Review)$", "menu_access"],
+        ["^DeclarationApi$", "can_get|can_info"],
     ],
     CA_OPERATOR: [
         ["^(AccountView|AttachmentView|SealApplicationView|SealKeyView|IssuedDocumentView|CertificateTemplateView"
          "|FeeItemView)$", ".*"],
         ["^(Change Password|E-seal|Seal Applications|USB-Keys|Issued Certificates|Certificate Templates|Fee Schedule"
          "|Verify a Certificate)$", "menu_access"],
+        ["^(SealApplicationApi|SealKeyApi|IssuedDocumentApi)$", "can_get|can_info"],
     ],
     RULES_ADMIN: [
         ["^(AccountView|RulesetView|RulesetTestView)$", ".*"],
@@ -121,7 +128,8 @@ ROLES: dict[str, list[list[str]]] = {
 # Every signed-in role follows and downloads its own large exports, reads its own in-app
 # messages (the views check the owner) and its own profile (FAB's userinfo shows g.user only).
 for _policy in ROLES.values():
-    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"], ["^ShenbaoUserDBModelView$", "^can_userinfo$"]):
+    for _own in (["^ExportJobView$", ".*"], ["^MessagesView$", ".*"], ["^InboxMessageApi$", "can_get|can_info"],
+                 ["^ShenbaoUserDBModelView$", "^can_userinfo$"]):
         if _own not in _policy:
             _policy.append(_own)
 # Statistics: the reviewing and managing roles (each sees the reports and scope of its role).

@@ -31,6 +31,7 @@ from models import (
     WorkflowLog,
 )
 from models.eseal import IssuedDocument, KeyCertificate, SealApplication, SealKey
+from models.messages import InboxMessage
 
 
 def role_names(user: Any) -> set[str]:
@@ -241,6 +242,11 @@ def _key_certificate_rule(user: Any, roles: set[str]):
     return false()
 
 
+def _inbox_message_rule(user: Any, roles: set[str]):
+    # A message is its recipient's alone, whatever the role (the admin's too).
+    return InboxMessage.user_id == user.id if roles else false()
+
+
 def _ruleset_rule(user: Any, roles: set[str]):
     # Rule sets and their test runs: the rules administrator's (Admin reads them).
     return true() if roles & {R.ADMIN, R.RULES_ADMIN, R.SYSTEM} else false()
@@ -274,6 +280,7 @@ RULES: dict[type, Callable[[Any, set[str]], Any]] = {
     KeyCertificate: _key_certificate_rule,
     IssuedDocument: _eseal_rule(lambda: IssuedDocument.enterprise_id),
     SmeRuleset: _ruleset_rule,
+    InboxMessage: _inbox_message_rule,
     RulesetTestRun: _ruleset_rule,
 }
 

@@ -58,12 +58,16 @@ RECORD_OF = {
     "ObjectionReviewView": "objection", "SelectionResultsView": "activity",
     # Tech-SME rule sets: the rules administrator's (the admin reads); every outsider gets a 403/404.
     "RulesetView": "ruleset",
+    # REST of the benchmark, the e-seal service and the in-app messages (views/api_*.py).
+    "OrganizationFilingApi": "filing", "BenchmarkProjectApi": "project", "DeclarationApi": "declaration",
+    "ActivityApi": "activity", "RecommendingUnitApi": "unit", "SealApplicationApi": "seal_application",
+    "SealKeyApi": "seal_key", "IssuedDocumentApi": "issued_document", "InboxMessageApi": "message",
 }
 # The rules administrator's own pages (it is an outsider to every enterprise's records).
 RULES_ADMIN_SCOPE = ("RulesetView", "RulesetTestView")
 # E-seal records are the CA operator's daily work (all enterprises); everyone else is an outsider.
 CA_OPERATOR_SCOPE = ("DashboardView", "SealApplicationView", "SealKeyView", "IssuedDocumentView", "CertificateTemplateView",
-                     "FeeItemView")
+                     "FeeItemView", "SealApplicationApi", "SealKeyApi", "IssuedDocumentApi")
 # Certificate templates and the fee schedule: CA reference data (CA operator and admin only).
 CA_ONLY = ("CertificateTemplateView", "FeeItemView")
 # Public by design: verification by certificate number and version (printed on the certificate),
@@ -146,7 +150,7 @@ def world(app, pkcs11_lib):
            "attachment": attachment.id, "log": log.id, "sme": sme.id, "batch": batch.id, "ip": ip.id, "filing": filing.id,
            "declaration": declaration.id, "project": project.id, "portal_article": portal_article.id,
            "service_desk": service_desk("benchmark").id, "objection": objection.id,
-           "activity": activity.id, "ruleset": _ruleset_draft(), **seal_ids}
+           "activity": activity.id, "unit": unit.id, "ruleset": _ruleset_draft(), **seal_ids}
     return ids, outsiders
 
 
@@ -267,7 +271,11 @@ def test_outsiders_never_get_the_record(app, world, role):
     # Lists: the victim's rows never appear.
     for url, key in (("/api/v1/enterprise/", "enterprise"), ("/api/v1/my_enterprise/", "enterprise"),
                      ("/api/v1/core_info_change/", "change"), ("/api/v1/email_change_request/", "email_change"),
-                     ("/api/v1/sme_evaluation/", "sme")):
+                     ("/api/v1/sme_evaluation/", "sme"), ("/api/v1/organization_filing/", "filing"),
+                     ("/api/v1/benchmark_project/", "project"), ("/api/v1/declaration/", "declaration"),
+                     ("/api/v1/message/", "message"),
+                     *((f"/api/v1/{key}/", key) for key in ("seal_application", "seal_key", "issued_document")
+                       if role != "ca_operator")):
         response = web.get(url, headers={"Authorization": f"Bearer {token}"})
         if response.status_code == 200:
             assert ids[key] not in set(response.get_json()["ids"]), (role, url)
@@ -302,6 +310,19 @@ def test_scoped_users_do_see_their_own(app, world):
     download = web.get(f"/attachments/{ids['attachment']}")
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert download.data.startswith(b"%PDF")
+    # REST: the owner reads its benchmark and e-seal records and its message; the CA operator the
+    # e-seal records; the association the reference lists.
+    readers = [(owner, kind) for kind in ("filing", "project", "declaration", "seal_application", "seal_key",
+                                          "issued_document", "message")]
+    readers += [(f.gen_user(R.CA_OPERATOR), kind) for kind in ("seal_application", "seal_key", "issued_document")]
+    readers += [(f.gen_user(R.ASSOCIATION_REVIEWER), kind) for kind in ("activity", "unit")]
+    resources = {"filing": "organization_filing", "project": "benchmark_project", "unit": "recommending_unit"}
+    for user, kind in readers:
+        token = web.post("/api/v1/security/login", json={"username": user.username, "password": f.PASSWORD,
+                                                          "provider": "db"}).get_json()["access_token"]
+        resource = resources.get(kind, kind)
+        response = web.get(f"/api/v1/{resource}/{ids[kind]}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, (user.username, kind, response.status_code)
 
 
 # REST routes a browser session may use: the JWT login itself (no session needed) and the OpenAPI
