@@ -20,7 +20,8 @@ from typing import BinaryIO, Protocol
 
 from flask import current_app
 
-__all__ = ["LocalBackend", "S3Backend", "StorageBackend", "StoredObject", "check_key", "storage_backend"]
+__all__ = ["LocalBackend", "S3Backend", "StorageBackend", "StoredObject", "check_key", "storage_backend",
+           "storage_errors"]
 
 _CHUNK = 1 << 20
 _MULTIPART_FROM = 8 << 20  # S3 parts are 5 MB at least
@@ -252,6 +253,15 @@ class _ChunkReader(io.RawIOBase):
         self._pending = self._pending[n:]
         self._read += n
         return n
+
+
+def storage_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions a backend raises when the store fails (disk, network, credentials)."""
+    try:
+        from obstore.exceptions import BaseError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BaseError)
 
 
 def _backend_from(config) -> StorageBackend:
