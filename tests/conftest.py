@@ -134,6 +134,14 @@ def seaweedfs(tmp_path_factory):
     server.stop()
 
 
+# The store and the database are independent: S3 once (on SQLite) keeps the suite short.
+BOTH_STORES = pytest.mark.parametrize(("app", "storage"), [
+    pytest.param("sqlite", "local", id="sqlite-local"),
+    pytest.param("postgresql", "local", id="pg-local", marks=pytest.mark.skipif(not PG_OK, reason="no PostgreSQL")),
+    pytest.param("sqlite", "s3", id="sqlite-s3"),
+], indirect=True)
+
+
 def use_s3(application, server) -> None:
     """Point ``application`` at its own key prefix in the SeaweedFS bucket: an empty store."""
     application.config.update(STORAGE_BACKEND="s3", S3_ENDPOINT_URL=server.endpoint, S3_BUCKET=server.bucket,
@@ -143,7 +151,8 @@ def use_s3(application, server) -> None:
 
 @pytest.fixture(params=["local", "s3"])
 def storage(request, app):
-    """The test runs with stored files in the local folder and in SeaweedFS; the app's backend."""
+    """The test runs with stored files in the local folder and in SeaweedFS; the app's backend.
+    Tests marked ``BOTH_STORES`` run local on both databases and s3 on SQLite only."""
     from app.storage.backends import storage_backend
 
     if request.param == "s3":

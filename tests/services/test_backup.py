@@ -42,7 +42,7 @@ from models import (
 )
 from tests import factories
 from app.storage.backends import storage_backend
-from tests.conftest import PG_OK, drop_pg_schema, new_pg_schema, use_s3
+from tests.conftest import BOTH_STORES, PG_OK, drop_pg_schema, new_pg_schema, use_s3
 
 CA_DER = bytes(range(256)) * 3 + b"\x00\xff\x00"  # LargeBinary with NULs and high bytes
 
@@ -167,6 +167,7 @@ def _token_dir(application) -> Path:
 # --- the round trip ------------------------------------------------------------------------------
 
 
+@BOTH_STORES
 @pytest.mark.parametrize("target_kind", ["same", "same-migrated", "other", "other-storage"])
 def test_restore_into_an_empty_instance_gives_back_every_row_and_file(app, storage, instance, empty_instance,
                                                                         tmp_path, target_kind):
@@ -282,6 +283,7 @@ def test_token_directory_outside_the_instance_is_left_out_with_a_warning(app, tm
 # --- refusals ------------------------------------------------------------------------------------
 
 
+@BOTH_STORES
 def test_tampered_dump_is_refused_naming_the_file(app, storage, instance, empty_instance, tmp_path):
     _build_data()
     create_backup(tmp_path / "backup")
@@ -369,6 +371,7 @@ def test_interrupted_backup_leaves_nothing_that_looks_like_one(app, instance, tm
     assert not (tmp_path / "backup").exists()
 
 
+@BOTH_STORES
 def test_restore_into_a_non_empty_instance_is_refused(app, storage, instance, empty_instance, tmp_path):
     factories.gen_enterprise(status="submitted")
     create_backup(tmp_path / "backup")
@@ -395,6 +398,7 @@ def test_restore_into_a_non_empty_instance_is_refused(app, storage, instance, em
             restore_backup(tmp_path / "backup")
 
 
+@BOTH_STORES
 def test_a_failed_restore_removes_the_files_it_stored(app, storage, instance, empty_instance, tmp_path,
                                                       monkeypatch):
     _build_data()
@@ -481,6 +485,7 @@ def test_the_dump_is_one_moment_of_the_database(app, instance, tmp_path, monkeyp
 # --- CLI ------------------------------------------------------------------------------------------
 
 
+@BOTH_STORES
 def test_cli_backup_and_restore(app, storage, instance, empty_instance, tmp_path):
     _build_data()
     target_dir = tmp_path / "cli-backup"

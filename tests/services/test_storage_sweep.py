@@ -18,6 +18,7 @@ from app.storage import attachment_key, save_upload
 from app.storage import sweep as sweep_module
 from app.storage.backends import storage_backend
 from app.storage.sweep import SweepResult, sweep_orphans
+from tests.conftest import BOTH_STORES
 from tests.factories import PDF_MIN
 
 
@@ -53,6 +54,7 @@ def later(monkeypatch):
     return move
 
 
+@BOTH_STORES
 def test_referenced_file_survives_old_orphan_and_part_are_removed(app, storage, later):
     kept = _upload(commit=True)
     orphan = _upload(commit=False)
@@ -69,6 +71,7 @@ def test_referenced_file_survives_old_orphan_and_part_are_removed(app, storage, 
         assert fh.read() == PDF_MIN
 
 
+@BOTH_STORES
 def test_orphan_and_part_younger_than_the_grace_period_survive(app, storage, later):
     orphan = _upload(commit=False)
     part = _part()
@@ -80,6 +83,7 @@ def test_orphan_and_part_younger_than_the_grace_period_survive(app, storage, lat
     assert not _exists(orphan) and not _exists(part)
 
 
+@BOTH_STORES
 def test_files_outside_the_storage_layout_are_left_alone(app, storage, later):
     stray = ["notes.txt", "zz/abcdef.pdf", "zz/other.part", "results/export-1.xlsx", "ab/ab/abc.pdf"]
     for key in stray:
@@ -98,6 +102,7 @@ def test_back_dated_files_in_the_folder_are_swept_by_their_mtime(app):
     assert not _exists(orphan) and _exists(young)
 
 
+@BOTH_STORES
 def test_cli_prints_the_counts(app, storage):
     kept = _upload(commit=True)
     orphan = _upload(commit=False)
@@ -115,6 +120,7 @@ def test_cli_prints_the_counts(app, storage):
     assert runner.invoke(args=["sweep-uploads", "--grace-seconds", "-1"]).exit_code == 2
 
 
+@BOTH_STORES
 def test_the_daily_job_twice(app, storage, later):
     from app.jobs import JOBS, upload_files_job
 
