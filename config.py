@@ -142,7 +142,18 @@ NOTIFY_MAX_ATTEMPTS = _env("NOTIFY_MAX_ATTEMPTS", 6)  # then the message is mark
 PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '5000'}")
 
 # --- attachments --------------------------------------------------------------
+# Where stored files live (docs/storage.md): "local" (default: the folder UPLOAD_DIR) or "s3"
+# (an S3-compatible bucket, e.g. SeaweedFS, MinIO, OSS/COS/OBS; needed by two or more app servers).
+STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
 UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+# S3: endpoint (empty: AWS), bucket (private: downloads go through the app), key pair, region,
+# and an optional key prefix (one bucket shared by several instances).
+S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL", "")
+S3_BUCKET = _env("S3_BUCKET", "")
+S3_ACCESS_KEY = _env("S3_ACCESS_KEY", "")
+S3_SECRET_KEY = _env("S3_SECRET_KEY", "")
+S3_REGION = _env("S3_REGION", "us-east-1")
+S3_PREFIX = _env("S3_PREFIX", "")
 # Compiled templates kept on disk: a new gunicorn worker loads them instead of compiling
 # FAB's and Shenbao's templates again (Jinja checks each source's checksum). Empty: off.
 JINJA_BYTECODE_DIR = _env("JINJA_BYTECODE_DIR", str(INSTANCE_DIR / "jinja-cache"))

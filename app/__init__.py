@@ -30,7 +30,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app.
 
     :param overrides: settings applied after ``config.py`` (tests pass their database here).
-    :raises ConfigurationError: production mode with the development secret key.
+    :raises ConfigurationError: production mode with the development secret key; an unknown
+        STORAGE_BACKEND or s3 without a bucket.
     """
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object("config")
@@ -100,6 +101,12 @@ def _loopback_or_unset(url: str | None) -> bool:
 
 
 def _check_production_config(app: Flask) -> None:
+    storage = str(app.config.get("STORAGE_BACKEND", "local")).strip().lower()
+    if storage not in ("local", "s3"):
+        raise ConfigurationError(f"STORAGE_BACKEND must be local or s3, not {storage!r}")
+    if storage == "s3" and not app.config.get("S3_BUCKET"):
+        raise ConfigurationError("STORAGE_BACKEND=s3 needs S3_BUCKET (and S3_ENDPOINT_URL, S3_ACCESS_KEY, "
+                                 "S3_SECRET_KEY unless the store is AWS with credentials from the environment)")
     if app.config.get("SHENBAO_ENV") == "production":
         key = app.config.get("SECRET_KEY") or ""
         if key == app.config.get("DEV_SECRET_KEY") or len(key) < 32:

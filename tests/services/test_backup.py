@@ -5,6 +5,9 @@ Two Flask apps live in one test: the source (the conftest ``app``, its context p
 target made here on a fresh SQLite file or PostgreSQL schema; ``db.engine`` / ``db.session``
 follow whichever app context is current, so the target is only touched inside
 ``with target.app_context():``.
+
+Tests taking the ``storage`` fixture run with the stored files in the local folder and in
+SeaweedFS (S3); the targets use the same kind of store as the source unless a test says otherwise.
 """
 from __future__ import annotations
 
@@ -38,7 +41,8 @@ from models import (
     WorkflowLog,
 )
 from tests import factories
-from tests.conftest import PG_OK, drop_pg_schema, new_pg_schema
+from app.storage.backends import storage_backend
+from tests.conftest import BOTH_STORES, PG_OK, drop_pg_schema, new_pg_schema, use_s3
 
 CA_DER = bytes(range(256)) * 3 + b"\x00\xff\x00"  # LargeBinary with NULs and high bytes
 
@@ -65,11 +69,13 @@ def instance(app, tmp_path):
 
 
 @pytest.fixture
-def empty_instance(app, tmp_path):
-    """Factory of empty target apps (as the conftest ``app``, without schema or data)."""
+def empty_instance(app, tmp_path, request):
+    """Factory of empty target apps (as the conftest ``app``, without schema or data); their
+    files go where the source's do (folder, or a fresh prefix of the bucket) unless ``storage``
+    says "local" or "s3"."""
     made: list[tuple[object, str | None]] = []
 
-    def make(kind: str | None = None, *, migrate: bool = False):
+    def make(kind: str | None = None, *, migrate: bool = False, storage: str | None = None):
         from app import create_app
 
         kind = kind or _kind(app)
@@ -92,6 +98,8 @@ def empty_instance(app, tmp_path):
             "SERVER_NAME": None,
         })
         made.append((target, schema))
+        if (storage or app.config.get("STORAGE_BACKEND", "local")) == "s3":
+            use_s3(target, request.getfixturevalue("seaweedfs"))
         if migrate:
             from flask_migrate import upgrade
 
@@ -142,6 +150,16 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def _stored(application) -> dict[str, bytes]:
+    """Every file in the app's storage backend (folder or bucket), by key."""
+    backend = storage_backend(application)
+    out = {}
+    for item in backend.iter_objects():
+        with backend.open(item.key) as fh:
+            out[item.key] = fh.read()
+    return out
+
+
 def _token_dir(application) -> Path:
     return Path(application.config["INSTANCE_DIR"]) / "tokens"
 
@@ -149,14 +167,25 @@ def _token_dir(application) -> Path:
 # --- the round trip ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target_kind", ["same", "same-migrated", "other"])
-def test_restore_into_an_empty_instance_gives_back_every_row_and_file(app, instance, empty_instance, tmp_path,
-                                                                        target_kind):
+def _round_trips():
+    """Database kinds × target kinds on the folder; on S3 only what the store changes."""
+    pg = pytest.mark.skipif(not PG_OK, reason="no PostgreSQL")
+    for kind in ("same", "same-migrated", "other"):
+        yield pytest.param("sqlite", "local", kind, id=f"sqlite-local-{kind}")
+        yield pytest.param("postgresql", "local", kind, id=f"pg-local-{kind}", marks=pg)
+    yield pytest.param("sqlite", "local", "other-storage", id="sqlite-local-other-storage")
+    for kind in ("same", "other-storage"):
+        yield pytest.param("sqlite", "s3", kind, id=f"sqlite-s3-{kind}")
+
+
+@pytest.mark.parametrize(("app", "storage", "target_kind"), list(_round_trips()), indirect=["app", "storage"])
+def test_restore_into_an_empty_instance_gives_back_every_row_and_file(app, storage, instance, empty_instance,
+                                                                        tmp_path, target_kind):
     if target_kind == "other" and not PG_OK:
         pytest.skip("no PostgreSQL: the cross-database restore needs both")
     _build_data()
     before = _all_rows()
-    uploads_before = _tree(Path(app.config["UPLOAD_DIR"]))
+    uploads_before = _stored(app)
     tokens_before = _tree(_token_dir(app))
     assert before["attachment"] and before["key_certificate"] and before["sme_evaluation"]
     assert len(uploads_before) == len(before["attachment"]) >= 2
@@ -169,12 +198,16 @@ def test_restore_into_an_empty_instance_gives_back_every_row_and_file(app, insta
     assert verify_backup(tmp_path / "backup") == []
 
     other = {"sqlite": "postgresql", "postgresql": "sqlite"}[_kind(app)]
-    target = empty_instance(other if target_kind == "other" else None, migrate=target_kind == "same-migrated")
+    # "other-storage": files from the folder go into a bucket, from a bucket into the folder.
+    other_storage = {"local": "s3", "s3": "local"}[storage.name] if target_kind == "other-storage" else None
+    target = empty_instance(other if target_kind == "other" else None, migrate=target_kind == "same-migrated",
+                            storage=other_storage)
     with target.app_context():
         restored = restore_backup(tmp_path / "backup")
         assert restored.rows == manifest.rows
+        assert storage_backend(target).name == (other_storage or storage.name)
         after = _all_rows()
-        uploads_after = _tree(Path(target.config["UPLOAD_DIR"]))
+        uploads_after = _stored(target)
         tokens_after = _tree(_token_dir(target))
         if target_kind == "same-migrated":
             with db.engine.connect() as conn:  # the migration record survives (no stamp over it)
@@ -260,7 +293,8 @@ def test_token_directory_outside_the_instance_is_left_out_with_a_warning(app, tm
 # --- refusals ------------------------------------------------------------------------------------
 
 
-def test_tampered_dump_is_refused_naming_the_file(app, instance, empty_instance, tmp_path):
+@BOTH_STORES
+def test_tampered_dump_is_refused_naming_the_file(app, storage, instance, empty_instance, tmp_path):
     _build_data()
     create_backup(tmp_path / "backup")
     dump = tmp_path / "backup" / "db" / "outbox_message.jsonl.gz"
@@ -276,7 +310,7 @@ def test_tampered_dump_is_refused_naming_the_file(app, instance, empty_instance,
             restore_backup(tmp_path / "backup")
         assert "refused: db/outbox_message.jsonl.gz" in str(exc.value) and "tampered" in str(exc.value)
         assert not sa.inspect(db.engine).get_table_names()  # nothing touched
-    assert not Path(target.config["UPLOAD_DIR"]).exists()
+    assert not Path(target.config["UPLOAD_DIR"]).exists() and _stored(target) == {}
     assert verify_backup(tmp_path / "backup")[0].startswith("db/outbox_message.jsonl.gz")
 
 
@@ -347,19 +381,19 @@ def test_interrupted_backup_leaves_nothing_that_looks_like_one(app, instance, tm
     assert not (tmp_path / "backup").exists()
 
 
-def test_restore_into_a_non_empty_instance_is_refused(app, instance, empty_instance, tmp_path):
+@BOTH_STORES
+def test_restore_into_a_non_empty_instance_is_refused(app, storage, instance, empty_instance, tmp_path):
     factories.gen_enterprise(status="submitted")
     create_backup(tmp_path / "backup")
     # The source itself has rows (reference data, users).
     with pytest.raises(BackupError, match="the database is not empty"):
         restore_backup(tmp_path / "backup")
-    # An empty database but files already in UPLOAD_DIR.
+    # An empty database but files already in UPLOAD_DIR or the bucket.
     target = empty_instance()
-    leftover = Path(target.config["UPLOAD_DIR"]) / "ab" / "abc.pdf"
-    leftover.parent.mkdir(parents=True)
-    leftover.write_bytes(b"%PDF-1.4")
+    storage_backend(target).put_bytes("ab/abc.pdf", b"%PDF-1.4")
     with target.app_context():
-        with pytest.raises(BackupError, match="is not empty"):
+        with pytest.raises(BackupError, match=("UPLOAD_DIR" if storage.name == "local" else "S3 bucket")
+                           + ".* is not empty"):
             restore_backup(tmp_path / "backup")
         assert not sa.inspect(db.engine).get_table_names()
     # A target after `init` (roles written) is not empty either.
@@ -372,6 +406,28 @@ def test_restore_into_a_non_empty_instance_is_refused(app, instance, empty_insta
         db.session.commit()
         with pytest.raises(BackupError, match=r"table ab_\w+ has rows"):
             restore_backup(tmp_path / "backup")
+
+
+@BOTH_STORES
+def test_a_failed_restore_removes_the_files_it_stored(app, storage, instance, empty_instance, tmp_path,
+                                                      monkeypatch):
+    _build_data()
+    manifest = create_backup(tmp_path / "backup")
+    uploads = [f for f in manifest.files if f.path.startswith("files/uploads/")]
+    target = empty_instance()
+    seen = {}
+
+    def load_fails(conn, *args):
+        seen["stored"] = len(_stored(target))  # the files went in first
+        raise sa.exc.OperationalError("INSERT INTO attachment", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(ops, "_load_database", load_fails)
+    with target.app_context():
+        with pytest.raises(BackupError, match="restore failed, the database was rolled back: .*disk I/O error"):
+            restore_backup(tmp_path / "backup")
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Attachment)).scalar() == 0
+    assert seen["stored"] == len(uploads) >= 2
+    assert _stored(target) == {}
 
 
 def test_a_backup_of_another_migration_is_refused(app, instance, empty_instance, tmp_path):
@@ -439,7 +495,8 @@ def test_the_dump_is_one_moment_of_the_database(app, instance, tmp_path, monkeyp
 # --- CLI ------------------------------------------------------------------------------------------
 
 
-def test_cli_backup_and_restore(app, instance, empty_instance, tmp_path):
+@BOTH_STORES
+def test_cli_backup_and_restore(app, storage, instance, empty_instance, tmp_path):
     _build_data()
     target_dir = tmp_path / "cli-backup"
     result = app.test_cli_runner().invoke(args=["backup", str(target_dir)])
@@ -458,5 +515,6 @@ def test_cli_backup_and_restore(app, instance, empty_instance, tmp_path):
         assert db.session.execute(sa.select(sa.func.count()).select_from(ShenbaoUser)).scalar() > 0
         assert db.session.execute(sa.select(sa.func.count()).select_from(WorkflowLog)).scalar() > 0
         assert db.session.execute(sa.select(sa.func.count()).select_from(Attachment)).scalar() >= 2
+        assert len(_stored(target)) == db.session.execute(sa.select(sa.func.count()).select_from(Attachment)).scalar()
         result = target.test_cli_runner().invoke(args=["restore", str(target_dir)])  # now it is not empty
         assert result.exit_code != 0 and "not empty" in result.output
