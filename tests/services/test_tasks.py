@@ -153,3 +153,24 @@ def test_a_double_click_on_a_large_export_returns_the_same_job(app, registry_row
     download = web.get(status["download_url"])
     assert download.status_code == 200 and download.data[:2] == b"PK"
     assert _export(web) != first  # finished: a new click is a new export
+
+
+def test_the_embedded_thread_worker_runs_a_large_export_after_the_click(app, registry_rows):
+    import time
+
+    from app.tasks.worker import stop_thread_worker
+
+    app.config.update(EXPORT_SYNC_MAX_ROWS=10, TASK_WORKER="inline", TASK_POLL_SECONDS=0.2)
+    web = f.WebClient(app)
+    web.login(f.gen_user(R.ADMIN).username)
+    job_url = _export(web)
+    try:
+        for _ in range(200):  # the thread of this process, woken by the commit
+            status = web.get(job_url + "/status").get_json()
+            if status["status"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+    finally:
+        stop_thread_worker(app)
+    assert status["status"] == "done" and status["rows_done"] == 30
+    assert web.get(status["download_url"]).status_code == 200
