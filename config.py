@@ -204,8 +204,20 @@ EXPORT_SYNC_MAX_ROWS = _env("EXPORT_SYNC_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = _env("EXPORT_KEEP_HOURS", 24)
 # auto: rustpy-xlsxwriter (Rust) when installed, else XlsxWriter (pure Python); both stream.
 EXPORT_XLSX_ENGINE = _env("EXPORT_XLSX_ENGINE", "auto")
-# The rule-set test bench runs in a thread of the app; tests may run it inside the request.
-RULESET_BENCH_INLINE = _env("RULESET_BENCH_INLINE", False)
+# --- background tasks (app/tasks, docs/tasks.md): large exports, the rule-set bench ---------------
+# Who runs them: "inline" (default: a thread in each app process, woken after a commit that
+# queued a task), "external" (production: `flask --app run worker` or `task-worker` processes),
+# "sync" (tests: right after the commit, in the committing thread, through the same queue code).
+TASK_WORKER = _env("TASK_WORKER", "inline")
+TASK_POLL_SECONDS = _env("TASK_POLL_SECONDS", 2.0)  # retries and tasks of dead workers are found by polling
+# A claimed task is taken over when its worker has not reported progress for this long.
+TASK_LEASE_SECONDS = _env("TASK_LEASE_SECONDS", 120.0)
+TASK_MAX_ATTEMPTS = _env("TASK_MAX_ATTEMPTS", 3)  # then the task is failed, its last error shown
+TASK_RETRY_BASE_SECONDS = _env("TASK_RETRY_BASE_SECONDS", 10.0)  # back-off: base * 2^(attempts-1)
+TASK_RETRY_MAX_SECONDS = _env("TASK_RETRY_MAX_SECONDS", 600.0)
+# Where a task writes its file before keeping it as the result (local to the worker); empty:
+# EXPORT_DIR/.scratch.
+TASK_SCRATCH_DIR = _env("TASK_SCRATCH_DIR", "")
 IMPORT_DIR = _env("IMPORT_DIR", str(INSTANCE_DIR / "imports"))
 IMPORT_MAX_BYTES = _env("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 

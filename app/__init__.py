@@ -69,6 +69,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from app.web import register_web_hooks
 
     delivery.init_app(app)
+    from app.tasks import worker as task_worker
+
+    task_worker.init_app(app)
     register_cli(app)
     register_web_hooks(app)
     register_menu_cache(app)

@@ -139,13 +139,25 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("worker")
     def worker_command() -> None:
-        """Deliver queued SMS and e-mail (NOTIFY_WORKER=external); stops cleanly on SIGTERM / Ctrl-C."""
+        """Deliver queued SMS and e-mail (NOTIFY_WORKER=external) and run background tasks
+        (TASK_WORKER=external); stops cleanly on SIGTERM / Ctrl-C."""
         import logging
 
-        from app.notify.delivery import run_worker
+        from app.tasks.worker import run_workers
 
         logging.getLogger("shenbao.notify").setLevel(logging.INFO)
-        click.echo(f"delivered: {run_worker(app)}")
+        logging.getLogger("shenbao.tasks").setLevel(logging.INFO)
+        click.echo(f"done: {run_workers(app)}")
+
+    @app.cli.command("task-worker")
+    def task_worker_command() -> None:
+        """Run background tasks only (exports, the rule-set bench...); stops cleanly on SIGTERM / Ctrl-C."""
+        import logging
+
+        from app.tasks.worker import run_task_worker
+
+        logging.getLogger("shenbao.tasks").setLevel(logging.INFO)
+        click.echo(f"tasks: {run_task_worker(app)}")
 
     @app.cli.command("fee-tick")
     @click.option("--date", "on_date", default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")

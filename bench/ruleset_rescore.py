@@ -172,7 +172,7 @@ def measure(backend: str, url: str, n: int, profile: bool) -> dict:
     from rules.sme import RULES_2017, ruleset_to_json
     from tests.factories import seed_reference_data
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "RULESET_BENCH_INLINE": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "TASK_WORKER": "sync"})
     figures: dict = {"backend": backend, "n": n}
     with app.app_context():
         Model.metadata.create_all(db.engine)

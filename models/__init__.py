@@ -58,5 +58,6 @@ from models.eseal import (  # noqa: F401
 )
 from models.portal import PortalArticle, ServiceDesk  # noqa: F401
 from models.reports import ExportJob  # noqa: F401
+from models.tasks import BackgroundTask  # noqa: F401
 from models.publicity import PublicityObjection  # noqa: F401
 from models.messages import InboxMessage, NotificationPreference, NotificationTemplate  # noqa: F401

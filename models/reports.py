@@ -17,6 +17,8 @@ class ExportJob(Model):
     rows_done = Column(Integer, nullable=False, default=0)
     stored_name = Column(String(64), nullable=False, unique=True)
     locale = Column(String(8), nullable=False, default="zh")
+    # The background task writing the file (app.tasks); none for rows older than the task queue.
+    task_id = Column(Integer, ForeignKey("background_task.id", name="fk_export_job_task"), nullable=True, index=True)
     error = Column(String(500), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime, nullable=True)

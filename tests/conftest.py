@@ -98,6 +98,9 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         # Queued SMS / e-mail go out right after the commit, in the committing thread:
         # deterministic (tests needing the thread or the external worker set their own).
         "NOTIFY_WORKER": "inline",
+        # Background tasks likewise run right after the commit that queued them, through the
+        # queue's claim and finish (app/tasks/worker.py).
+        "TASK_WORKER": "sync",
     })
     with application.app_context():
         Model.metadata.create_all(db.engine)
@@ -106,6 +109,9 @@ def app(request, tmp_path, upload_root, monkeypatch, softhsm_dir):
         from app.notify.delivery import stop_thread_worker
 
         stop_thread_worker(application)  # a test that switched to thread mode
+        from app.tasks.worker import stop_thread_worker as stop_task_thread
+
+        stop_task_thread(application)
         db.session.remove()
         db.engine.dispose()
     if schema:

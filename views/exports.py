@@ -14,20 +14,31 @@ from flask_appbuilder.security.decorators import has_access, permission_name, pr
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.reports import export as ex
+from app.tasks.results import open_result
 from models import ExportJob
+
+
+def failure_text(error: str | None) -> str:
+    """What an export's owner reads about its failure: the worker-lost mark in words, else the error."""
+    from app.tasks.queue import WORKER_LOST
+
+    if error == WORKER_LOST:
+        return _("The export stopped: the server running it went away in every attempt. Please export again.")
+    return error or ""
 
 
 def _user_name(user) -> str:
     return " ".join(p for p in (user.first_name, user.last_name) if p) or user.username
 
 
-def _respond(spec: ex.ExportSpec, filename: str):
+def _respond(view, spec: ex.ExportSpec, filename: str):
     """Small: the file now. Large: a job and its progress page (HTML) or its status URL (REST)."""
     if len(spec.ids) > ex.sync_limit():
-        job = ex.start_job(spec, g.user, str(get_locale() or "zh"), filename)
+        job = ex.start_job(view, spec, g.user, str(get_locale() or "zh"), filename)
         if request.path.startswith("/api/"):
             return jsonify(job=job.id, rows=len(spec.ids),
                            status_url=url_for("ExportJobView.status", job_id=job.id),
@@ -81,11 +92,9 @@ class ExcelExportMixin:
         joined = filters.get_joined_filters(self._base_filters)
         ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
         title = str(self.list_title)
-        columns, row = ex.layout_for(self)
-        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=columns, row=row,
-                             title=ex.title_row(title, ex.describe_filters(self, filters), len(ids), _user_name(g.user)),
-                             sheet_name=title, load=getattr(self, "export_loader", None))
-        return _respond(spec, ex.safe_filename(title))
+        spec = ex.spec_for(self, ids, ex.title_row(title, ex.describe_filters(self, filters), len(ids),
+                                                   _user_name(g.user)), title)
+        return _respond(self, spec, ex.safe_filename(title))
 
 
 class ExcelExportApiMixin:
@@ -155,11 +164,8 @@ class ExcelExportApiMixin:
             return self.response_400(message=f"order_column {order_column!r} is not allowed")
         ids = ex.filtered_ids(self.datamodel, joined, order_column, order_direction)
         title = self.resource_name
-        columns, row = ex.layout_for(self)
-        spec = ex.ExportSpec(model=self.datamodel.obj, ids=ids, columns=columns, row=row,
-                             title=ex.title_row(title, "", len(ids), _user_name(g.user)), sheet_name=title,
-                             load=getattr(self, "export_loader", None))
-        return _respond(spec, ex.safe_filename(title))
+        spec = ex.spec_for(self, ids, ex.title_row(title, "", len(ids), _user_name(g.user)), title)
+        return _respond(self, spec, ex.safe_filename(title))
 
 
 class ExportJobView(BaseView):
@@ -176,24 +182,25 @@ class ExportJobView(BaseView):
     @expose("/<int:job_id>")
     @has_access
     def show(self, job_id):
-        return self.render_template("shenbao/export_job.html", job=self._own(job_id))
+        job = self._own(job_id)
+        return self.render_template("shenbao/export_job.html", job=job, error=failure_text(job.error))
 
     @expose("/<int:job_id>/status")
     @has_access
     def status(self, job_id):
         job = self._own(job_id)
         db.session.refresh(job)
-        return jsonify(status=job.status, rows_done=job.rows_done, rows_total=job.rows_total, error=job.error,
+        return jsonify(status=job.status, rows_done=job.rows_done, rows_total=job.rows_total, error=failure_text(job.error),
                        download_url=url_for("ExportJobView.download", job_id=job.id) if job.status == "done" else None)
 
     @expose("/<int:job_id>/download")
     @has_access
     def download(self, job_id):
         job = self._own(job_id)
-        path = ex.export_dir() / job.stored_name
-        if job.status != "done" or not path.exists():
+        stored = open_result(job.stored_name) if job.status == "done" else None
+        if stored is None:
             abort(404)
-        return send_file(str(path), as_attachment=True, download_name=job.title, max_age=0,
+        return send_file(stored, as_attachment=True, download_name=job.title, max_age=0,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -4,15 +4,17 @@ user's scope), as an .xlsx workbook.
 The ids are chosen in the request (so the scope is the requester's, as of the click); the rows
 are then read in chunks through a session of their own and written as they come, so memory is
 flat in the number of rows. Small exports answer at once; large ones run in a thread with a
-progress record (models.reports.ExportJob) and a download link when ready.
+progress record (models.reports.ExportJob) and a download link when ready: a background task
+(app.tasks) that any worker process runs, and runs again if its worker dies.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import re
 import secrets
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -21,11 +23,15 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, inspect, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.reports.workbook import Column, write_workbook
+from app.tasks.queue import PermanentError, enqueue
+from app.tasks.registry import ClaimedTask, register
+from app.tasks.results import delete_result, open_result, save_result
+from app.tasks.worker import scratch_path
 from models.base import utcnow
 from app.timeutil import beijing_naive, today_in_china
 
@@ -211,45 +217,99 @@ def sync_limit() -> int:
     return int(current_app.config["EXPORT_SYNC_MAX_ROWS"])
 
 
-def start_job(spec: ExportSpec, user, locale: str, filename: str):
-    """Queue a large export: a record the user can watch, and a thread that writes the file."""
-    from models import ExportJob
+def spec_for(view, ids: list[Any], title: str, sheet_name: str) -> ExportSpec:
+    """What exporting ``ids`` from ``view`` writes: its layout, loader and model."""
+    columns, row = layout_for(view)
+    return ExportSpec(model=view.datamodel.obj, ids=ids, columns=columns, row=row, title=title,
+                      sheet_name=sheet_name, load=getattr(view, "export_loader", None))
 
+
+def _view_named(name: str):
+    for view in current_app.appbuilder.baseviews:
+        if type(view).__name__ == name:
+            return view
+    raise PermanentError(f"no view {name!r} to export from")
+
+
+def start_job(view, spec: ExportSpec, user, locale: str, filename: str):
+    """Queue a large export: a record the user can watch and a background task (app.tasks) that
+    writes the file. The task's arguments are the view's name, the ids chosen now (the user's
+    scope as of the click), the title and the locale: a worker rebuilds the rest. The same
+    export asked again while it runs (a double click) returns the same job. Commits."""
+    from models import BackgroundTask, ExportJob
+
+    view_name = type(view).__name__
+    digest = hashlib.sha256(json.dumps([view_name, spec.sheet_name, spec.ids], default=str).encode()).hexdigest()
+    key = f"export:{user.id}:{digest[:40]}"
+    running = db.session.execute(select(ExportJob).join(BackgroundTask, ExportJob.task_id == BackgroundTask.id)
+                                 .where(BackgroundTask.dedupe_key == key)).scalar_one_or_none()
+    if running is not None:
+        return running
     job = ExportJob(user_id=user.id, title=filename, rows_total=len(spec.ids), status="queued",
                     stored_name=secrets.token_hex(16) + ".xlsx", locale=locale)
     db.session.add(job)
+    db.session.flush()
+    task = enqueue(EXPORT_TASK, {"job_id": job.id, "view": view_name, "ids": list(spec.ids), "title": spec.title,
+                                 "sheet_name": spec.sheet_name, "locale": locale},
+                   requested_by=user.id, total=len(spec.ids), dedupe_key=key)
+    if task.args.get("job_id") != job.id:  # a concurrent double click queued it first
+        db.session.delete(job)
+        job = db.session.execute(select(ExportJob).where(ExportJob.task_id == task.id)).scalar_one()
+    else:
+        job.task_id = task.id
     db.session.commit()
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=_run_job, args=(app, job.id, spec, locale), daemon=True,
-                              name=f"export-{job.id}")
-    thread.start()
     return job
 
 
-def _run_job(app, job_id: int, spec: ExportSpec, locale: str) -> None:
+def _run_export(task: ClaimedTask, progress) -> str:
+    """The export task: write the workbook to a scratch file, then keep it as the job's result.
+    A retry after a worker died starts again; a result an earlier attempt already saved is kept."""
     from models import ExportJob
 
-    with app.app_context(), app.test_request_context("/"), force_locale(locale):
-        with Session(db.engine) as jobs:
-            job = jobs.get(ExportJob, job_id)
-            job.status, job.started_at = "running", utcnow()
-            jobs.commit()
+    args = task.args
+    with Session(db.engine) as jobs:
+        job = jobs.get(ExportJob, args["job_id"])
+        if job is None:
+            raise PermanentError(f"export job {args['job_id']} is gone")
+        name = job.stored_name
+        job.status, job.started_at, job.rows_done, job.error = "running", utcnow(), 0, None
+        jobs.commit()
+    saved = open_result(name)
+    if saved is not None:
+        saved.close()
+        return name
+    view = _view_named(args["view"])
 
-            def progress(done: int) -> None:
-                job.rows_done = done
-                jobs.commit()
+    def rows_written(done: int) -> None:
+        progress(done)
+        with db.engine.begin() as conn:
+            conn.execute(update(ExportJob).where(ExportJob.id == args["job_id"]).values(rows_done=done))
 
-            path = export_dir() / job.stored_name
-            try:
-                written = write_spec(spec, str(path), progress)
-            except Exception as exc:  # noqa: BLE001 - the job reports it; the log keeps the trace
-                log.exception("export %s failed", job_id)
-                job.status, job.error = "failed", str(exc)[:500]
-                path.unlink(missing_ok=True)
-            else:
-                job.status, job.rows_done = "done", written
-            job.finished_at = utcnow()
-            jobs.commit()
+    scratch = scratch_path(task, ".xlsx")
+    with force_locale(args["locale"]):
+        spec = spec_for(view, args["ids"], args["title"], args["sheet_name"])
+        written = write_spec(spec, str(scratch), rows_written)
+    save_result(name, scratch)
+    rows_written(written)
+    return name
+
+
+def _export_done(session: Session, task: ClaimedTask, result: str | None) -> None:
+    from models import ExportJob
+
+    session.execute(update(ExportJob).where(ExportJob.id == task.args["job_id"]).values(
+        status="done", finished_at=utcnow()))
+
+
+def _export_failed(session: Session, task: ClaimedTask, error: str) -> None:
+    from models import ExportJob
+
+    session.execute(update(ExportJob).where(ExportJob.id == task.args["job_id"]).values(
+        status="failed", error=error[:500], finished_at=utcnow()))
+
+
+EXPORT_TASK = "export"
+register(EXPORT_TASK, _run_export, on_done=_export_done, on_failed=_export_failed)
 
 
 def remove_old_files(now: dt.datetime) -> int:
@@ -261,9 +321,7 @@ def remove_old_files(now: dt.datetime) -> int:
     cutoff = now - dt.timedelta(hours=int(current_app.config["EXPORT_KEEP_HOURS"]))
     for job in db.session.execute(select(ExportJob).where(ExportJob.created_at < cutoff,
                                                           ExportJob.status.in_(("done", "failed")))).scalars():
-        path = export_dir() / job.stored_name
-        if path.exists():
-            path.unlink()
+        if delete_result(job.stored_name):
             removed += 1
         job.status = "expired"
     imports = Path(current_app.config["IMPORT_DIR"])

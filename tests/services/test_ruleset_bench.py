@@ -12,7 +12,7 @@ from app.security import roles as R
 from app.services.errors import Forbidden, NotFound, ServiceError
 from app.services.sme import ruleset_bench as bench
 from app.services.sme import rulesets
-from models import RulesetTestChange, RulesetTestRun, SmeEvaluation, SmeRuleset
+from models import BackgroundTask, RulesetTestChange, RulesetTestRun, SmeEvaluation, SmeRuleset
 from models.base import utcnow
 from tests import factories as f
 
@@ -50,7 +50,7 @@ def world(app):
     - low: 20 + 0 + 30 = 50, not qualified; under the draft 42: still not, points change.
     - entry: products not allowed: entry failed both ways, not scored, no change.
     """
-    app.config["RULESET_BENCH_INLINE"] = True
+    app.config["TASK_WORKER"] = "sync"  # the bench run finishes before start() returns
     admin = f.gen_user(R.RULES_ADMIN)
     evaluations = {
         "full": _submitted(),
@@ -140,36 +140,39 @@ def test_the_run_is_found_for_its_version_only(app, world):
         rulesets.act(admin, draft.id, "mark_tested")
 
 
-def test_a_second_start_while_one_runs_returns_it(app, world, monkeypatch):
-    import threading
+def test_a_second_start_while_one_runs_returns_it(app, world):
+    from app.tasks.worker import drain
 
     admin, draft, _evaluations = world
-    app.config["RULESET_BENCH_INLINE"] = False
-    # Held as queued: no thread starts in this test (the job is called by hand below).
-    started = []
-    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    app.config["TASK_WORKER"] = "external"  # held as queued: no worker runs here until drain()
     first = bench.start(admin, draft.id)
     second = bench.start(admin, draft.id)
     other_selection = bench.start(admin, draft.id, year="2026")
-    assert first.id == second.id and other_selection.id != first.id and len(started) == 2
+    assert first.id == second.id and other_selection.id != first.id
+    assert db.session.execute(select(BackgroundTask.id)).all().__len__() == 2
     assert first.status == "queued"
-    bench.run(app, first.id)
+    assert drain()["done"] == 2
     db.session.expire_all()
     assert db.session.get(RulesetTestRun, first.id).status == "done"
     third = bench.start(admin, draft.id)  # the first has finished: a new run
-    assert third.id != first.id and len(started) == 3
+    assert third.id != first.id
 
 
 def test_a_draft_saved_after_the_start_fails_the_run_with_a_reason(app, world):
+    from app.tasks.queue import enqueue
+
     admin, draft, _evaluations = world
     run = RulesetTestRun(ruleset_id=draft.id, ruleset_version=draft.version - 1, user_id=admin.id, status="queued",
                          total=4)
     db.session.add(run)
-    db.session.commit()
-    bench.run(app, run.id)
+    db.session.flush()
+    task = enqueue(bench.BENCH_TASK, {"run_id": run.id}, requested_by=admin.id)
+    db.session.commit()  # run by the queue (TASK_WORKER=sync): not retried, the reason kept
     db.session.expire_all()
     failed = db.session.get(RulesetTestRun, run.id)
     assert (failed.status, failed.error) == ("failed", bench.DRAFT_CHANGED)
+    assert (db.session.get(BackgroundTask, task.id).status, db.session.get(BackgroundTask, task.id).attempts) == (
+        "failed", 1)
 
 
 def test_only_the_rules_administrator_and_only_known_runs(app, world):

@@ -26,7 +26,7 @@ def _publish(admin, draft: SmeRuleset) -> SmeRuleset:
 
     from app.services.sme import ruleset_bench
 
-    current_app.config["RULESET_BENCH_INLINE"] = True
+    current_app.config["TASK_WORKER"] = "sync"  # the bench run finishes before start() returns
     assert ruleset_bench.start(admin, draft.id).status == "done"
     draft = rulesets.act(admin, draft.id, "mark_tested")
     return rulesets.act(admin, draft.id, "publish", comment="经省级科技管理部门确认")

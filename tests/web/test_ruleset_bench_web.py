@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 
 import pytest
 from openpyxl import load_workbook
@@ -25,7 +24,7 @@ from tests.web.test_role_crawl import crawl
 def bench_world(app):
     """Three past submissions of 2026 scored under the 2017 set (100, 70 and 50 points) and a
     draft with pass mark 95 and stricter tech-staff bands."""
-    app.config["RULESET_BENCH_INLINE"] = True
+    app.config["TASK_WORKER"] = "sync"  # the bench run finishes before start() returns
     admin = f.gen_user(R.RULES_ADMIN)
     evaluations = [_submitted(), _submitted(ip=[]),
                    _submitted(rd_projects=[{"name": "小型研发", "number": "RD-02", "form": "independent",
@@ -137,10 +136,9 @@ def test_changed_enterprises_are_listed_fifty_a_page(app, bench_world):
     assert web.get(run_url + "?page=x").status_code == 200
 
 
-def test_progress_is_shown_while_queued_and_a_double_click_returns_the_same_run(app, bench_world, monkeypatch):
+def test_progress_is_shown_while_queued_and_a_double_click_returns_the_same_run(app, bench_world):
     admin, draft, _evaluations = bench_world
-    app.config["RULESET_BENCH_INLINE"] = False
-    monkeypatch.setattr(threading.Thread, "start", lambda self: None)  # the job stays queued
+    app.config["TASK_WORKER"] = "external"  # no worker runs here: the run stays queued
     web = _signed_in(app, admin)
     first = _start(web, draft).headers["Location"]
     second = _start(web, draft).headers["Location"]

@@ -36,7 +36,7 @@ def _act(web, ruleset_id: int, action: str, comment: str = ""):
 
 
 def test_a_new_years_rules_go_from_the_form_through_the_bench_to_the_next_score(app):
-    app.config["RULESET_BENCH_INLINE"] = True
+    app.config["TASK_WORKER"] = "sync"  # the bench run finishes before start() returns
     # Past submissions of 2027, scored under the 2017 set: 100 points (30 % tech staff → 20)
     # and 70 points (no IP); both qualify today.
     full, no_ip = (f.gen_sme(year=2027, status="pending_agency"), f.gen_sme(year=2027, status="pending_agency", ip=[]))

@@ -2,29 +2,29 @@
 draft before marking it tested; a run records the draft's version, so
 ``rulesets.finished_run`` finds it only while the draft stays as tested.
 
-``start`` records the run and hands it to a background thread, as large exports do
-(app.reports.export); ``run(app, run_id)`` is the whole job, a plain callable so a task queue
-can take it over. With ``RULESET_BENCH_INLINE`` (tests) the request runs it itself.
+``start`` records the run and queues a background task (app.tasks, kind "ruleset_bench") in
+the same transaction, as large exports do; any worker runs it, and runs it again from the start
+if its worker dies (the changes of the earlier attempt are replaced).
 """
 from __future__ import annotations
 
 import datetime as dt
 import gc
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.services.errors import NotFound, ServiceError
 from app.services.sme import rulesets
 from app.services.sme.ruleset_rescore import count_selection, past_submissions, rescore
+from app.tasks.queue import PermanentError, enqueue
+from app.tasks.registry import ClaimedTask, register
 from models import Region, RulesetTestChange, RulesetTestRun, SmeEvaluation, SmeRuleset
 from models.base import utcnow
 
@@ -125,13 +125,9 @@ def start(user, ruleset_id: Any, year: Any = None, province_code: Any = None) ->
                               selection_year=chosen_year, selection_province=chosen_province, status="queued",
                               total=count_selection(db.session, chosen_year, chosen_province), done=0)
     db.session.add(test_run)
-    db.session.commit()
-    app = current_app._get_current_object()
-    if app.config.get("RULESET_BENCH_INLINE"):
-        run(app, test_run.id)
-        db.session.refresh(test_run)
-    else:
-        threading.Thread(target=run, args=(app, test_run.id), daemon=True, name=f"ruleset-bench-{test_run.id}").start()
+    db.session.flush()
+    enqueue(BENCH_TASK, {"run_id": test_run.id}, requested_by=user.id, total=test_run.total)
+    db.session.commit()  # the task runs after this commit (TASK_WORKER): at once in tests
     return test_run
 
 
@@ -139,59 +135,59 @@ def _same(column, value):
     return column.is_(None) if value is None else column == value
 
 
-def run(app, run_id: int) -> None:
-    """The job: re-score the run's selection under the draft's recorded version, store the
-    summary and the changed evaluations. A failure marks the run failed (logged), never raises."""
-    with app.app_context(), Session(db.engine) as session:
+def run(task: ClaimedTask, progress) -> None:
+    """The task: re-score the run's selection under the draft's recorded version, store the
+    summary and the changed evaluations. A draft saved since the start fails the run at once;
+    any other error is retried by the queue, then fails the run with the error."""
+    run_id = task.args["run_id"]
+    with Session(db.engine) as session:
         test_run = session.get(RulesetTestRun, run_id)
-        if test_run is None or test_run.status != "queued":
+        if test_run is None or test_run.status not in ACTIVE:
             return
-        test_run.status, test_run.started_at = "running", utcnow()
+        # An earlier attempt's worker died: its changes go, the run starts again.
+        session.execute(delete(RulesetTestChange).where(RulesetTestChange.run_id == run_id))
+        test_run.status, test_run.started_at, test_run.done = "running", utcnow(), 0
         session.commit()
         started = time.perf_counter()
+        draft_row = session.get(SmeRuleset, test_run.ruleset_id)
+        if draft_row.version != test_run.ruleset_version:
+            raise PermanentError(DRAFT_CHANGED)
+        draft = rulesets.parsed(draft_row)
+
+        def chunk_done(done: int) -> None:
+            test_run.done = done
+            session.commit()
+            progress(done)
+
+        # The cyclic collector would walk every long-lived object of the process (the app,
+        # SQLAlchemy's caches) again and again while the run allocates millions of small ones:
+        # frozen for the run, 100,000 evaluations take half the time (bench/ruleset_rescore.py).
+        gc.freeze()
         try:
-            draft_row = session.get(SmeRuleset, test_run.ruleset_id)
-            if draft_row.version != test_run.ruleset_version:
-                raise _DraftChanged()
-            draft = rulesets.parsed(draft_row)
-
-            def progress(done: int) -> None:
-                test_run.done = done
-                session.commit()
-
-            # The cyclic collector would walk every long-lived object of the process (the app,
-            # SQLAlchemy's caches) again and again while the run allocates millions of small ones:
-            # frozen for the run, 100,000 evaluations take half the time (bench/ruleset_rescore.py).
-            gc.freeze()
-            try:
-                tally = rescore(session, test_run.id, draft, test_run.selection_year, test_run.selection_province,
-                                test_run.total, progress)
-            finally:
-                gc.unfreeze()
-        except _DraftChanged:
-            session.rollback()
-            _fail(session, run_id, DRAFT_CHANGED)
-            return
-        except Exception as exc:  # noqa: BLE001 - the run reports it; the log keeps the trace
-            log.exception("ruleset bench run %s failed", run_id)
-            session.rollback()
-            _fail(session, run_id, str(exc)[:500] or exc.__class__.__name__)
-            return
+            tally = rescore(session, test_run.id, draft, test_run.selection_year, test_run.selection_province,
+                            test_run.total, chunk_done)
+        finally:
+            gc.unfreeze()
         test_run.summary = tally.as_summary(pass_score=draft.pass_score,
                                             seconds=round(time.perf_counter() - started, 2))
         test_run.total = max(test_run.total, test_run.done)
-        test_run.status, test_run.finished_at = "done", utcnow()
         session.commit()
 
 
-class _DraftChanged(Exception):
-    """The draft was saved after the run was started: its recorded version is gone."""
+def _run_done(session: Session, task: ClaimedTask, result) -> None:
+    test_run = session.get(RulesetTestRun, task.args["run_id"])
+    if test_run is not None and test_run.status in ACTIVE:
+        test_run.status, test_run.finished_at = "done", utcnow()
 
 
-def _fail(session: Session, run_id: int, error: str) -> None:
-    test_run = session.get(RulesetTestRun, run_id)
-    test_run.status, test_run.error, test_run.finished_at = "failed", error, utcnow()
-    session.commit()
+def _run_failed(session: Session, task: ClaimedTask, error: str) -> None:
+    test_run = session.get(RulesetTestRun, task.args["run_id"])
+    if test_run is not None:
+        test_run.status, test_run.error, test_run.finished_at = "failed", error[:500], utcnow()
+
+
+BENCH_TASK = "ruleset_bench"
+register(BENCH_TASK, run, on_done=_run_done, on_failed=_run_failed)
 
 
 # --- reading runs --------------------------------------------------------------------------------
