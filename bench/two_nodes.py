@@ -257,12 +257,34 @@ def check_upload_a_download_b(nodes: Cluster) -> dict:
             "B served the file": download.status_code == 200 and download.content.startswith(b"%PDF")}
 
 
+def check_export_survives_a(nodes: Cluster) -> dict:
+    """An export of the enterprise list started on A (a background task: more rows than
+    EXPORT_SYNC_MAX_ROWS), A killed with -9 at once, the workbook then followed and downloaded on B."""
+    a, b = nodes.nodes["A"].url, nodes.nodes["B"].url
+    web, answer = sign_in(a, "admin")
+    assert answer.status_code == 302, "the demo admin could not sign in"
+    started = web.get(a + "/review/enterprises/export/", allow_redirects=False, timeout=60)
+    job_path = started.headers["Location"].replace(a, "")
+    assert re.search(r"/exports/\d+$", job_path), job_path
+    nodes.kill("A")
+    began, status = time.perf_counter(), {}
+    while time.perf_counter() - began < 90:
+        status = web.get(b + job_path + "/status", timeout=30).json()
+        if status["status"] in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    download = web.get(b + status["download_url"], timeout=60) if status.get("download_url") else None
+    return {"export done after A was killed (s)": round(time.perf_counter() - began, 2),
+            "B handed out the workbook": bool(download is not None and download.status_code == 200
+                                               and download.content[:2] == b"PK")}
+
+
 def run_checks(nodes: Cluster) -> dict:
     results = {}
-    for check in (check_login_limit, check_upload_a_download_b):
+    for check in (check_login_limit, check_upload_a_download_b, check_export_survives_a):
         try:
             results.update(check(nodes))
-        except (AssertionError, requests.RequestException, AttributeError, KeyError) as exc:
+        except (AssertionError, requests.RequestException, AttributeError, KeyError, ValueError) as exc:
             results[check.__name__] = f"FAILED: {exc!r}"
     return results
 
