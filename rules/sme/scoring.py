@@ -27,7 +27,7 @@ little more than the arithmetic itself.
 from __future__ import annotations
 
 from bisect import bisect_right
-from decimal import Decimal
+from decimal import Decimal, getcontext, setcontext
 from typing import Iterable
 
 from rules.sme.compiled import COMPILED, FULL, CompiledRuleset, compiled, direct, entry_failed, new_tuple
@@ -44,7 +44,7 @@ _INT_SCALE = 1_000_000
 #: Head counts below this divide as ints exactly as 60-digit Decimals would (larger, or
 #: negative ones built by hand, go through Decimal: its division truncates, an int's floors).
 _INT_LIMIT = 10**50
-_add, _mul, _divint = DECIMAL_CONTEXT.add, DECIMAL_CONTEXT.multiply, DECIMAL_CONTEXT.divide_int
+_MINUS_4 = Decimal(-4)
 _NAME_9, _NAME_10 = INDICATOR_NAMES[8], INDICATOR_NAMES[9]
 #: Indicator 9's percentage in 0.0001 % units → the same as a Decimal (few distinct values).
 _PERCENTS: dict[int, Decimal] = {}
@@ -53,14 +53,16 @@ _PERCENTS: dict[int, Decimal] = {}
 def _percent(scaled: int) -> Decimal:
     """:param scaled: A percentage in 0.0001 % units, not negative.
     :returns: It as a Decimal with 4 decimals (``Decimal("2.0000")``), cached."""
-    value = Decimal(scaled).scaleb(-4, DECIMAL_CONTEXT)
+    value = Decimal(scaled).scaleb(_MINUS_4, DECIMAL_CONTEXT)
     if len(_PERCENTS) < 65536:
         _PERCENTS[scaled] = value
     return value
 
 
 def _rd_sum(projects: Iterable[RdProject], factors: dict) -> Decimal:
-    """:param projects: R&D projects.
+    """Weighted R&D total; call with :data:`DECIMAL_CONTEXT` current.
+
+    :param projects: R&D projects.
     :param factors: Compiled form factors.
     :returns: The weighted R&D total.
     :raises ValueError: For a form the ruleset has no factor for."""
@@ -71,9 +73,9 @@ def _rd_sum(projects: Iterable[RdProject], factors: dict) -> Decimal:
         except KeyError:
             raise ValueError(f"unknown R&D project form: {project.form!r}") from None
         if factor is FULL:
-            total = _add(total, project.amount)
+            total += project.amount
         elif factor is not None:
-            total = _add(total, _mul(project.amount, factor))
+            total += project.amount * factor
     return total
 
 
@@ -88,7 +90,13 @@ def rd_total(projects: Iterable[RdProject], ruleset: Ruleset) -> Decimal:
     :returns: The weighted total, 万元.
     :raises ValueError: For a project form missing from the ruleset's factors.
     """
-    return _rd_sum(projects, compiled(ruleset).factors)
+    factors = compiled(ruleset).factors
+    saved = getcontext()
+    setcontext(DECIMAL_CONTEXT)
+    try:
+        return _rd_sum(projects, factors)
+    finally:
+        setcontext(saved)
 
 
 def ip_counts(items: Iterable[IpItem], ruleset: Ruleset) -> tuple[int, int]:
@@ -112,7 +120,8 @@ def ip_counts(items: Iterable[IpItem], ruleset: Ruleset) -> tuple[int, int]:
 def evaluate(inp: EvaluationInput, ruleset: Ruleset | None = None) -> EvaluationResult:
     """Evaluate an enterprise against the Tech-SME rules.
 
-    The caller's decimal context is neither used nor changed.
+    The caller's decimal context is left untouched: the Decimal arithmetic runs with
+    :data:`DECIMAL_CONTEXT` made current for the duration of the call.
 
     :param inp: The (validated) input.
     :param ruleset: The rules to apply; by default
@@ -124,6 +133,24 @@ def evaluate(inp: EvaluationInput, ruleset: Ruleset | None = None) -> Evaluation
     c = COMPILED.get(id(rs))
     if c is None or c.ruleset is not rs:
         c = compiled(rs)
+    # Decimal operators with the context made current cost less than naming the context in
+    # each operation (a method call that parses its arguments): one switch, not eight calls.
+    saved = getcontext()
+    if saved is DECIMAL_CONTEXT:
+        return _evaluate(inp, c)
+    setcontext(DECIMAL_CONTEXT)
+    try:
+        return _evaluate(inp, c)
+    finally:
+        setcontext(saved)
+
+
+def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
+    """:func:`evaluate` with :data:`DECIMAL_CONTEXT` current.
+
+    :param inp: The input.
+    :param c: The compiled rules.
+    :returns: The outcome."""
     rd = _rd_sum(inp.rd_projects, c.factors) if inp.rd_projects else _ZERO
     emp = inp.employees
     employees_total = emp.fulltime + emp.parttime + emp.temporary
@@ -146,21 +173,7 @@ def evaluate(inp: EvaluationInput, ruleset: Ruleset | None = None) -> Evaluation
         indicators = direct(inp, c)
         if indicators is not None:
             return new_tuple(EvaluationResult, (year, c.year, True, PATH_DIRECT, None, rd, indicators, None))
-    return _scored(inp, c, rd, emp, employees_total, sales)
 
-
-def _scored(
-    inp: EvaluationInput, c: CompiledRuleset, rd: Decimal, emp, employees_total: int, sales: Decimal
-) -> EvaluationResult:
-    """Score indicators 9–11 (entry conditions hold, no direct qualification).
-
-    :param inp: The input.
-    :param c: Compiled ruleset.
-    :param rd: Weighted R&D total.
-    :param emp: ``inp.employees``.
-    :param employees_total: All employees.
-    :param sales: ``inp.sales_revenue``.
-    :returns: The outcome on the scored path."""
     # Indicator 9: tech staff / employees, all three kinds in both.
     tech = inp.tech_staff
     tech_total = tech.fulltime + tech.parttime + tech.temporary
@@ -171,8 +184,8 @@ def _scored(
             if ratio9 is None:
                 ratio9 = _percent(scaled9)
         else:
-            scaled9 = _divint(_mul(tech_total, _SCALE), employees_total)
-            ratio9 = scaled9.scaleb(-4, DECIMAL_CONTEXT)
+            scaled9 = Decimal(tech_total) * _SCALE // employees_total
+            ratio9 = scaled9.scaleb(_MINUS_4)
         points9, band9 = c.tech_table[bisect_right(c.tech_thresholds, scaled9)]
         reason9 = None if points9 else c.reason9_low
     else:
@@ -185,19 +198,18 @@ def _scored(
 
     # Indicator 10: the better of R&D / sales and R&D / cost and expenses.
     cost = inp.cost_expenses
-    if sales > 0 or cost > 0:
-        scaled_rd = _mul(rd, _SCALE)
+    scaled_rd = rd * _SCALE
     if sales > 0:
-        scaled = _divint(scaled_rd, sales)
+        scaled = scaled_rd // sales
         points_s, band_s = c.sales_table[bisect_right(c.sales_thresholds, scaled)]
-        ratio_s = scaled.scaleb(-4, DECIMAL_CONTEXT)
+        ratio_s = scaled.scaleb(_MINUS_4)
     else:
         ratio_s = band_s = None
         points_s = 0
     if cost > 0:
-        scaled = _divint(scaled_rd, cost)
+        scaled = scaled_rd // cost
         points_c, band_c = c.cost_table[bisect_right(c.cost_thresholds, scaled)]
-        ratio_c = scaled.scaleb(-4, DECIMAL_CONTEXT)
+        ratio_c = scaled.scaleb(_MINUS_4)
     else:
         ratio_c = band_c = None
         points_c = 0
@@ -236,7 +248,6 @@ def _scored(
     total = points9 + points10 + i11.points
     tech_zero = c.tech_required and not points9
     qualified = total >= c.pass_score and not tech_zero
-    year = inp.year
     prefix = c.scored_prefix.get(year)
     if prefix is None:
         c.direct_failed_for(year)

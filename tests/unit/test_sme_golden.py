@@ -42,7 +42,7 @@ def _mismatches(prec: int | None = None) -> list[str]:
         except ArithmeticError as error:
             got = {"error": type(error).__name__}
         if got != case["expected"]:
-            wrong.append(f"case {case['id']} ({case['ruleset']}): expected {case['expected']}, got {got}")
+            wrong.append(f"case {case['id']} ({case['ruleset']}): expected {case['expected']}, got {got}"[:4000])
     return wrong
 
 
@@ -59,10 +59,10 @@ def test_golden_file_covers_every_path_and_ruleset() -> None:
 
 def test_every_result_matches_the_golden_file() -> None:
     wrong = _mismatches()
-    assert not wrong, f"{len(wrong)} results differ; first: " + "\n".join(wrong[:3])
+    assert not wrong, f"{len(wrong)} results differ; first: " + wrong[0]
 
 
 @pytest.mark.parametrize("prec", [2, 28])
 def test_results_do_not_depend_on_the_callers_decimal_context(prec: int) -> None:
     wrong = _mismatches(prec)
-    assert not wrong, f"{len(wrong)} results differ under prec={prec}; first: " + "\n".join(wrong[:3])
+    assert not wrong, f"{len(wrong)} results differ under prec={prec}; first: " + wrong[0]
