@@ -22,6 +22,7 @@ from rules.sme.tables import INDICATOR_NAMES, Band, Ruleset
 new_tuple = tuple.__new__
 #: Marks a form whose expense counts in full (added as is, not multiplied by 1).
 FULL = object()
+_NAME_6, _NAME_7, _NAME_8 = INDICATOR_NAMES[5:8]
 #: Most decimal places a percentage threshold may have (it is compared in 0.0001 % units).
 THRESHOLD_PLACES = 4
 #: Band table: position ``bisect_right(thresholds, value)`` → ``(points, label or None)``.
@@ -72,7 +73,7 @@ class CompiledRuleset:
         "award_max_rank", "institution_levels", "standard_levels", "standard_max_rank",
         "tech_thresholds", "tech_table", "sales_thresholds", "sales_table", "cost_thresholds",
         "cost_table", "ip1_kinds", "ip2_kinds", "ip1_bands", "ip2_bands", "ip_results", "pass_score",
-        "tech_required", "pass_1", "pass_2", "pass_3", "pass_4", "pass_5", "entry_passed",
+        "tech_required", "max_sales_text", "max_assets_text", "fail_1", "fail_3", "fail_4", "pass_1", "pass_2", "pass_3", "pass_4", "pass_5", "entry_passed",
         "not_judged_5_11", "not_judged_9_11", "direct_failed", "scored_prefix", "reason9_none",
         "reason9_low", "reasons10", "reason11", "score_reasons",
     )
@@ -88,6 +89,8 @@ class CompiledRuleset:
         self.max_employees = rs.max_employees
         self.max_sales = rs.max_sales_revenue
         self.max_assets = rs.max_total_assets
+        self.max_sales_text = format_decimal(rs.max_sales_revenue)
+        self.max_assets_text = format_decimal(rs.max_total_assets)
         self.lookback = rs.lookback_years
         self.award_max_rank = rs.award_max_rank
         self.institution_levels = rs.institution_levels
@@ -109,6 +112,12 @@ class CompiledRuleset:
         names = INDICATOR_NAMES
         self.pass_1, self.pass_2, self.pass_3, self.pass_4, self.pass_5 = (
             IndicatorResult(n, names[n - 1], True, passed=True) for n in (1, 2, 3, 4, 5)
+        )
+        self.fail_1 = IndicatorResult(1, names[0], True, False, reason="非在中国境内（不含港、澳、台地区）注册的居民企业")
+        self.fail_3 = IndicatorResult(3, names[2], True, False, reason="产品和服务属于国家规定的禁止、限制和淘汰类")
+        self.fail_4 = IndicatorResult(
+            4, names[3], True, False,
+            reason="存在重大安全、质量事故，严重环境违法、科研严重失信行为，或被列入经营异常名录、严重违法失信名单",
         )
         self.entry_passed = (self.pass_1, self.pass_2, self.pass_3, self.pass_4)
         self.not_judged_9_11 = tuple(IndicatorResult(n, names[n - 1], False) for n in (9, 10, 11))
@@ -232,56 +241,42 @@ def entry_failed(inp: EvaluationInput, c: CompiledRuleset, rd: Decimal, employee
     :param rd: Weighted R&D total.
     :param employees_total: All employees.
     :returns: A not-qualified result with all of 1–4 judged and 5–11 not judged."""
-    names = INDICATOR_NAMES
     reasons: list[str] = []
     if inp.registered_in_mainland:
         i1 = c.pass_1
     else:
-        text = "非在中国境内（不含港、澳、台地区）注册的居民企业"
-        i1 = IndicatorResult(1, names[0], True, False, reason=text)
-        reasons.append(text)
+        i1 = c.fail_1
+        reasons.append(i1.reason)
     sales, assets = inp.sales_revenue, inp.total_assets
     problems = []
     if employees_total > c.max_employees:
         problems.append(f"职工总数 {employees_total} 人超过 {c.max_employees} 人")
     if sales > c.max_sales:
-        problems.append(f"年销售收入 {format_decimal(sales)} 万元超过 {format_decimal(c.max_sales)} 万元")
+        problems.append(f"年销售收入 {format_decimal(sales)} 万元超过 {c.max_sales_text} 万元")
     if assets > c.max_assets:
-        problems.append(f"资产总额 {format_decimal(assets)} 万元超过 {format_decimal(c.max_assets)} 万元")
+        problems.append(f"资产总额 {format_decimal(assets)} 万元超过 {c.max_assets_text} 万元")
     if problems:
-        i2 = IndicatorResult(
-            2,
-            names[1],
-            True,
-            False,
-            inputs={"employees": employees_total, "sales_revenue": sales, "total_assets": assets},
-            reason="；".join(problems),
-        )
+        i2 = new_tuple(IndicatorResult, (
+            2, INDICATOR_NAMES[1], True, False, None, None, None,
+            {"employees": employees_total, "sales_revenue": sales, "total_assets": assets}, None, "；".join(problems),
+        ))
         reasons.extend(problems)
     else:
         i2 = c.pass_2
     if inp.products_not_prohibited:
         i3 = c.pass_3
     else:
-        text = "产品和服务属于国家规定的禁止、限制和淘汰类"
-        i3 = IndicatorResult(3, names[2], True, False, reason=text)
-        reasons.append(text)
+        i3 = c.fail_3
+        reasons.append(i3.reason)
     if inp.credit_ok:
         i4 = c.pass_4
     else:
-        text = "存在重大安全、质量事故，严重环境违法、科研严重失信行为，或被列入经营异常名录、严重违法失信名单"
-        i4 = IndicatorResult(4, names[3], True, False, reason=text)
-        reasons.append(text)
-    return EvaluationResult(
-        inp.year,
-        c.year,
-        False,
-        PATH_ENTRY_FAILED,
-        None,
-        rd,
-        (i1, i2, i3, i4) + c.not_judged_5_11,
+        i4 = c.fail_4
+        reasons.append(i4.reason)
+    return new_tuple(EvaluationResult, (
+        inp.year, c.year, False, PATH_ENTRY_FAILED, None, rd, (i1, i2, i3, i4) + c.not_judged_5_11,
         "不满足基本条件：" + "；".join(reasons),
-    )
+    ))
 
 
 def direct(inp: EvaluationInput, c: CompiledRuleset) -> tuple[IndicatorResult, ...] | None:
@@ -307,11 +302,13 @@ def direct(inp: EvaluationInput, c: CompiledRuleset) -> tuple[IndicatorResult, .
             break
     if not (inp.high_tech_certificate_valid or award or institution or standard):
         return None
-    failed = c.direct_failed_for(year)
-    names = INDICATOR_NAMES
+    failed = c.direct_failed.get(year) or c.direct_failed_for(year)
     return c.entry_passed + (
         c.pass_5 if inp.high_tech_certificate_valid else failed[0],
-        IndicatorResult(6, names[5], True, True, details={"award": award}) if award else failed[1],
-        IndicatorResult(7, names[6], True, True, details={"institution": institution}) if institution else failed[2],
-        IndicatorResult(8, names[7], True, True, details={"standard": standard}) if standard else failed[3],
+        new_tuple(IndicatorResult, (6, _NAME_6, True, True, None, None, None, None, {"award": award}, None))
+        if award else failed[1],
+        new_tuple(IndicatorResult, (7, _NAME_7, True, True, None, None, None, None, {"institution": institution}, None))
+        if institution else failed[2],
+        new_tuple(IndicatorResult, (8, _NAME_8, True, True, None, None, None, None, {"standard": standard}, None))
+        if standard else failed[3],
     ) + c.not_judged_9_11
