@@ -30,7 +30,7 @@ from bisect import bisect_right
 from decimal import Decimal, getcontext, setcontext
 from typing import Iterable
 
-from rules.sme.compiled import COMPILED, FULL, CompiledRuleset, compiled, direct, entry_failed, new_tuple
+from rules.sme.compiled import COMPILED, FULL, compiled, direct, entry_failed, new_tuple
 from rules.sme.decimals import DECIMAL_CONTEXT, format_decimal, format_ratio
 from rules.sme.model import PATH_DIRECT, PATH_SCORED, EvaluationInput, EvaluationResult, IndicatorResult, IpItem, RatioScore, RdProject
 from rules.sme.tables import INDICATOR_NAMES, Ruleset, ruleset_for
@@ -44,7 +44,8 @@ _INT_SCALE = 1_000_000
 #: Head counts below this divide as ints exactly as 60-digit Decimals would (larger, or
 #: negative ones built by hand, go through Decimal: its division truncates, an int's floors).
 _INT_LIMIT = 10**50
-_MINUS_4 = Decimal(-4)
+#: q × _TICK is q.scaleb(-4) (same digits, exponent −4: the 4-decimal percentage) at half the cost.
+_TICK = Decimal("1E-4")
 _NAME_9, _NAME_10 = INDICATOR_NAMES[8], INDICATOR_NAMES[9]
 #: Indicator 9's percentage in 0.0001 % units → the same as a Decimal (few distinct values).
 _PERCENTS: dict[int, Decimal] = {}
@@ -53,7 +54,7 @@ _PERCENTS: dict[int, Decimal] = {}
 def _percent(scaled: int) -> Decimal:
     """:param scaled: A percentage in 0.0001 % units, not negative.
     :returns: It as a Decimal with 4 decimals (``Decimal("2.0000")``), cached."""
-    value = Decimal(scaled).scaleb(_MINUS_4, DECIMAL_CONTEXT)
+    value = DECIMAL_CONTEXT.multiply(Decimal(scaled), _TICK)
     if len(_PERCENTS) < 65536:
         _PERCENTS[scaled] = value
     return value
@@ -136,129 +137,118 @@ def evaluate(inp: EvaluationInput, ruleset: Ruleset | None = None) -> Evaluation
     # Decimal operators with the context made current cost less than naming the context in
     # each operation (a method call that parses its arguments): one switch, not eight calls.
     saved = getcontext()
-    if saved is DECIMAL_CONTEXT:
-        return _evaluate(inp, c)
     setcontext(DECIMAL_CONTEXT)
     try:
-        return _evaluate(inp, c)
+        rd = _rd_sum(inp.rd_projects, c.factors) if inp.rd_projects else _ZERO
+        emp = inp.employees
+        employees_total = emp.fulltime + emp.parttime + emp.temporary
+        sales = inp.sales_revenue
+
+        # Indicators 1–4: entry conditions.
+        if not (
+            inp.registered_in_mainland
+            and inp.products_not_prohibited
+            and inp.credit_ok
+            and employees_total <= c.max_employees
+            and sales <= c.max_sales
+            and inp.total_assets <= c.max_assets
+        ):
+            return entry_failed(inp, c, rd, employees_total)
+
+        # Indicators 5–8: direct qualification (skip the scan when there is no evidence).
+        year = inp.year
+        if inp.high_tech_certificate_valid or inp.national_awards or inp.rd_institutions or inp.standards:
+            indicators = direct(inp, c)
+            if indicators is not None:
+                return new_tuple(EvaluationResult, (year, c.year, True, PATH_DIRECT, None, rd, indicators, None))
+
+        # Indicator 9: tech staff / employees, all three kinds in both.
+        tech = inp.tech_staff
+        tech_total = tech.fulltime + tech.parttime + tech.temporary
+        if employees_total > 0:
+            if 0 <= tech_total < _INT_LIMIT:
+                scaled9 = tech_total * _INT_SCALE // employees_total
+                ratio9 = _PERCENTS.get(scaled9)
+                if ratio9 is None:
+                    ratio9 = _percent(scaled9)
+            else:
+                scaled9 = Decimal(tech_total) * _SCALE // employees_total
+                ratio9 = scaled9 * _TICK
+            points9, band9 = c.tech_table[bisect_right(c.tech_thresholds, scaled9)]
+            reason9 = None if points9 else c.reason9_low
+        else:
+            ratio9 = band9 = None
+            points9 = 0
+            reason9 = c.reason9_none
+        i9 = new_tuple(IndicatorResult, (
+            9, _NAME_9, True, None, points9, ratio9, band9, {"tech_staff": tech, "employees": emp}, None, reason9,
+        ))
+
+        # Indicator 10: the better of R&D / sales and R&D / cost and expenses.
+        cost = inp.cost_expenses
+        scaled_rd = rd * _SCALE
+        if sales > 0:
+            scaled = scaled_rd // sales
+            points_s, band_s = c.sales_table[bisect_right(c.sales_thresholds, scaled)]
+            ratio_s = scaled * _TICK
+        else:
+            ratio_s = band_s = None
+            points_s = 0
+        if cost > 0:
+            scaled = scaled_rd // cost
+            points_c, band_c = c.cost_table[bisect_right(c.cost_thresholds, scaled)]
+            ratio_c = scaled * _TICK
+        else:
+            ratio_c = band_c = None
+            points_c = 0
+        if points_c > points_s or (points_c == points_s and ratio_s is None and ratio_c is not None):
+            used, ratio10, band10, points10 = "cost_expenses", ratio_c, band_c, points_c
+        else:
+            used, ratio10, band10, points10 = "sales", ratio_s, band_s, points_s
+        i10 = new_tuple(IndicatorResult, (
+            10,
+            _NAME_10,
+            True,
+            None,
+            points10,
+            ratio10,
+            band10,
+            {"rd_total": rd, "sales_revenue": sales, "cost_expenses": cost},
+            {
+                "sales": new_tuple(RatioScore, ("sales", ratio_s, band_s, points_s)),
+                "cost_expenses": new_tuple(RatioScore, ("cost_expenses", ratio_c, band_c, points_c)),
+                "used": used,
+            },
+            None if points10 else c.reasons10[(ratio_s is None, ratio_c is None)],
+        ))
+
+        # Indicator 11: IP, class I bands first, then class II.
+        class_i = class_ii = 0
+        kinds_i, kinds_ii = c.ip1_kinds, c.ip2_kinds
+        for item in inp.ip:
+            kind = item.kind
+            if kind in kinds_i:
+                class_i += 1
+            elif kind in kinds_ii:
+                class_ii += 1
+        i11 = c.ip_results.get((class_i, class_ii)) or c.ip_result(class_i, class_ii)
+
+        total = points9 + points10 + i11.points
+        tech_zero = c.tech_required and not points9
+        qualified = total >= c.pass_score and not tech_zero
+        prefix = c.scored_prefix.get(year)
+        if prefix is None:
+            c.direct_failed_for(year)
+            prefix = c.scored_prefix[year]
+        return new_tuple(EvaluationResult, (
+            year,
+            c.year,
+            qualified,
+            PATH_SCORED,
+            total,
+            rd,
+            prefix + (i9, i10, i11),
+            None if qualified else c.score_reason(total, tech_zero),
+        ))
     finally:
         setcontext(saved)
-
-
-def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
-    """:func:`evaluate` with :data:`DECIMAL_CONTEXT` current.
-
-    :param inp: The input.
-    :param c: The compiled rules.
-    :returns: The outcome."""
-    rd = _rd_sum(inp.rd_projects, c.factors) if inp.rd_projects else _ZERO
-    emp = inp.employees
-    employees_total = emp.fulltime + emp.parttime + emp.temporary
-    sales = inp.sales_revenue
-
-    # Indicators 1–4: entry conditions.
-    if not (
-        inp.registered_in_mainland
-        and inp.products_not_prohibited
-        and inp.credit_ok
-        and employees_total <= c.max_employees
-        and sales <= c.max_sales
-        and inp.total_assets <= c.max_assets
-    ):
-        return entry_failed(inp, c, rd, employees_total)
-
-    # Indicators 5–8: direct qualification (skip the scan when there is no evidence).
-    year = inp.year
-    if inp.high_tech_certificate_valid or inp.national_awards or inp.rd_institutions or inp.standards:
-        indicators = direct(inp, c)
-        if indicators is not None:
-            return new_tuple(EvaluationResult, (year, c.year, True, PATH_DIRECT, None, rd, indicators, None))
-
-    # Indicator 9: tech staff / employees, all three kinds in both.
-    tech = inp.tech_staff
-    tech_total = tech.fulltime + tech.parttime + tech.temporary
-    if employees_total > 0:
-        if 0 <= tech_total < _INT_LIMIT:
-            scaled9 = tech_total * _INT_SCALE // employees_total
-            ratio9 = _PERCENTS.get(scaled9)
-            if ratio9 is None:
-                ratio9 = _percent(scaled9)
-        else:
-            scaled9 = Decimal(tech_total) * _SCALE // employees_total
-            ratio9 = scaled9.scaleb(_MINUS_4)
-        points9, band9 = c.tech_table[bisect_right(c.tech_thresholds, scaled9)]
-        reason9 = None if points9 else c.reason9_low
-    else:
-        ratio9 = band9 = None
-        points9 = 0
-        reason9 = c.reason9_none
-    i9 = new_tuple(IndicatorResult, (
-        9, _NAME_9, True, None, points9, ratio9, band9, {"tech_staff": tech, "employees": emp}, None, reason9,
-    ))
-
-    # Indicator 10: the better of R&D / sales and R&D / cost and expenses.
-    cost = inp.cost_expenses
-    scaled_rd = rd * _SCALE
-    if sales > 0:
-        scaled = scaled_rd // sales
-        points_s, band_s = c.sales_table[bisect_right(c.sales_thresholds, scaled)]
-        ratio_s = scaled.scaleb(_MINUS_4)
-    else:
-        ratio_s = band_s = None
-        points_s = 0
-    if cost > 0:
-        scaled = scaled_rd // cost
-        points_c, band_c = c.cost_table[bisect_right(c.cost_thresholds, scaled)]
-        ratio_c = scaled.scaleb(_MINUS_4)
-    else:
-        ratio_c = band_c = None
-        points_c = 0
-    if points_c > points_s or (points_c == points_s and ratio_s is None and ratio_c is not None):
-        used, ratio10, band10, points10 = "cost_expenses", ratio_c, band_c, points_c
-    else:
-        used, ratio10, band10, points10 = "sales", ratio_s, band_s, points_s
-    i10 = new_tuple(IndicatorResult, (
-        10,
-        _NAME_10,
-        True,
-        None,
-        points10,
-        ratio10,
-        band10,
-        {"rd_total": rd, "sales_revenue": sales, "cost_expenses": cost},
-        {
-            "sales": new_tuple(RatioScore, ("sales", ratio_s, band_s, points_s)),
-            "cost_expenses": new_tuple(RatioScore, ("cost_expenses", ratio_c, band_c, points_c)),
-            "used": used,
-        },
-        None if points10 else c.reasons10[(ratio_s is None, ratio_c is None)],
-    ))
-
-    # Indicator 11: IP, class I bands first, then class II.
-    class_i = class_ii = 0
-    kinds_i, kinds_ii = c.ip1_kinds, c.ip2_kinds
-    for item in inp.ip:
-        kind = item.kind
-        if kind in kinds_i:
-            class_i += 1
-        elif kind in kinds_ii:
-            class_ii += 1
-    i11 = c.ip_results.get((class_i, class_ii)) or c.ip_result(class_i, class_ii)
-
-    total = points9 + points10 + i11.points
-    tech_zero = c.tech_required and not points9
-    qualified = total >= c.pass_score and not tech_zero
-    prefix = c.scored_prefix.get(year)
-    if prefix is None:
-        c.direct_failed_for(year)
-        prefix = c.scored_prefix[year]
-    return new_tuple(EvaluationResult, (
-        year,
-        c.year,
-        qualified,
-        PATH_SCORED,
-        total,
-        rd,
-        prefix + (i9, i10, i11),
-        None if qualified else c.score_reason(total, tech_zero),
-    ))
