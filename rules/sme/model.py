@@ -179,6 +179,8 @@ class EvaluationInput:
 # :func:`rules.sme.scoring.evaluate` builds several per call, and the scorer builds them with
 # ``tuple.__new__`` (0.1 µs; a frozen dataclass takes 1 µs here), which was most of an
 # evaluation's cost.  They are just as immutable; compare them by field, not against plain tuples.
+# The scorer shares the results that never vary (an entry condition passed, an indicator not
+# judged, indicator 11 for given counts) between evaluations: never change their mappings.
 
 
 class RatioScore(NamedTuple):
