@@ -1,8 +1,8 @@
 """The Decimal context of the Tech-SME scorer and how its figures are written.
 
-Every context-dependent operation of the scorer (sums, products, integer divisions,
-``scaleb``) names :data:`DECIMAL_CONTEXT` explicitly, so the outcome never depends on the
-caller's decimal context and no call has to switch contexts.
+:func:`rules.sme.scoring.evaluate` makes :data:`DECIMAL_CONTEXT` current for its Decimal
+arithmetic (and restores the caller's); code that runs outside it (compiling a rule set,
+formatting) names the context in each operation, so the caller's context never matters.
 """
 
 from __future__ import annotations

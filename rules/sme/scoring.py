@@ -10,13 +10,13 @@
 3. Otherwise 9–11 are scored (path ``"scored"``): qualified when the total is
    at least the pass mark and indicator 9 is not 0.
 
-Money is :class:`~decimal.Decimal` (never float); every sum, product and
-division names the 60-digit :data:`~rules.sme.decimals.DECIMAL_CONTEXT`, so
-the outcome does not depend on the caller's decimal context (and no call
-switches contexts).  A percentage is taken by an exact integer division in
-units of 0.0001% (i.e. truncated to 4 decimals): head counts as ``int``,
-amounts as Decimal; band thresholds have at most 4 decimals, so every band is
-decided exactly (0.7 + 0.1 over 40 is exactly 2%).  A zero denominator gives
+Money is :class:`~decimal.Decimal` (never float), computed with the 60-digit
+:data:`~rules.sme.decimals.DECIMAL_CONTEXT` made current for the call, so the
+outcome does not depend on the caller's decimal context (which is restored).
+A percentage is taken by an exact integer division in units of 0.0001% (i.e.
+truncated to 4 decimals): head counts as ``int``, amounts as Decimal; band
+thresholds have at most 4 decimals, so every band is decided exactly (0.7 +
+0.1 over 40 is exactly 2%).  A zero denominator gives
 no ratio and 0 points.
 
 Per-ruleset lookups (band tables, factors, constant indicator results) are
