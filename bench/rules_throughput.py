@@ -8,7 +8,8 @@ failures, direct qualifications and scored cases, with R&D projects of every for
 every kind, awards and standards in and out of the five-year window), parses them once,
 then times, in one process:
 
-* ``evaluate``: ``--evaluations`` calls cycling over the parsed inputs (goal ≥ 100,000/s);
+* ``evaluate``: ``--evaluations`` calls cycling over the parsed inputs (goal ≥ 300,000/s, with
+  per-indicator detail: every result carries all 11 indicators, as result_to_json and the app read them);
 * ``parse + evaluate``: ``parse_interchange`` then ``evaluate`` over the documents;
 * ``parse + evaluate + result_to_json``: the full REST round trip.
 
@@ -40,7 +41,8 @@ from rules.sme import (  # noqa: E402
     result_to_json,
 )
 
-GOAL = 100_000
+#: The issue's goal: evaluations per second of the pure scorer, with per-indicator detail.
+GOAL = 300_000
 
 
 def _money(rng: random.Random, low: float, high: float) -> Any:
@@ -166,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     _rate("parse_interchange + evaluate", args.parses, run_parse_evaluate, args.rounds)
     _rate("parse + evaluate + result_to_json", args.parses, run_round_trip, args.rounds)
     verdict = "meets" if best >= GOAL else "MISSES"
-    print(f"evaluate {verdict} the goal of {GOAL:,}/s in one process")
+    print(f"evaluate {verdict} the goal of {GOAL:,}/s (with per-indicator detail) in one process")
     return 0
 
 

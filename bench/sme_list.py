@@ -56,7 +56,7 @@ YEAR = 2026
 PROVINCE = "330000"
 GOAL_MS = 30.0
 PDF_GOAL_MS = 100.0
-RULES_GOAL = 100_000
+RULES_GOAL = 300_000  # rules_throughput.GOAL: evaluations/s with per-indicator detail
 # Status mix of a season in progress. Evaluations take their enterprise's agency (list_pages
 # puts 80% of the enterprises in the reviewer's agency), so the reviewer's pending_agency list
 # has ~0.8 × 0.65 × rows = ~52,000 rows at 100,000 and page 2,000 exists.

@@ -4,6 +4,8 @@
 * :mod:`rules.sme.tables` — the rule tables, as data keyed by evaluation year.
 * :mod:`rules.sme.ruleset_json` — a rule set as JSON and back (checked).
 * :mod:`rules.sme.scoring` — :func:`evaluate` and its helpers.
+* :mod:`rules.sme.compiled` — a rule set compiled for the scorer (cached lookups, cold paths).
+* :mod:`rules.sme.decimals` — the scorer's Decimal context and number formatting.
 * :mod:`rules.sme.interchange` — the JSON interchange format in and out.
 """
 
