@@ -38,6 +38,8 @@ from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
+from app.jobs.polling import PollingThreads
+
 from app.extensions import db
 from app.notify.backends import BACKENDS, DeliveryError
 from models import OutboxMessage
@@ -195,55 +197,9 @@ def messages_committed(app: Flask) -> None:
         thread_worker(app).wake()
 
 
-class _ThreadWorker:
-    """A daemon thread of this process delivering for one app: woken after commits, polling
-    otherwise (retries, and messages whose worker died)."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app, self.pid = app, os.getpid()
-        self._wake, self._stopping = threading.Event(), False
-        self.thread = threading.Thread(target=self._run, name="notify-worker", daemon=True)
-        self.thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping:
-            try:
-                with self.app.app_context():
-                    counts = drain(should_stop=lambda: self._stopping)
-                if any(counts.values()):
-                    log.info("notify thread: %s", counts)
-            except Exception:  # noqa: BLE001 - never kill the thread (nor the process): try again later
-                log.exception("notify thread: delivery failed")
-            self._wake.wait(float(self.app.config["NOTIFY_POLL_SECONDS"]))
-            self._wake.clear()
-
-
-_threads: dict[int, _ThreadWorker] = {}
-_threads_lock = threading.Lock()
-
-
-def thread_worker(app: Flask) -> _ThreadWorker:
-    """This process's delivery thread for ``app`` (started on first use; again after a fork)."""
-    with _threads_lock:
-        worker = _threads.get(id(app))
-        if worker is None or worker.pid != os.getpid() or not worker.thread.is_alive():
-            worker = _threads[id(app)] = _ThreadWorker(app)
-        return worker
-
-
-def stop_thread_worker(app: Flask) -> None:
-    with _threads_lock:
-        worker = _threads.pop(id(app), None)
-    if worker is not None:
-        worker.stop()
+_threads = PollingThreads("notify-worker", lambda should_stop: drain(should_stop=should_stop), "NOTIFY_POLL_SECONDS", log)
+thread_worker = _threads.get  # this process's delivery thread for an app
+stop_thread_worker = _threads.stop
 
 
 _listening = False

@@ -23,6 +23,8 @@ from flask import Flask, current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 
+from app.jobs.polling import PollingThreads
+
 from app.tasks import queue, registry
 from app.tasks.queue import PENDING, LeaseLost, PermanentError
 
@@ -112,55 +114,9 @@ def _after_soft_rollback(session, previous_transaction) -> None:
         session.info.pop(PENDING, None)
 
 
-class _ThreadWorker:
-    """A daemon thread of this process running tasks for one app: woken after commits, polling
-    otherwise (retries, and tasks whose worker died)."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app, self.pid = app, os.getpid()
-        self._wake, self._stopping = threading.Event(), False
-        self.thread = threading.Thread(target=self._run, name="task-worker", daemon=True)
-        self.thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stopping = True
-        self._wake.set()
-        self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                with self.app.app_context():
-                    counts = drain(should_stop=lambda: self._stopping)
-                if any(counts.values()):
-                    log.info("task thread: %s", counts)
-            except Exception:  # noqa: BLE001 - never kill the thread: try again later
-                log.exception("task thread: run failed")
-            self._wake.wait(float(self.app.config["TASK_POLL_SECONDS"]))
-
-
-_threads: dict[int, _ThreadWorker] = {}
-_threads_lock = threading.Lock()
-
-
-def thread_worker(app: Flask) -> _ThreadWorker:
-    """This process's task thread for ``app`` (started on first use; again after a fork)."""
-    with _threads_lock:
-        worker = _threads.get(id(app))
-        if worker is None or worker.pid != os.getpid() or not worker.thread.is_alive():
-            worker = _threads[id(app)] = _ThreadWorker(app)
-        return worker
-
-
-def stop_thread_worker(app: Flask) -> None:
-    with _threads_lock:
-        worker = _threads.pop(id(app), None)
-    if worker is not None:
-        worker.stop()
+_threads = PollingThreads("task-worker", lambda should_stop: drain(should_stop=should_stop), "TASK_POLL_SECONDS", log)
+thread_worker = _threads.get  # this process's task thread for an app
+stop_thread_worker = _threads.stop
 
 
 _listening = False
