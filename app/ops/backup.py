@@ -55,7 +55,6 @@ README = "README.txt"
 UPLOADS = "uploads"
 TOKENS = "tokens"
 BATCH = 1000  # rows per fetch and per INSERT batch: memory stays flat whatever the table size
-_CHUNK = 1 << 20
 
 
 class BackupError(RuntimeError):
@@ -231,19 +230,8 @@ def _sha256_file(path: Path) -> str:
 
 def _copy_file(source: Path, target: Path, *, private: bool = False) -> tuple[int, str]:
     """Copy, fsync; size and sha256 of the bytes copied. ``private``: owner-only (0600 / 0700)."""
-    digest = hashlib.sha256()
-    size = 0
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
-    with open(source, "rb") as fin, open(target, "xb") as fout:
-        if private:
-            os.chmod(target, 0o600)
-        while chunk := fin.read(_CHUNK):
-            digest.update(chunk)
-            fout.write(chunk)
-            size += len(chunk)
-        fout.flush()
-        os.fsync(fout.fileno())
-    return size, digest.hexdigest()
+    with open(source, "rb") as fin:
+        return backup_uploads.copy_stream(fin, target, private=private)
 
 
 def _files_under(root: Path) -> Iterator[Path]:

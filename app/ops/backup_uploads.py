@@ -14,13 +14,15 @@ from app.storage.backends import StorageBackend, check_key
 _CHUNK = 1 << 20
 
 
-def _copy_stream(source: BinaryIO, target: Path) -> tuple[int, str]:
-    """Write ``source`` to a new owner-only file, fsync; size and sha256 of the bytes."""
+def copy_stream(source: BinaryIO, target: Path, *, private: bool = True) -> tuple[int, str]:
+    """Write ``source`` to a new file, fsync; size and sha256 of the bytes. ``private``: owner-only
+    (0600 / 0700). Also what app.ops.backup copies token files with."""
     digest = hashlib.sha256()
     size = 0
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o777)
     with open(target, "xb") as fout:
-        os.chmod(target, 0o600)
+        if private:
+            os.chmod(target, 0o600)
         while chunk := source.read(_CHUNK):
             digest.update(chunk)
             fout.write(chunk)
@@ -44,7 +46,7 @@ def copy_out(backend: StorageBackend, uploads_dir: Path, skipped: list[str]) -> 
             continue
         try:
             with backend.open(item.key) as stream:
-                size, sha = _copy_stream(stream, uploads_dir / PurePosixPath(item.key))
+                size, sha = copy_stream(stream, uploads_dir / PurePosixPath(item.key))
         except FileNotFoundError:  # removed meanwhile (the orphan sweep): no row of the snapshot names it
             continue
         copied.append((item.key, size, sha))
