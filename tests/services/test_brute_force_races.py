@@ -64,11 +64,11 @@ def _slow_counter(monkeypatch, target, name: str, delay: float = 0.05) -> list:
 
 def test_parallel_wrong_passwords_are_checked_at_most_the_limit(app, monkeypatch):
     from flask import g
-    from flask_appbuilder.security.sqla.manager import SecurityManager as FabSqlaManager
+    from app.security.manager import ShenbaoSecurityManager
 
     user = f.gen_applicant(mobile="13800000001")
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    checks = _slow_counter(monkeypatch, FabSqlaManager, "auth_user_db")
+    checks = _slow_counter(monkeypatch, ShenbaoSecurityManager, "_check_password")
     sm = app.appbuilder.sm
 
     def attempt(i):
@@ -92,10 +92,10 @@ def test_parallel_wrong_passwords_are_checked_at_most_the_limit(app, monkeypatch
 
 
 def test_parallel_accounts_from_one_address_are_checked_at_most_the_ip_limit(app, monkeypatch):
-    from flask_appbuilder.security.sqla.manager import SecurityManager as FabSqlaManager
+    from app.security.manager import ShenbaoSecurityManager
 
     app.config["LOGIN_MAX_FAILURES_PER_IP"] = 6
-    checks = _slow_counter(monkeypatch, FabSqlaManager, "auth_user_db")
+    checks = _slow_counter(monkeypatch, ShenbaoSecurityManager, "_check_password")
     sm = app.appbuilder.sm
     _together(app, 20, lambda i: sm.auth_user_db(f"1370000{i:04d}", "wrong1"))
     assert len(checks) <= 6
