@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy as sa
+
 import pytest
 
 from app.extensions import db
@@ -189,3 +191,16 @@ def test_pages_pdf_and_review_name_the_set_that_scored(app):
     review.get("/lang/en")
     shown = review.get(f"/review/sme/show/{kept.id}").get_data(as_text=True)
     assert "Guo Ke Fa Zheng [2017] No. 115" in shown
+
+
+def test_a_set_read_again_under_the_same_id_and_version_with_other_rules_is_parsed_again(app):
+    """A database rebuilt or restored can give an id and version other rules: the parsed-set
+    cache must not hand back the old ones (the bench then compared a draft with itself)."""
+    admin = f.gen_user(R.RULES_ADMIN)
+    draft = _draft(admin, 2029, pass_score=80)
+    assert rulesets.parsed(draft).pass_score == 80
+    db.session.execute(sa.update(SmeRuleset).where(SmeRuleset.id == draft.id)
+                       .values(rules={**draft.rules, "pass_score": 90}))  # same id and version
+    db.session.commit()
+    db.session.refresh(draft)
+    assert rulesets.parsed(draft).pass_score == 90

@@ -30,7 +30,7 @@ EDITABLE = ("draft",)
 BUILTIN_SOURCE = "科技型中小企业评价办法"
 
 #: (row id, version) → its Ruleset; published rows never change, drafts change version.
-_PARSED: dict[tuple[int, int], Ruleset] = {}
+_PARSED: dict[tuple[int, int], tuple[dict, Ruleset]] = {}  # (id, version) → (stored document, parsed)
 
 
 def ensure_builtin() -> int:
@@ -52,12 +52,14 @@ def parsed(row: SmeRuleset) -> Ruleset:
     :returns: Its ``Ruleset`` (cached per id and version).
     :raises RulesetError: For a stored draft that no longer checks."""
     key = (row.id, row.version)
-    ruleset = _PARSED.get(key)
-    if ruleset is None:
+    cached = _PARSED.get(key)
+    # The stored document is compared too: an id and version can come back with other rules
+    # (a database restored or rebuilt, as every test does), and a stale set would score wrongly.
+    if cached is None or cached[0] != row.rules:
         if len(_PARSED) > 256:
             _PARSED.clear()
-        ruleset = _PARSED[key] = ruleset_from_json(row.rules)
-    return ruleset
+        cached = _PARSED[key] = (copy.deepcopy(row.rules), ruleset_from_json(row.rules))
+    return cached[1]
 
 
 def in_force(year: int) -> tuple[SmeRuleset, Ruleset]:
