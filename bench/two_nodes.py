@@ -110,6 +110,8 @@ class Cluster:
             "EXPORT_SYNC_MAX_ROWS": "1",  # every export of two rows or more is a background task
             # The HSM is shared like a network HSM; files and exports are the node's own.
             "SHENBAO_INSTANCE_DIR": str(shared / "instance"),
+            # Its own SoftHSM configuration: the caller's (a test session's token) has other PINs.
+            "SOFTHSM2_CONF": str(shared / "instance" / "softhsm2.conf"),
             "UPLOAD_DIR": str(folder / "uploads"), "EXPORT_DIR": str(folder / "exports"),
             "IMPORT_DIR": str(folder / "imports"),
             "PYTHONUNBUFFERED": "1",
