@@ -297,7 +297,8 @@ def direct(inp: EvaluationInput, c: CompiledRuleset) -> tuple[IndicatorResult, .
             institution = item
             break
     for item in inp.standards:
-        if item.level in c.standard_levels and lo <= item.year <= year and 1 <= item.rank <= c.standard_max_rank:
+        # Rank first: it rules out most items soonest.
+        if 1 <= item.rank <= c.standard_max_rank and lo <= item.year <= year and item.level in c.standard_levels:
             standard = item
             break
     if not (inp.high_tech_certificate_valid or award or institution or standard):

@@ -29,7 +29,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from decimal import Decimal, getcontext, setcontext
 from contextvars import Context
-from threading import get_ident
+from threading import local
 from typing import Callable, Iterable
 
 from rules.sme.compiled import COMPILED, FULL, CompiledRuleset, compiled, direct, entry_failed, new_tuple
@@ -139,7 +139,10 @@ def evaluate(inp: EvaluationInput, ruleset: Ruleset | None = None) -> Evaluation
         c = COMPILED.get(id(ruleset))
         if c is None or c.ruleset is not ruleset:
             c = compiled(ruleset)
-    run = _RUNNERS.get(get_ident()) or _runner()
+    try:
+        run = _THREAD.run
+    except AttributeError:
+        run = _runner()
     try:
         return run(_evaluate, inp, c)
     except RuntimeError:
@@ -164,19 +167,18 @@ def _compiled_for_year(year: int) -> CompiledRuleset:
     return c
 
 
-#: Thread id → ``run`` of a :class:`contextvars.Context` whose decimal context is
-#: :data:`DECIMAL_CONTEXT`.  Entering a Context costs far less than ``setcontext`` twice (each
-#: builds a new context-variable mapping); one per thread, as a Context cannot be entered twice.
-_RUNNERS: dict[int, Callable[..., EvaluationResult]] = {}
+#: ``run``: the ``run`` of a :class:`contextvars.Context` of this thread's own whose decimal
+#: context is :data:`DECIMAL_CONTEXT`.  Entering a Context costs far less than ``setcontext``
+#: twice (each builds a new context-variable mapping); one per thread, as a Context cannot be
+#: entered twice at once.
+_THREAD = local()
 
 
 def _runner() -> Callable[..., EvaluationResult]:
-    """:returns: The calling thread's runner for :data:`_RUNNERS` (made now)."""
+    """:returns: The calling thread's ``_THREAD.run`` (made now)."""
     context = Context()
     context.run(setcontext, DECIMAL_CONTEXT)
-    if len(_RUNNERS) >= 256:  # thread ids of finished threads must not pile up
-        _RUNNERS.clear()
-    run = _RUNNERS[get_ident()] = context.run
+    run = _THREAD.run = context.run
     return run
 
 
@@ -186,7 +188,18 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
     :param inp: The input.
     :param c: The compiled rules.
     :returns: The outcome."""
-    rd = _rd_sum(inp.rd_projects, c.factors) if inp.rd_projects else _ZERO
+    # The weighted R&D total, as _rd_sum (inline: the call costs more than the loop).
+    rd = _ZERO
+    if inp.rd_projects:
+        factors = c.factors
+        for project in inp.rd_projects:
+            factor = factors.get(project.form)
+            if factor is FULL:
+                rd += project.amount
+            elif factor is not None:
+                rd += project.amount * factor
+            elif project.form not in factors:
+                raise ValueError(f"unknown R&D project form: {project.form!r}")
     emp = inp.employees
     employees_total = emp.fulltime + emp.parttime + emp.temporary
     sales = inp.sales_revenue

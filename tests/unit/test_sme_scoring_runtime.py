@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal, getcontext, localcontext
 
 import pytest
@@ -79,7 +78,7 @@ def test_evaluate_called_while_its_own_context_is_entered_still_works() -> None:
     from rules.sme import scoring
 
     inp = make(sales_revenue=Decimal("40"), rd_projects=projects("0.7", "0.1"))
-    run = scoring._RUNNERS.get(threading.get_ident()) or scoring._runner()
+    run = getattr(scoring._THREAD, "run", None) or scoring._runner()
     with localcontext() as ctx:
         ctx.prec = 3
         ctx.clear_flags()
