@@ -247,14 +247,14 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
     # Indicator 10: the better of R&D / sales and R&D / cost and expenses.
     cost = inp.cost_expenses
     scaled_rd = rd * _SCALE
-    if sales > 0:
+    if sales > _ZERO:  # a Decimal: comparing with the int 0 converts it each time
         scaled = scaled_rd // sales
         points_s, band_s = c.sales_table[bisect_right(c.sales_thresholds, scaled)]
         ratio_s = scaled * _TICK
     else:
         ratio_s = band_s = None
         points_s = 0
-    if cost > 0:
+    if cost > _ZERO:
         scaled = scaled_rd // cost
         points_c, band_c = c.cost_table[bisect_right(c.cost_thresholds, scaled)]
         ratio_c = scaled * _TICK
