@@ -297,7 +297,7 @@ def direct(inp: EvaluationInput, c: CompiledRuleset) -> tuple[IndicatorResult, .
             institution = item
             break
     for item in inp.standards:
-        # Rank first: it rules out most items soonest.
+        # Rank first: it rules out most items soonest.  (scoring._evaluate repeats this test.)
         if 1 <= item.rank <= c.standard_max_rank and lo <= item.year <= year and item.level in c.standard_levels:
             standard = item
             break

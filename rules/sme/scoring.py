@@ -217,10 +217,17 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
 
     # Indicators 5–8: direct qualification (skip the scan when there is no evidence).
     year = inp.year
-    if inp.high_tech_certificate_valid or inp.national_awards or inp.rd_institutions or inp.standards:
+    if inp.high_tech_certificate_valid or inp.national_awards or inp.rd_institutions:
         indicators = direct(inp, c)
         if indicators is not None:
             return new_tuple(EvaluationResult, (year, c.year, True, PATH_DIRECT, None, rd, indicators, None))
+    elif inp.standards:
+        # Only standards as evidence (common, and mostly not qualifying): the scan of
+        # compiled.direct for indicator 8 here, so direct is called only when one qualifies.
+        lo = year - c.lookback + 1
+        for item in inp.standards:
+            if 1 <= item.rank <= c.standard_max_rank and lo <= item.year <= year and item.level in c.standard_levels:
+                return new_tuple(EvaluationResult, (year, c.year, True, PATH_DIRECT, None, rd, direct(inp, c), None))
 
     # Indicator 9: tech staff / employees, all three kinds in both.
     tech = inp.tech_staff
@@ -308,5 +315,5 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
         total,
         rd,
         prefix + (i9, i10, i11),
-        None if qualified else c.score_reason(total, tech_zero),
+        None if qualified else c.score_reasons.get((total, tech_zero)) or c.score_reason(total, tech_zero),
     ))
