@@ -133,8 +133,12 @@ def evaluate(inp: EvaluationInput, ruleset: Ruleset | None = None) -> Evaluation
     :returns: The outcome with all 11 indicators.
     :raises ValueError: If no ruleset covers ``inp.year`` or an R&D form is unknown.
     """
+    # Subscripts in try blocks rather than dict.get here and below: a method call costs more.
     if ruleset is None:
-        c = RULESET_BY_YEAR.get(inp.year) or _compiled_for_year(inp.year)
+        try:
+            c = RULESET_BY_YEAR[inp.year]
+        except KeyError:
+            c = _compiled_for_year(inp.year)
     else:
         c = COMPILED.get(id(ruleset))
         if c is None or c.ruleset is not ruleset:
@@ -193,13 +197,14 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
     if inp.rd_projects:
         factors = c.factors
         for project in inp.rd_projects:
-            factor = factors.get(project.form)
+            try:
+                factor = factors[project.form]
+            except KeyError:
+                raise ValueError(f"unknown R&D project form: {project.form!r}") from None
             if factor is FULL:
                 rd += project.amount
             elif factor is not None:
                 rd += project.amount * factor
-            elif project.form not in factors:
-                raise ValueError(f"unknown R&D project form: {project.form!r}")
     emp = inp.employees
     employees_total = emp.fulltime + emp.parttime + emp.temporary
     sales = inp.sales_revenue
@@ -235,8 +240,9 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
     if employees_total > 0:
         if 0 <= tech_total < _INT_LIMIT:
             scaled9 = tech_total * _INT_SCALE // employees_total
-            ratio9 = _PERCENTS.get(scaled9)
-            if ratio9 is None:
+            try:
+                ratio9 = _PERCENTS[scaled9]
+            except KeyError:
                 ratio9 = _percent(scaled9)
         else:
             scaled9 = Decimal(tech_total) * _SCALE // employees_total
@@ -298,13 +304,17 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
             class_i += 1
         elif kind in kinds_ii:
             class_ii += 1
-    i11 = c.ip_results.get((class_i, class_ii)) or c.ip_result(class_i, class_ii)
+    try:
+        i11 = c.ip_results[class_i, class_ii]
+    except KeyError:
+        i11 = c.ip_result(class_i, class_ii)
 
     total = points9 + points10 + i11.points
     tech_zero = c.tech_required and not points9
     qualified = total >= c.pass_score and not tech_zero
-    prefix = c.scored_prefix.get(year)
-    if prefix is None:
+    try:
+        prefix = c.scored_prefix[year]
+    except KeyError:
         c.direct_failed_for(year)
         prefix = c.scored_prefix[year]
     return new_tuple(EvaluationResult, (
