@@ -247,7 +247,13 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
         else:
             scaled9 = Decimal(tech_total) * _SCALE // employees_total
             ratio9 = scaled9 * _TICK
-        points9, band9 = c.tech_table[bisect_right(c.tech_thresholds, scaled9)]
+        # As c.tech_table[bisect_right(c.tech_thresholds, scaled9)], which the ends save (compiled.py).
+        if scaled9 < c.tech_low:
+            points9, band9 = 0, None
+        elif scaled9 >= c.tech_high:
+            points9, band9 = c.tech_top
+        else:
+            points9, band9 = c.tech_table[bisect_right(c.tech_thresholds, scaled9)]
         reason9 = None if points9 else c.reason9_low
     else:
         ratio9 = band9 = None
@@ -262,14 +268,24 @@ def _evaluate(inp: EvaluationInput, c: CompiledRuleset) -> EvaluationResult:
     scaled_rd = rd * _SCALE
     if sales > _ZERO:  # a Decimal: comparing with the int 0 converts it each time
         scaled = scaled_rd // sales
-        points_s, band_s = c.sales_table[bisect_right(c.sales_thresholds, scaled)]
+        if scaled < c.sales_low:
+            points_s, band_s = 0, None
+        elif scaled >= c.sales_high:
+            points_s, band_s = c.sales_top
+        else:
+            points_s, band_s = c.sales_table[bisect_right(c.sales_thresholds, scaled)]
         ratio_s = scaled * _TICK
     else:
         ratio_s = band_s = None
         points_s = 0
     if cost > _ZERO:
         scaled = scaled_rd // cost
-        points_c, band_c = c.cost_table[bisect_right(c.cost_thresholds, scaled)]
+        if scaled < c.cost_low:
+            points_c, band_c = 0, None
+        elif scaled >= c.cost_high:
+            points_c, band_c = c.cost_top
+        else:
+            points_c, band_c = c.cost_table[bisect_right(c.cost_thresholds, scaled)]
         ratio_c = scaled * _TICK
     else:
         ratio_c = band_c = None
