@@ -11,8 +11,9 @@
    at least the pass mark and indicator 9 is not 0.
 
 Money is :class:`~decimal.Decimal` (never float), computed with the 60-digit
-:data:`~rules.sme.decimals.DECIMAL_CONTEXT` made current for the call, so the
-outcome does not depend on the caller's decimal context (which is restored).
+:data:`~rules.sme.decimals.DECIMAL_CONTEXT` current: the call runs in a
+:class:`contextvars.Context` of the thread's own where it is, so the outcome does not depend
+on the caller's decimal context (which is never touched).
 A percentage is taken by an exact integer division in units of 0.0001% (i.e.
 truncated to 4 decimals): head counts as ``int``, amounts as Decimal; band
 thresholds have at most 4 decimals, so every band is decided exactly (0.7 +
@@ -20,8 +21,9 @@ thresholds have at most 4 decimals, so every band is decided exactly (0.7 +
 no ratio and 0 points.
 
 Per-ruleset lookups (band tables, factors, constant indicator results) are
-compiled once and cached (:mod:`rules.sme.compiled`), so an evaluation does
-little more than the arithmetic itself.
+compiled once and cached (:mod:`rules.sme.compiled`), and per evaluation year
+(:data:`~rules.sme.tables.RULESET_BY_YEAR`), so an evaluation does little more than the
+arithmetic itself.
 """
 
 from __future__ import annotations
