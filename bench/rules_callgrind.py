@@ -22,9 +22,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, os.getcwd())
 
-from rules_throughput import make_document  # noqa: E402
-
+# rules first, from the current directory: rules_throughput puts its own tree first on sys.path.
 from rules.sme import evaluate, parse_interchange  # noqa: E402
+
+from rules_throughput import make_document  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
