@@ -43,6 +43,21 @@ def _ratio_bands(bands: tuple[Band, ...]) -> tuple[tuple[Decimal, ...], BandTabl
     return tuple(thresholds), tuple(table)
 
 
+def _ends(thresholds: tuple[Any, ...], table: BandTable) -> tuple[Any, Any, tuple[int, str | None]]:
+    """:param thresholds: Ascending thresholds.
+    :param table: Their band table.
+    :returns: The lowest threshold, the highest, and the band reached at or above the highest:
+        below the lowest a value reaches ``table[0]`` (no band), at or above the highest
+        ``table[-1]``, just as bisect would give.  Without bands both are infinite, so every
+        finite value is below the lowest (and an infinite one gets ``table[-1]``, the same)."""
+    if not thresholds:
+        return _INFINITY, _INFINITY, table[-1]
+    return thresholds[0], thresholds[-1], table[-1]
+
+
+_INFINITY = Decimal("Infinity")
+
+
 def _count_bands(bands: tuple[Band, ...], prefix: str) -> tuple[tuple[int, int, str], ...]:
     """:param bands: Count bands from a ruleset.
     :param prefix: Label prefix, e.g. ``"Ⅱ类"``.
@@ -72,7 +87,8 @@ class CompiledRuleset:
         "ruleset", "year", "factors", "max_employees", "max_sales", "max_assets", "lookback",
         "award_max_rank", "institution_levels", "standard_levels", "standard_max_rank",
         "tech_thresholds", "tech_table", "sales_thresholds", "sales_table", "cost_thresholds",
-        "cost_table", "ip1_kinds", "ip2_kinds", "ip1_bands", "ip2_bands", "ip_results", "pass_score",
+        "cost_table", "tech_low", "tech_high", "tech_top", "sales_low", "sales_high", "sales_top",
+        "cost_low", "cost_high", "cost_top", "ip1_kinds", "ip2_kinds", "ip1_bands", "ip2_bands", "ip_results", "pass_score",
         "tech_required", "max_sales_text", "max_assets_text", "fail_1", "fail_3", "fail_4", "pass_1", "pass_2", "pass_3", "pass_4", "pass_5", "entry_passed",
         "not_judged_5_11", "not_judged_9_11", "direct_failed", "scored_prefix", "reason9_none",
         "reason9_low", "reasons10", "reason11", "score_reasons",
@@ -101,6 +117,11 @@ class CompiledRuleset:
         self.tech_thresholds = tuple(int(t) for t in tech_thresholds)
         self.sales_thresholds, self.sales_table = _ratio_bands(rs.rd_sales_bands)
         self.cost_thresholds, self.cost_table = _ratio_bands(rs.rd_cost_bands)
+        # Most ratios fall below the lowest band or reach the highest: one or two comparisons
+        # then, and bisect only between (a bisect over Decimals costs several comparisons).
+        self.tech_low, self.tech_high, self.tech_top = _ends(self.tech_thresholds, self.tech_table)
+        self.sales_low, self.sales_high, self.sales_top = _ends(self.sales_thresholds, self.sales_table)
+        self.cost_low, self.cost_high, self.cost_top = _ends(self.cost_thresholds, self.cost_table)
         self.ip1_kinds = rs.ip_class_i_kinds
         self.ip2_kinds = rs.ip_class_ii_kinds
         self.ip1_bands = _count_bands(rs.ip_class_i_bands, "Ⅰ类")
@@ -297,7 +318,8 @@ def direct(inp: EvaluationInput, c: CompiledRuleset) -> tuple[IndicatorResult, .
             institution = item
             break
     for item in inp.standards:
-        if item.level in c.standard_levels and lo <= item.year <= year and 1 <= item.rank <= c.standard_max_rank:
+        # Rank first: it rules out most items soonest.  (scoring._evaluate repeats this test.)
+        if 1 <= item.rank <= c.standard_max_rank and lo <= item.year <= year and item.level in c.standard_levels:
             standard = item
             break
     if not (inp.high_tech_certificate_valid or award or institution or standard):

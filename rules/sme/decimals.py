@@ -1,7 +1,7 @@
 """The Decimal context of the Tech-SME scorer and how its figures are written.
 
-:func:`rules.sme.scoring.evaluate` makes :data:`DECIMAL_CONTEXT` current for its Decimal
-arithmetic (and restores the caller's); code that runs outside it (compiling a rule set,
+:func:`rules.sme.scoring.evaluate` does its Decimal arithmetic with :data:`DECIMAL_CONTEXT`
+current (in a :class:`contextvars.Context` of its own, so the caller's is never touched); code that runs outside it (compiling a rule set,
 formatting) names the context in each operation, so the caller's context never matters.
 """
 

@@ -255,9 +255,67 @@ RULES_2017 = Ruleset(
     ),
 )
 
+class RulesetTable(dict):
+    """A ``dict`` of rule sets by year that empties :data:`RULESET_BY_YEAR` whenever it changes.
+
+    So the scorer can look up an evaluation year's rules in one ``dict.get`` and still see
+    a rule set added or replaced later (tests patch the table in place).
+    """
+
+    __slots__ = ()
+
+    def _changed(self) -> None:
+        RULESET_BY_YEAR.clear()
+
+    def __setitem__(self, key, value) -> None:  # type: ignore[no-untyped-def]
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key) -> None:  # type: ignore[no-untyped-def]
+        super().__delitem__(key)
+        self._changed()
+
+    def __ior__(self, other):  # type: ignore[no-untyped-def]
+        super().__ior__(other)
+        self._changed()
+        return self
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+    def pop(self, *args):  # type: ignore[no-untyped-def]
+        try:
+            return super().pop(*args)
+        finally:
+            self._changed()
+
+    def popitem(self):  # type: ignore[no-untyped-def]
+        try:
+            return super().popitem()
+        finally:
+            self._changed()
+
+    def setdefault(self, key, default=None):  # type: ignore[no-untyped-def]
+        try:
+            return super().setdefault(key, default)
+        finally:
+            self._changed()
+
+    def update(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        try:
+            super().update(*args, **kwargs)
+        finally:
+            self._changed()
+
+
+#: Evaluation year → what the scorer derived from :data:`RULESETS` for it (the rule set and its
+#: compiled form); emptied by every change to :data:`RULESETS`.
+RULESET_BY_YEAR: dict[int, object] = {}
+
 #: Rule tables by the first evaluation year they apply to.  Add a year here
 #: (or, in tests, ``monkeypatch.setitem``) to change the rules from that year on.
-RULESETS: dict[int, Ruleset] = {2017: RULES_2017}
+RULESETS: dict[int, Ruleset] = RulesetTable({2017: RULES_2017})
 
 
 def ruleset_for(year: int) -> Ruleset:

@@ -40,3 +40,47 @@ def test_two_evaluations_give_equal_but_separate_scored_detail() -> None:
     first, second = evaluate(make(rd_projects=projects("30"))), evaluate(make(rd_projects=projects("30")))
     assert first == second
     assert first.indicator(10).inputs is not second.indicator(10).inputs
+
+
+def test_a_rule_set_added_replaced_or_removed_applies_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # evaluate remembers each year's rules; any change to RULESETS must still be seen.
+    from dataclasses import replace
+    from rules.sme import RULESETS
+
+    inp = make(year=2030)
+    assert evaluate(inp).ruleset_year == 2017
+    monkeypatch.setitem(RULESETS, 2030, replace(RULES_2017, year=2030))
+    assert evaluate(inp).ruleset_year == 2030
+    monkeypatch.setitem(RULESETS, 2030, replace(RULES_2017, year=2030, pass_score=99))
+    assert evaluate(inp).reason == "总分 0 分，低于 99 分；科技人员指标得分为 0"
+    monkeypatch.undo()
+    assert evaluate(inp).ruleset_year == 2017
+    RULESETS.update({2030: replace(RULES_2017, year=2030)})
+    try:
+        assert evaluate(inp).ruleset_year == 2030
+    finally:
+        RULESETS.pop(2030)
+    assert evaluate(inp).ruleset_year == 2017
+
+
+def test_evaluations_from_many_threads_agree() -> None:
+    # Each thread has its own decimal Context for the scorer.
+    from concurrent.futures import ThreadPoolExecutor
+
+    inputs = [make(sales_revenue=Decimal(40 + n), rd_projects=projects("0.7", str(n))) for n in range(200)]
+    expected = [evaluate(inp) for inp in inputs]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(evaluate, inputs)) == expected
+
+
+def test_evaluate_called_while_its_own_context_is_entered_still_works() -> None:
+    # As from a signal handler that runs during an evaluation: the thread's Context is in use.
+    from rules.sme import scoring
+
+    inp = make(sales_revenue=Decimal("40"), rd_projects=projects("0.7", "0.1"))
+    run = getattr(scoring._THREAD, "run", None) or scoring._runner()
+    with localcontext() as ctx:
+        ctx.prec = 3
+        ctx.clear_flags()
+        assert run(evaluate, inp) == evaluate(inp)
+        assert getcontext() is ctx and not any(ctx.flags.values())
