@@ -41,10 +41,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     _template_cache(app)
 
-    from app import fab_patches
+    from app import babel_fastpath, fab_patches
     from app.security.roles import ROLES
 
     fab_patches.apply()
+    babel_fastpath.apply()
     from app.security.manager import ShenbaoSecurityManager
 
     app.config["FAB_ROLES"] = ROLES

@@ -113,6 +113,7 @@ def main() -> None:
     ap.add_argument("--sql", help="print the SQL statements of one request of this type")
     ap.add_argument("--full-sql", action="store_true", help="with --sql: whole statements")
     ap.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
+    ap.add_argument("--callers", help="with --profile: who calls the functions matching this pattern")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="shenbao-profile-"))
@@ -138,7 +139,11 @@ def main() -> None:
         for _ in range(args.n):
             fn()
         prof.disable()
-        pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
+        stats = pstats.Stats(prof).sort_stats(args.sort)
+        if args.callers:
+            stats.print_callers(args.callers)
+        else:
+            stats.print_stats(args.top)
         return
     print(f"{'request':<18} {'CPU ms p50':>10} {'mean':>7} {'SQL/req':>8}")
     for name, fn in steps.items():
