@@ -41,11 +41,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     _template_cache(app)
 
-    from app import babel_fastpath, fab_patches
+    from app import babel_fastpath, fab_patches, psycopg_description
     from app.security.roles import ROLES
 
     fab_patches.apply()
     babel_fastpath.apply()
+    psycopg_description.apply()
     from app.security.manager import ShenbaoSecurityManager
 
     app.config["FAB_ROLES"] = ROLES

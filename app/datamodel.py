@@ -17,7 +17,8 @@ from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import fields
 from marshmallow_sqlalchemy import field_for
-from sqlalchemy import BigInteger
+from sqlalchemy import JSON, BigInteger, func
+from sqlalchemy.orm import defer
 
 
 class InvalidFilterValue(FABException):
@@ -38,6 +39,8 @@ class PagedSQLAInterface(SQLAInterface):
         # joins every row of the eager-loaded relations before matching (bench/README.md).
         page_ids = [row[0] for row in self.apply_pagination(ids, page, page_size).all()]
         query = query.filter(pk.in_(page_ids))
+        if not select_columns:
+            query = query.options(*self._deferred_documents())
         return super()._apply_inner_all(query, None, order_column, order_direction, None, None,
                                         select_columns, aliases_mapping)
 
@@ -60,8 +63,18 @@ class PagedSQLAInterface(SQLAInterface):
             pass
         return super().get(id, filters, *args, **kwargs)
 
+    def _deferred_documents(self) -> list:
+        """An HTML list shows a few columns: a JSON document (an evaluation's whole form, ~10 KB
+        to decode per row) is loaded only if a formatter reads it."""
+        return [defer(getattr(self.obj, column.key)) for column in self.obj.__table__.columns
+                if isinstance(column.type, JSON) and hasattr(self.obj, column.key)]
+
     def query_count(self, query, filters=None, select_columns=None) -> int:
-        return super().query_count(query, filters, None)
+        if self._has_related_filter(filters):
+            return super().query_count(query, filters, None)
+        # count(id) over the filtered table, not count(*) over a subquery of the whole entity.
+        counted = self.apply_filters(self.session.query(func.count(self.get_pk())), self.get_inner_filters(filters))
+        return counted.scalar()
 
     def checked_filter_value(self, column: str, opr: str, value):
         """A REST filter's value (``q=(filters:!((col:..,opr:..,value:..)))``) as FAB's filters can

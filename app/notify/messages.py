@@ -5,7 +5,7 @@ the message exists exactly when the change does: nothing here commits.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.extensions import db
 from models import ShenbaoUser
@@ -49,12 +49,16 @@ def save_preferences(enterprise_id: int, *, sms: bool, email: bool) -> Notificat
     return row
 
 
+_INBOX = InboxMessage.__table__
+# Built once, on the table (no ORM entity): every page runs it, and an ORM statement built per
+# call cost more CPU than the query itself (py-spy: 9 % of an applicant's page).
+_UNREAD = (select(func.count()).select_from(_INBOX)
+           .where(_INBOX.c.user_id == bindparam("user_id"), _INBOX.c.read_at.is_(None)))
+
+
 def unread_count(user_id: int) -> int:
     """The top bar's badge: one COUNT on the (user_id, read_at) index."""
-    return db.session.execute(
-        select(func.count()).select_from(InboxMessage)
-        .where(InboxMessage.user_id == user_id, InboxMessage.read_at.is_(None))
-    ).scalar_one()
+    return db.session.execute(_UNREAD, {"user_id": user_id}).scalar_one()
 
 
 def user_messages(user_id: int, *, page: int = 0, per_page: int = 50) -> tuple[list[InboxMessage], int]:
