@@ -262,10 +262,15 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
     cmd = [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
            "-r", str(args.spawn_rate), "-t", f"{args.warmup + args.duration}s", "--host", f"http://127.0.0.1:{port}",
            "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]
+    if args.pin_locust is not None:
+        # The load generator in its own process group on one core (taskset), so its CPU is not
+        # spread over the core the app and PostgreSQL run on as well: the app's share is clearer.
+        cmd = ["taskset", "-c", str(args.pin_locust), *cmd]
     log(" ".join(cmd))
     locust_log = tmp / "locust.log"
     with open(locust_log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=args.pin_locust is not None)
         samples: dict = {}
         tops: list[str] = []
 
@@ -425,6 +430,7 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
             f"SECRET_KEY, non-default CA PINs, CSRF on, secure session cookie, access log "
             f"{'on (file)' if args.access_log else 'off'}. loadapp.py = create_app() with the captcha answer fixed "
             "(no human reads the picture; the challenge row, the PNG and the one-time check stay real).",
+            f"- Load generator: locust {'pinned to CPU ' + str(args.pin_locust) + ' (taskset) in its own process group' if args.pin_locust is not None else 'unpinned, sharing both cores with the server'}.",
             "- RATELIMIT_ENABLED=false and AUTH_RATE_LIMITED=false: all virtual users share 127.0.0.1, so the "
             "per-IP limits (30 logins a minute per IP) would throttle the load generator itself. The login failure "
             "counters in the database stay on (no login fails in this scenario).",
@@ -472,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-wait", type=int, default=600)
     ap.add_argument("--access-log", action="store_true", help="gunicorn access log to a file (off by default)")
     ap.add_argument("--no-surge", action="store_true")
+    ap.add_argument("--pin-locust", type=int, metavar="CPU",
+                    help="run locust in its own process group pinned to this CPU (taskset -c CPU)")
     ap.add_argument("--strict", action="store_true", help="exit 3 when the goal is not met")
     ap.add_argument("--keep-server", action="store_true", help="leave gunicorn running (prints its pid)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
