@@ -82,7 +82,7 @@ class SmeSelfView(BaseView):
     @expose("/<int:evaluation_id>/table/<key>", methods=["GET", "POST"])
     @has_access
     def table(self, evaluation_id, key):
-        evaluation = self._own(evaluation_id)
+        evaluation = self._own(evaluation_id, places=False)
         table = form.TABLE_BY_KEY.get(key) or abort(404)
         errors: dict[str, str] = {}
         if request.method == "POST":
@@ -147,7 +147,7 @@ class SmeSelfView(BaseView):
     @expose("/<int:evaluation_id>/self-evaluation")
     @has_access
     def self_evaluation(self, evaluation_id):
-        evaluation = self._own(evaluation_id)
+        evaluation = self._own(evaluation_id, places=False)
         problems = svc.submit_problems(evaluation) if evaluation.status in svc.EDITABLE else []
         if db.session.is_modified(evaluation):  # the stored result was out of date (e.g. a rules update)
             db.session.commit()
@@ -212,9 +212,9 @@ class SmeSelfView(BaseView):
         return self.render_template("shenbao/sme/detail.html", result=evaluation.result,
                                     doc=sme_documents.context(evaluation), **self._context(evaluation))
 
-    def _own(self, evaluation_id):
+    def _own(self, evaluation_id, *, places: bool = True):
         try:
-            return svc.own(g.user, evaluation_id)
+            return svc.own(g.user, evaluation_id, places=places)
         except ServiceError:
             abort(404)
 
