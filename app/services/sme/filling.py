@@ -6,9 +6,9 @@ from typing import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defaultload, lazyload
+from sqlalchemy.orm import defaultload, lazyload, load_only
 
 from app.extensions import commit_keeping_loaded, db
 from app.services.unit_of_work import use_case
@@ -34,8 +34,16 @@ def evaluation_year() -> int:
 def list_for(user) -> list[SmeEvaluation]:
     if not user.enterprise_id:
         return []
-    stmt = select(SmeEvaluation).where(SmeEvaluation.enterprise_id == user.enterprise_id).order_by(SmeEvaluation.year.desc())
-    return list(db.session.execute(stmt).scalars())
+    return list(db.session.execute(_LIST, {"enterprise_id": user.enterprise_id}).scalars())
+
+
+# The list shows a few columns: not each evaluation's form (JSON), result or joined places.
+# Built once: building a statement and its cache key cost as much CPU as running it.
+_LIST = (select(SmeEvaluation).where(SmeEvaluation.enterprise_id == bindparam("enterprise_id"))
+         .options(load_only(SmeEvaluation.system_number, SmeEvaluation.year, SmeEvaluation.status,
+                            SmeEvaluation.enterprise_id, SmeEvaluation.created_at, SmeEvaluation.updated_at,
+                            SmeEvaluation.version), lazyload("*"))
+         .order_by(SmeEvaluation.year.desc()))
 
 
 @use_case
