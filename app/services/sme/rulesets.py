@@ -11,7 +11,8 @@ import copy
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer
 
 from app.extensions import db
 from app.i18n import violation_message
@@ -62,15 +63,18 @@ def parsed(row: SmeRuleset) -> Ruleset:
     return cached[1]
 
 
+# Asked on every table page: built once, and without the regulation's text (read if shown).
+_IN_FORCE = (select(SmeRuleset).where(SmeRuleset.status == "published", SmeRuleset.year <= bindparam("year"))
+             .options(defer(SmeRuleset.regulation_text))
+             .order_by(SmeRuleset.year.desc(), SmeRuleset.id.desc()).limit(1))
+
+
 def in_force(year: int) -> tuple[SmeRuleset, Ruleset]:
     """The published set for an evaluation year: the newest whose first year is not later.
 
     :raises ServiceError: When no published set covers the year.
     """
-    row = db.session.execute(
-        select(SmeRuleset).where(SmeRuleset.status == "published", SmeRuleset.year <= year)
-        .order_by(SmeRuleset.year.desc(), SmeRuleset.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    row = db.session.execute(_IN_FORCE, {"year": year}).scalar_one_or_none()
     if row is None:
         raise ServiceError(_("No Tech-SME rules are published for %(year)s.", year=year))
     return row, parsed(row)
