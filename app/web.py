@@ -71,6 +71,9 @@ def register_web_hooks(app: Flask) -> None:
     from views.messages import unread_for_current_user
 
     app.jinja_env.globals["inbox_unread"] = unread_for_current_user
+    from app.asset_urls import register_asset_urls
+
+    register_asset_urls(app)
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():

@@ -234,3 +234,15 @@ def test_admin_assigns_a_reviewer_to_an_agency(app):
     assert response.status_code == 302, response.data[:2000]
     assert db.session.get(ShenbaoUser, reviewer.id).agency_id == agency.id
     assert admin.id != reviewer.id
+
+
+def test_static_addresses_follow_the_mount_point(client):
+    # app/asset_urls.py remembers each address per mount point (SCRIPT_NAME): a server mounted
+    # under /shenbao links /shenbao/static/..., one at the root /static/..., in any order.
+    root = client.get("/login/").get_data(as_text=True)
+    mounted = client.get("/login/", base_url="http://localhost/shenbao/").get_data(as_text=True)
+    root_again = client.get("/login/").get_data(as_text=True)
+    assert 'href="/static/appbuilder/css/bootstrap.min.css"' in root
+    assert 'href="/shenbao/static/appbuilder/css/bootstrap.min.css"' in mounted
+    assert 'src="/shenbao/static/js/confirm_actions.js"' in mounted
+    assert 'href="/static/appbuilder/css/bootstrap.min.css"' in root_again
