@@ -10,6 +10,7 @@ import pytest
 from flask_appbuilder import api as fab_api
 from flask_appbuilder.api.schemas import get_list_schema
 from flask_appbuilder.models.filters import Filters
+from sqlalchemy.orm import aliased as sqlalchemy_aliased
 
 from app import fab_patches
 
@@ -68,3 +69,16 @@ def test_cached_schema_validation_raises_the_same_errors():
     cached.validate({"page": 1}, schema)
     with pytest.raises(cached.ValidationError):
         cached.validate({"page": "one"}, schema)
+
+
+def test_fab_still_aliases_joined_relations_through_the_module_name_the_patch_replaces(app):
+    from flask_appbuilder.models.sqla import interface
+
+    source = inspect.getsource(interface.SQLAInterface)
+    assert "aliased(model_relation, name=root_relation)" in source
+    assert "aliased(related_model, name=root_relation)" in source
+    assert interface.aliased is not sqlalchemy_aliased
+    from models import Enterprise
+
+    assert interface.aliased(Enterprise, name="enterprise") is interface.aliased(Enterprise, name="enterprise")
+    assert interface.aliased(Enterprise, name="enterprise") is not interface.aliased(Enterprise, name="other")
