@@ -26,6 +26,12 @@ class InvalidFilterValue(FABException):
 
 
 class PagedSQLAInterface(SQLAInterface):
+    def __init__(self, obj, session=None, *, list_options=()):
+        """:param list_options: loader options for the rows of an HTML list page (what a list shows
+        needs fewer joins than the model's defaults, which suit a record's own page)."""
+        super().__init__(obj, session)
+        self.list_options = tuple(list_options)
+
     def _apply_inner_all(self, query, filters=None, order_column="", order_direction="", page=None,
                          page_size=None, select_columns=None, aliases_mapping=None):
         if not page_size or "." in (order_column or "") or self._has_related_filter(filters):
@@ -40,7 +46,7 @@ class PagedSQLAInterface(SQLAInterface):
         page_ids = [row[0] for row in self.apply_pagination(ids, page, page_size).all()]
         query = query.filter(pk.in_(page_ids))
         if not select_columns:
-            query = query.options(*self._deferred_documents())
+            query = query.options(*self._deferred_documents(), *self.list_options)
         return super()._apply_inner_all(query, None, order_column, order_direction, None, None,
                                         select_columns, aliases_mapping)
 

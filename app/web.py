@@ -74,6 +74,9 @@ def register_web_hooks(app: Flask) -> None:
     from app.asset_urls import register_asset_urls
 
     register_asset_urls(app)
+    from app.list_rows import list_rows
+
+    app.jinja_env.globals["list_rows"] = list_rows
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():

@@ -19,6 +19,7 @@ from app.security.scope import in_scope, scope_criterion, scoped_base_filters
 from app.services import sme as svc
 from app.services import sme_documents
 from app.services.errors import ServiceError
+from app.services.sme.filling import WITHOUT_PLACES
 from app.services.sme_form import INDICATOR_LABELS, IP_ACQUISITION, IP_KINDS
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import DateField, SelectField
@@ -48,7 +49,8 @@ PATH_LABELS = {"scored": _l("Scored"), "direct": _l("Qualified directly"), "entr
 class SmeReviewView(ReviewMixin, ExportableModelView):
     route_base = "/review/sme"
     show_template = "shenbao/sme/review_show.html"
-    datamodel = PagedSQLAInterface(SmeEvaluation)
+    # The list shows the enterprise's name, not its places: five joins a row fewer.
+    datamodel = PagedSQLAInterface(SmeEvaluation, list_options=WITHOUT_PLACES)
     workflow = SME_EVALUATION
     decide_service = staticmethod(svc.review)
     base_filters = scoped_base_filters()
