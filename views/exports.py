@@ -183,7 +183,12 @@ class ExportJobView(BaseView):
     @has_access
     def show(self, job_id):
         job = self._own(job_id)
-        return self.render_template("shenbao/export_job.html", job=job, error=failure_text(job.error))
+        from app.reports.statistics_export import STATISTICS_TASK
+        from models import BackgroundTask
+
+        task = db.session.get(BackgroundTask, job.task_id) if job.task_id else None
+        return self.render_template("shenbao/export_job.html", job=job, error=failure_text(job.error),
+                                    statistics=task is not None and task.kind == STATISTICS_TASK)
 
     @expose("/<int:job_id>/status")
     @has_access
