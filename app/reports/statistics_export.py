@@ -62,7 +62,7 @@ def start_job(user, key: str, locale: str):
     if running is not None:
         return running
     with force_locale(locale):
-        filename = safe_filename(f"{_('Statistics')}-{key}")
+        filename = safe_filename(_("Statistics") if key == "all" else f"{_('Statistics')}-{reports[0].title}")
     job = ExportJob(user_id=user.id, title=filename, rows_total=len(reports), status="queued",
                     stored_name=secrets.token_hex(16) + ".xlsx", locale=locale)
     db.session.add(job)

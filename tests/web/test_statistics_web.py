@@ -125,3 +125,15 @@ def test_a_reviewer_who_lost_the_role_before_the_worker_gets_no_workbook(app, ev
     assert drain()["failed"] == 1
     job = db.session.execute(select(ExportJob)).scalar_one()
     assert job.status == "failed" and "已停用" in job.error
+
+
+def test_the_workbook_is_named_after_its_report_in_the_users_language(app, evaluations):
+    web = f.WebClient(app)
+    web.login(f.gen_user(R.MANAGER).username)
+    web.get("/lang/en")
+    job_url = _job_url(web, "eseal")
+    page = web.get(job_url).data.decode()
+    assert "Reports in the statistics workbook: 1." in page and "E-seal_service" in page
+    book = load_workbook(io.BytesIO(web.get(job_url + "/download").data))
+    assert book.sheetnames[0] == "Totals"
+    assert "Keys issued" in {row[0] for row in book["Totals"].iter_rows(values_only=True)}
