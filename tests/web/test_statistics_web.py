@@ -119,12 +119,26 @@ def test_a_reviewer_who_lost_the_role_before_the_worker_gets_no_workbook(app, ev
     reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
     web = f.WebClient(app)
     web.login(reviewer.username)
-    job_url = _job_url(web, "sme")
+    _job_url(web, "sme")
     reviewer.active = False
     db.session.commit()
     assert drain()["failed"] == 1
     job = db.session.execute(select(ExportJob)).scalar_one()
     assert job.status == "failed" and "已停用" in job.error
+
+
+def test_a_reviewer_moved_to_another_program_before_the_worker_sees_why(app, evaluations):
+    app.config["TASK_WORKER"] = "external"
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    web = f.WebClient(app)
+    web.login(reviewer.username)
+    job_url = _job_url(web, "sme")
+    reviewer.roles = [app.appbuilder.sm.find_role(R.RECOMMENDER)]  # statistics, but not the Tech-SME's
+    db.session.commit()
+    assert drain()["failed"] == 1
+    page = web.get(job_url).data.decode()
+    assert "您的角色已无权查看这些统计。" in page and "统计工作簿生成失败" in page
+    assert web.get(job_url + "/download").status_code == 404
 
 
 def test_the_workbook_is_named_after_its_report_in_the_users_language(app, evaluations):
