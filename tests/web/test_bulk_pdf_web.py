@@ -32,7 +32,7 @@ def _pdf_text(data: bytes) -> str:
 def _tick(web, list_url: str, ids, action: str = "bulk_pdf"):
     """The list's action button with ``ids`` ticked (FAB's action_post form)."""
     return web.post(list_url.replace("/list/", "/action_post"),
-                    data={"csrf_token": web.csrf(list_url), "action": action, "rowid": [str(i) for i in ids]})
+                    data={"csrf_token": web.csrf("/account/change-password"), "action": action, "rowid": [str(i) for i in ids]})
 
 
 def _zip_of(web, job_url: str) -> tuple[zipfile.ZipFile, str]:
