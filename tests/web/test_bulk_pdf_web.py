@@ -44,7 +44,7 @@ def _zip_of(web, job_url: str) -> tuple[zipfile.ZipFile, str]:
 
 
 @pytest.fixture
-def hangzhou():
+def hangzhou(app):
     """Three evaluations waiting for Hangzhou's agency, and that agency's reviewer."""
     evaluations = [f.gen_sme(status="pending_agency") for _ in range(3)]
     return evaluations, f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
