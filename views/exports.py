@@ -203,8 +203,7 @@ class ExportJobView(BaseView):
         stored = open_result(job.stored_name) if job.status == "done" else None
         if stored is None:
             abort(404)
-        return send_file(stored, as_attachment=True, download_name=job.title, max_age=0,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(stored, as_attachment=True, download_name=job.title, max_age=0, mimetype=job.mimetype)
 
 
 from flask_appbuilder import ModelView  # noqa: E402
