@@ -26,9 +26,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.reports.export import begin_job_attempt
 from app.tasks.queue import PermanentError, enqueue
 from app.tasks.registry import ClaimedTask, register
-from app.tasks.results import open_result, save_result
+from app.tasks.results import save_result
 from app.tasks.worker import scratch_path
 from app.timeutil import today_in_china
 from models.base import utcnow
@@ -191,16 +192,8 @@ def _run(task: ClaimedTask, progress) -> str:
 
     kind = KINDS[task.kind]
     args = task.args
-    with Session(db.engine) as jobs:
-        job = jobs.get(ExportJob, args["job_id"])
-        if job is None:
-            raise PermanentError(f"bulk PDF job {args['job_id']} is gone")
-        name = job.stored_name
-        job.status, job.started_at, job.rows_done, job.error = "running", utcnow(), 0, None
-        jobs.commit()
-    saved = open_result(name)
-    if saved is not None:  # an earlier attempt saved the zip, then its worker died
-        saved.close()
+    name, saved = begin_job_attempt(args["job_id"], "bulk PDF")
+    if saved:  # an earlier attempt saved the zip, then its worker died
         return name
 
     def pdf_done(done: int) -> None:

@@ -261,22 +261,37 @@ def start_job(view, spec: ExportSpec, user, locale: str, filename: str):
     return job
 
 
+def begin_job_attempt(job_id: int, what: str) -> tuple[str, bool]:
+    """An attempt of a task writing an ExportJob's file starts: the job reads "running" again.
+
+    :returns: the result's stored name, and whether an earlier attempt already saved it (its
+        worker died before the task was marked done): then the attempt hands that file back.
+    :raises PermanentError: the job row is gone.
+    """
+    from models import ExportJob
+
+    with Session(db.engine) as jobs:
+        job = jobs.get(ExportJob, job_id)
+        if job is None:
+            raise PermanentError(f"{what} job {job_id} is gone")
+        name = job.stored_name
+        job.status, job.started_at, job.rows_done, job.error = "running", utcnow(), 0, None
+        jobs.commit()
+    saved = open_result(name)
+    if saved is None:
+        return name, False
+    saved.close()
+    return name, True
+
+
 def _run_export(task: ClaimedTask, progress) -> str:
     """The export task: write the workbook to a scratch file, then keep it as the job's result.
     A retry after a worker died starts again; a result an earlier attempt already saved is kept."""
     from models import ExportJob
 
     args = task.args
-    with Session(db.engine) as jobs:
-        job = jobs.get(ExportJob, args["job_id"])
-        if job is None:
-            raise PermanentError(f"export job {args['job_id']} is gone")
-        name = job.stored_name
-        job.status, job.started_at, job.rows_done, job.error = "running", utcnow(), 0, None
-        jobs.commit()
-    saved = open_result(name)
-    if saved is not None:
-        saved.close()
+    name, saved = begin_job_attempt(args["job_id"], "export")
+    if saved:
         return name
     view = _view_named(args["view"])
 

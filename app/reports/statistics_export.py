@@ -14,17 +14,15 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.reports import statistics
-from app.reports.export import export_job_done, export_job_failed, safe_filename
+from app.reports.export import begin_job_attempt, export_job_done, export_job_failed, safe_filename
 from app.reports.statistics_workbook import write_statistics
 from app.tasks.queue import PermanentError, enqueue
 from app.tasks.registry import ClaimedTask, register
-from app.tasks.results import open_result, save_result
+from app.tasks.results import save_result
 from app.tasks.worker import scratch_path
-from models.base import utcnow
 
 STATISTICS_TASK = "statistics"
 
@@ -84,16 +82,8 @@ def _run(task: ClaimedTask, progress) -> str:
     from models import ExportJob
 
     args = task.args
-    with Session(db.engine) as jobs:
-        job = jobs.get(ExportJob, args["job_id"])
-        if job is None:
-            raise PermanentError(f"statistics job {args['job_id']} is gone")
-        name = job.stored_name
-        job.status, job.started_at, job.rows_done, job.error = "running", utcnow(), 0, None
-        jobs.commit()
-    saved = open_result(name)
-    if saved is not None:
-        saved.close()
+    name, saved = begin_job_attempt(args["job_id"], "statistics")
+    if saved:
         return name
 
     def reports_done(done: int, total: int) -> None:
