@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import re
-import secrets
 import zipfile
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -22,12 +21,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.reports.export import begin_job_attempt
-from app.tasks.queue import PermanentError, enqueue
+from app.reports.export import begin_job_attempt, queue_job
+from app.tasks.queue import PermanentError
 from app.tasks.registry import ClaimedTask, register
 from app.tasks.results import save_result
 from app.tasks.worker import scratch_path
@@ -123,28 +122,11 @@ def start(kind: BulkKind, ids: list[int], user, locale: str):
     """Queue the zip of ``ids`` (the records of the action, in the list's order) for ``user``: the
     job to watch. The same selection asked again while it runs (a double click) returns the same
     job. Commits."""
-    from models import BackgroundTask, ExportJob
-
     ids = list(dict.fromkeys(ids))
     digest = hashlib.sha256(json.dumps(sorted(ids)).encode()).hexdigest()
     key = f"{kind.task}:{user.id}:{digest[:40]}"
-    running = db.session.execute(select(ExportJob).join(BackgroundTask, ExportJob.task_id == BackgroundTask.id)
-                                 .where(BackgroundTask.dedupe_key == key)).scalar_one_or_none()
-    if running is not None:
-        return running
-    job = ExportJob(user_id=user.id, title=zip_title(kind), rows_total=len(ids), status="queued",
-                    stored_name=secrets.token_hex(16) + ".zip", locale=locale)
-    db.session.add(job)
-    db.session.flush()
-    task = enqueue(kind.task, {"job_id": job.id, "ids": ids, "locale": locale},
-                   requested_by=user.id, total=len(ids), dedupe_key=key)
-    if task.args.get("job_id") != job.id:  # a concurrent double click queued it first
-        db.session.delete(job)
-        job = db.session.execute(select(ExportJob).where(ExportJob.task_id == task.id)).scalar_one()
-    else:
-        job.task_id = task.id
-    db.session.commit()
-    return job
+    return queue_job(user, kind.task, {"ids": ids, "locale": locale}, dedupe_key=key, title=zip_title(kind),
+                     total=len(ids), suffix=".zip", locale=locale)
 
 
 # --- the task ---------------------------------------------------------------------------------------

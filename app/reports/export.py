@@ -236,22 +236,32 @@ def start_job(view, spec: ExportSpec, user, locale: str, filename: str):
     writes the file. The task's arguments are the view's name, the ids chosen now (the user's
     scope as of the click), the title and the locale: a worker rebuilds the rest. The same
     export asked again while it runs (a double click) returns the same job. Commits."""
-    from models import BackgroundTask, ExportJob
-
     view_name = type(view).__name__
     digest = hashlib.sha256(json.dumps([view_name, spec.sheet_name, spec.ids], default=str).encode()).hexdigest()
     key = f"export:{user.id}:{digest[:40]}"
+    return queue_job(user, EXPORT_TASK, {"view": view_name, "ids": list(spec.ids), "title": spec.title,
+                                         "sheet_name": spec.sheet_name, "locale": locale},
+                     dedupe_key=key, title=filename, total=len(spec.ids), suffix=".xlsx", locale=locale)
+
+
+def queue_job(user, task_kind: str, args: dict, *, dedupe_key: str, title: str, total: int, suffix: str,
+              locale: str):
+    """An ExportJob the user follows and the background task writing its file (``args`` plus the
+    job's id). The same request again while it runs (a double click) returns the same job. Commits.
+
+    :param suffix: the stored file's extension (.xlsx, .zip).
+    """
+    from models import BackgroundTask, ExportJob
+
     running = db.session.execute(select(ExportJob).join(BackgroundTask, ExportJob.task_id == BackgroundTask.id)
-                                 .where(BackgroundTask.dedupe_key == key)).scalar_one_or_none()
+                                 .where(BackgroundTask.dedupe_key == dedupe_key)).scalar_one_or_none()
     if running is not None:
         return running
-    job = ExportJob(user_id=user.id, title=filename, rows_total=len(spec.ids), status="queued",
-                    stored_name=secrets.token_hex(16) + ".xlsx", locale=locale)
+    job = ExportJob(user_id=user.id, title=title, rows_total=total, status="queued",
+                    stored_name=secrets.token_hex(16) + suffix, locale=locale)
     db.session.add(job)
     db.session.flush()
-    task = enqueue(EXPORT_TASK, {"job_id": job.id, "view": view_name, "ids": list(spec.ids), "title": spec.title,
-                                 "sheet_name": spec.sheet_name, "locale": locale},
-                   requested_by=user.id, total=len(spec.ids), dedupe_key=key)
+    task = enqueue(task_kind, {"job_id": job.id, **args}, requested_by=user.id, total=total, dedupe_key=dedupe_key)
     if task.args.get("job_id") != job.id:  # a concurrent double click queued it first
         db.session.delete(job)
         job = db.session.execute(select(ExportJob).where(ExportJob.task_id == task.id)).scalar_one()

@@ -8,18 +8,17 @@ written, and a user who lost the role or the account in between gets no workbook
 """
 from __future__ import annotations
 
-import secrets
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.extensions import db
 from app.reports import statistics
-from app.reports.export import begin_job_attempt, export_job_done, export_job_failed, safe_filename
+from app.reports.export import begin_job_attempt, export_job_done, export_job_failed, queue_job, safe_filename
 from app.reports.statistics_workbook import write_statistics
-from app.tasks.queue import PermanentError, enqueue
+from app.tasks.queue import PermanentError
 from app.tasks.registry import ClaimedTask, register
 from app.tasks.results import save_result
 from app.tasks.worker import scratch_path
@@ -49,31 +48,14 @@ def start_job(user, key: str, locale: str):
 
     :raises LookupError: For a key the user has no report for.
     """
-    from models import BackgroundTask, ExportJob
-
     reports = reports_named(user, key)
     if not reports:
         raise LookupError(key)
     dedupe = f"statistics:{user.id}:{key}:{locale}"
-    running = db.session.execute(select(ExportJob).join(BackgroundTask, ExportJob.task_id == BackgroundTask.id)
-                                 .where(BackgroundTask.dedupe_key == dedupe)).scalar_one_or_none()
-    if running is not None:
-        return running
     with force_locale(locale):
         filename = safe_filename(_("Statistics") if key == "all" else f"{_('Statistics')}-{reports[0].title}")
-    job = ExportJob(user_id=user.id, title=filename, rows_total=len(reports), status="queued",
-                    stored_name=secrets.token_hex(16) + ".xlsx", locale=locale)
-    db.session.add(job)
-    db.session.flush()
-    task = enqueue(STATISTICS_TASK, {"job_id": job.id, "user_id": user.id, "key": key, "locale": locale},
-                   requested_by=user.id, total=len(reports), dedupe_key=dedupe)
-    if task.args.get("job_id") != job.id:  # a concurrent double click queued it first
-        db.session.delete(job)
-        job = db.session.execute(select(ExportJob).where(ExportJob.task_id == task.id)).scalar_one()
-    else:
-        job.task_id = task.id
-    db.session.commit()
-    return job
+    return queue_job(user, STATISTICS_TASK, {"user_id": user.id, "key": key, "locale": locale}, dedupe_key=dedupe,
+                     title=filename, total=len(reports), suffix=".xlsx", locale=locale)
 
 
 def _run(task: ClaimedTask, progress) -> str:
