@@ -135,7 +135,7 @@ def register_views(appbuilder) -> None:
     from views import certificates
 
     appbuilder.add_view_no_menu(certificates.CertificateIssuanceView)
-    certificates.init_app(appbuilder.get_app)
+    certificates.add_template_globals()
     from views.api import SmeEvaluationApi
 
     from views import api_benchmark, api_eseal, api_messages

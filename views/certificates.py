@@ -2,7 +2,7 @@
 and what the record's pages show about its certificate (being issued, failed)."""
 from __future__ import annotations
 
-from flask import Flask, abort, flash, g, redirect, url_for
+from flask import abort, current_app, flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -32,6 +32,8 @@ class CertificateIssuanceView(BaseView):
         return redirect(url_for(SHOW_PAGES[record_type], pk=record_id))
 
 
-def init_app(app: Flask) -> None:
+def add_template_globals() -> None:
+    """What the record pages (shenbao/_certificate_issuance.html) ask."""
+    app = current_app
     app.jinja_env.globals["certificate_issuance_state"] = issuance.issuance_state
     app.jinja_env.globals["may_reissue_certificate"] = lambda record_type: issuance.may_reissue(g.user, record_type)
