@@ -8,7 +8,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 
 from app.services import certificate_issuance as issuance
-from app.services.errors import ServiceError
+from app.services.errors import Forbidden, NotFound, ServiceError
 
 # Where the button was pressed: the record's review page.
 SHOW_PAGES = {"sme_evaluation": "SmeReviewView.show", "declaration": "DeclarationReviewView.show"}
@@ -27,6 +27,8 @@ class CertificateIssuanceView(BaseView):
         try:
             issuance.reissue(g.user, record_type, record_id)
             flash(_("The certificate is being issued again: the new version replaces the current one."), "success")
+        except (NotFound, Forbidden) as exc:  # outside the user's scope or role: no way to the record
+            abort(exc.status_code)
         except ServiceError as exc:
             flash(exc.message, "danger")
         return redirect(url_for(SHOW_PAGES[record_type], pk=record_id))
