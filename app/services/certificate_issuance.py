@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.security.scope import in_scope, role_names
 from app.services.errors import Forbidden, NotFound, ServiceError
-from app.tasks.queue import WORKER_LOST, PermanentError, enqueue
+from app.tasks.queue import WORKER_LOST, enqueue
 from app.tasks.registry import ClaimedTask, register
 from models import BackgroundTask, Declaration, IssuedDocument, ShenbaoUser, SmeEvaluation
 
@@ -131,7 +131,10 @@ def _issue(task: ClaimedTask) -> None:
         return  # an earlier attempt issued it and died before the task was marked done
     record = db.session.get(kind.model, args["record_id"])
     if record is None or record.status != kind.status:
-        raise PermanentError(f"{args['record_type']} {args['record_id']} no longer holds a certificate")
+        # Revoked (or gone) while the task waited: nothing to certify any more, which is no failure.
+        log.info("certificate of %s %s not issued: the record no longer holds one", args["record_type"],
+                 args["record_id"])
+        return
     actor = db.session.get(ShenbaoUser, args["actor_id"]) if args.get("actor_id") else None
     kind.issue(record, actor, task_id=task.id)
 

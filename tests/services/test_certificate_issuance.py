@@ -155,3 +155,15 @@ def test_reissue_needs_a_numbered_evaluation(app):
     with pytest.raises(ServiceError):
         issuance.reissue(province, "sme_evaluation", stored.id)
     assert _tasks() == []
+
+
+def test_a_registration_revoked_while_the_task_waits_gets_no_certificate(app):
+    province = _province()
+    stored = _stored(province)
+    app.config["TASK_WORKER"] = "external"
+    numbered = svc.review(province, stored.id, "number")
+    svc.review(province, numbered.id, "revoke", "材料造假")
+    assert drain()["done"] == 1
+    [task] = _tasks()
+    assert task.status == "done" and _documents(numbered.id) == []
+    assert issuance.issuance_state("sme_evaluation", numbered.id) == issuance.IssuanceState()
