@@ -75,3 +75,25 @@ def test_pages_say_the_certificate_is_being_issued_while_queued(app, web):
     assert drain()["done"] == 1
     page = web.get(f"/review/sme/show/{numbered.id}").get_data(as_text=True)
     assert "证书签发中" not in page and "第 1 版" in page
+
+
+def test_association_reissues_a_selected_declaration_and_the_applicant_sees_it_pending(app, web):
+    from app.services import declaration as decl
+    from tests.services.test_declaration import _submitted, build_world
+
+    world = build_world()
+    declaration = _submitted(world)
+    decl.choose_recommender(world["user"], declaration.id, world["units"][0].id)
+    decl.review(world["recommender"], declaration.id, "recommend", "同意推荐")
+    decl.review(world["association"], declaration.id, "qualify")
+    decl.review(world["association"], declaration.id, "select")
+    web.login(world["association"].username)
+    show = f"/review/declarations/show/{declaration.id}"
+    assert "第 1 版" in web.get(show).get_data(as_text=True)
+    app.config["TASK_WORKER"] = "external"  # the re-issue waits for a worker
+    web.post_form(f"/certificates/reissue/declaration/{declaration.id}", {}, csrf_url=show)
+    assert "证书签发中" in web.get(show).get_data(as_text=True)
+    web.logout()
+    web.login(world["user"].username)
+    page = web.get(f"/benchmark/my/declaration/{declaration.id}").get_data(as_text=True)
+    assert "证书签发中" in page and "第 1 版" in page and "重新签发证书" not in page
