@@ -1,4 +1,4 @@
-"""Export jobs: a large export written off the request thread, watched by its owner."""
+"""Export jobs: a large export (or a zip of PDFs) written off the request thread, watched by its owner."""
 from __future__ import annotations
 
 from flask_appbuilder import Model
@@ -23,3 +23,13 @@ class ExportJob(Model):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime, nullable=True)
     finished_at = Column(DateTime, nullable=True)
+
+    @property
+    def is_pdf_bundle(self) -> bool:
+        """A zip of PDFs (app.reports.bulk_pdf), not an Excel export: told by the stored file's type."""
+        return self.stored_name.endswith(".zip")
+
+    @property
+    def mimetype(self) -> str:
+        return "application/zip" if self.is_pdf_bundle else \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,21 +1,15 @@
 """统计 dashboards: per role, the reports it may see, scoped like every list; each downloadable
-as a multi-sheet workbook with native Excel charts."""
+as a multi-sheet workbook with native Excel charts, written by a background task
+(app/reports/statistics_export.py) that the user follows on the export-job page."""
 from __future__ import annotations
 
-import io
-
-from flask import abort, g, send_file
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import get_locale
 
 from app.reports import statistics
-from app.reports.statistics_workbook import write_statistics
-
-
-def _scope_text(user) -> str:
-    agency = getattr(user, "agency", None)
-    name = " ".join(p for p in (user.first_name, user.last_name) if p) or user.username
-    return f"{name}（{agency.name}）" if agency is not None else name
+from app.reports import statistics_export as stats_export
 
 
 class DashboardView(BaseView):
@@ -26,17 +20,17 @@ class DashboardView(BaseView):
     @has_access
     def index(self):
         computed = [statistics.compute(r, g.user) for r in statistics.reports_for(g.user)]
-        return self.render_template("shenbao/dashboard.html", computed=computed, scope_text=_scope_text(g.user))
+        return self.render_template("shenbao/dashboard.html", computed=computed,
+                                    scope_text=stats_export.scope_text(g.user))
 
-    @expose("/<key>.xlsx")
+    @expose("/<key>.xlsx", methods=["GET", "POST"])
     @has_access
     def workbook(self, key):
-        allowed = {r.key: r for r in statistics.reports_for(g.user)}
-        reports = list(allowed.values()) if key == "all" else [allowed[key]] if key in allowed else None
-        if not reports:
+        """POST (the page's button, CSRF-checked): queue the workbook and follow it. GET (an old
+        link or bookmark) changes nothing: back to the report on the page, whose button asks."""
+        if not stats_export.reports_named(g.user, key):
             abort(404)
-        buffer = io.BytesIO()
-        write_statistics(buffer, [statistics.compute(r, g.user) for r in reports], scope_text=_scope_text(g.user))
-        buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=f"statistics-{key}.xlsx", max_age=0,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        if request.method == "GET":
+            return redirect(url_for("DashboardView.index") + ("" if key == "all" else f"#report-{key}"))
+        job = stats_export.start_job(g.user, key, str(get_locale() or "zh"))
+        return redirect(url_for("ExportJobView.show", job_id=job.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -202,6 +203,13 @@ class DeclarationReviewView(ReviewMixin, ExportableModelView):
                      "status": _l("Status"), "submitted_at": _l("Submitted at"),
                      "recommendation_opinion": _l("Recommendation opinion"), "return_reason": _l("Return reason"),
                      "summary_attachment_id": _l("Summary material")}
+
+    @action("bulk_pdf", _l("Download declarations (PDF, bulk)"), "", "fa-file-archive-o", single=False)
+    def bulk_pdf(self, items):
+        from app.reports.bulk_pdf import DECLARATION
+        from views.bulk_pdf import start_download
+
+        return start_download(self, DECLARATION, items)
 
     def _decision_context(self, item):
         from views.review_details import declaration_context

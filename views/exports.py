@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.reports import export as ex
+from app.reports.statistics_export import STATISTICS_TASK
 from app.tasks.results import open_result
-from models import ExportJob
+from models import BackgroundTask, ExportJob
 
 
 def failure_text(error: str | None) -> str:
@@ -169,7 +170,7 @@ class ExcelExportApiMixin:
 
 
 class ExportJobView(BaseView):
-    """A large export: its progress, then the download — for its owner only."""
+    """A large export or a statistics workbook: its progress, then the download — for its owner only."""
 
     route_base = "/exports"
 
@@ -183,7 +184,9 @@ class ExportJobView(BaseView):
     @has_access
     def show(self, job_id):
         job = self._own(job_id)
-        return self.render_template("shenbao/export_job.html", job=job, error=failure_text(job.error))
+        task = db.session.get(BackgroundTask, job.task_id) if job.task_id else None
+        return self.render_template("shenbao/export_job.html", job=job, error=failure_text(job.error),
+                                    statistics=task is not None and task.kind == STATISTICS_TASK)
 
     @expose("/<int:job_id>/status")
     @has_access
@@ -200,8 +203,7 @@ class ExportJobView(BaseView):
         stored = open_result(job.stored_name) if job.status == "done" else None
         if stored is None:
             abort(404)
-        return send_file(stored, as_attachment=True, download_name=job.title, max_age=0,
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(stored, as_attachment=True, download_name=job.title, max_age=0, mimetype=job.mimetype)
 
 
 from flask_appbuilder import ModelView  # noqa: E402

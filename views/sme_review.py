@@ -132,6 +132,13 @@ class SmeReviewView(ReviewMixin, ExportableModelView):
     def bulk_store(self, items):
         return self._bulk(items, "store")
 
+    @action("bulk_pdf", _l("Download information tables (PDF, bulk)"), "", "fa-file-archive-o", single=False)
+    def bulk_pdf(self, items):
+        from app.reports.bulk_pdf import SME_INFORMATION
+        from views.bulk_pdf import start_download
+
+        return start_download(self, SME_INFORMATION, items)
+
     @action("bulk_number", _l("Generate certificate number"), _l("Number the selected records?"), "fa-hashtag", single=False)
     def bulk_number(self, items):
         return self._bulk(items, "number")

@@ -294,14 +294,15 @@ def _run_export(task: ClaimedTask, progress) -> str:
     return name
 
 
-def _export_done(session: Session, task: ClaimedTask, result: str | None) -> None:
+def export_job_done(session: Session, task: ClaimedTask, result: str | None) -> None:
+    """The task's ExportJob (``job_id``) is done: its download link shows (statistics too)."""
     from models import ExportJob
 
     session.execute(update(ExportJob).where(ExportJob.id == task.args["job_id"]).values(
         status="done", finished_at=utcnow()))
 
 
-def _export_failed(session: Session, task: ClaimedTask, error: str) -> None:
+def export_job_failed(session: Session, task: ClaimedTask, error: str) -> None:
     from models import ExportJob
 
     session.execute(update(ExportJob).where(ExportJob.id == task.args["job_id"]).values(
@@ -309,7 +310,7 @@ def _export_failed(session: Session, task: ClaimedTask, error: str) -> None:
 
 
 EXPORT_TASK = "export"
-register(EXPORT_TASK, _run_export, on_done=_export_done, on_failed=_export_failed)
+register(EXPORT_TASK, _run_export, on_done=export_job_done, on_failed=export_job_failed)
 
 
 def remove_old_files(now: dt.datetime) -> int:

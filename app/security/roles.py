@@ -92,6 +92,8 @@ ROLES: dict[str, list[list[str]]] = {
         ["^(Review|Enterprise Registrations|Core Information Changes|Workflow Log|Change Password)$", "menu_access"],
         # The statistics manager lists every program read-only: the quality benchmark too.
         ["^(FilingReviewView|DeclarationReviewView|ActivityView|RecommendingUnitView)$", _READ],
+        # Reading the records includes their PDFs, in bulk (app.reports.bulk_pdf).
+        ["^(SmeReviewView|DeclarationReviewView)$", "^bulk_pdf$"],
         ["^(OrganizationFilingApi|DeclarationApi|ActivityApi|RecommendingUnitApi|SealApplicationApi|SealKeyApi"
          "|IssuedDocumentApi)$", "can_get|can_info"],
         ["^(Quality Benchmark|Filing Review|Declaration Review|Activities|Recommending Units)$", "menu_access"],
