@@ -174,7 +174,8 @@ class IssuedDocument(Model):
     """A certificate Shenbao issued and signed with its HSM key (电子版证书), one row per version."""
 
     __tablename__ = "issued_document"
-    __table_args__ = (UniqueConstraint("number", "version", name="uq_issued_document_version"),)
+    __table_args__ = (UniqueConstraint("number", "version", name="uq_issued_document_version"),
+                      UniqueConstraint("task_id", name="uq_issued_document_task"))
     id = Column(Integer, primary_key=True)
     number = Column(String(40), nullable=False, index=True)
     version = Column(Integer, nullable=False)
@@ -193,6 +194,9 @@ class IssuedDocument(Model):
     superseded_at = Column(DateTime, nullable=True)
     revoked_at = Column(DateTime, nullable=True)
     revoke_reason = Column(Text, nullable=True)
+    # The background task that issued this version (app.services.certificate_issuance): unique, so
+    # a retried task finds its version instead of issuing another. Null: issued in a request.
+    task_id = Column(Integer, ForeignKey("background_task.id", name="fk_issued_document_task"), nullable=True)
 
     def __repr__(self) -> str:
         return f"{self.number} v{self.version}"

@@ -132,6 +132,10 @@ def register_views(appbuilder) -> None:
     from views.exports import ExportJobView
 
     appbuilder.add_view_no_menu(ExportJobView)
+    from views import certificates
+
+    appbuilder.add_view_no_menu(certificates.CertificateIssuanceView)
+    certificates.add_template_globals()
     from views.api import SmeEvaluationApi
 
     from views import api_benchmark, api_eseal, api_messages

@@ -71,6 +71,7 @@ ROLES: dict[str, list[list[str]]] = {
     PROVINCE_REVIEWER: [
         ["^(EnterpriseReviewView|CoreChangeReviewView|EmailChangeReviewView|WorkflowLogView)$", _READ],
         ["^(SmeReviewView|PublicityBatchView|ObjectionReviewView)$", ".*"],
+        ["^CertificateIssuanceView$", ".*"],  # 重新签发证书 of a numbered evaluation
         ["^SmeEvaluationApi$", "can_get|can_info"],
         ["^(Tech SME|SME Review|Publicity Batches|Publicity Objections)$", "menu_access"],
         ["^(EnterpriseApi|CoreChangeApi|EmailChangeApi)$", "can_get|can_info"],
@@ -105,6 +106,7 @@ ROLES: dict[str, list[list[str]]] = {
          "menu_access"],
         # 选拔结果公示 and the objections to the selection lists (the queue's scope: app.security.scope).
         ["^(ObjectionReviewView|SelectionResultsView)$", ".*"],
+        ["^CertificateIssuanceView$", ".*"],  # 重新签发证书 of a selected declaration
         ["^(Selection Results|Benchmark Objections)$", "menu_access"],
         ["^(OrganizationFilingApi|DeclarationApi|ActivityApi|RecommendingUnitApi)$", "can_get|can_info"],
     ],

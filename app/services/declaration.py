@@ -339,15 +339,6 @@ def review(actor, declaration_id: int, action: str, comment: str | None = None,
                         comment=comment, expected_version=expected_version)
 
 
-def issue_result_after_commit(step) -> None:
-    """Hook of "select": the signed result certificate, once the selection is committed."""
-    from app.services.eseal import issued_documents
-
-    record_id, actor = step.record.id, step.actor
-    step.after_commit.append(lambda: issued_documents.issue_quietly(
-        issue_result_certificate, db.session.get(Declaration, record_id), actor))
-
-
 def activity_title(activity: Activity) -> str:
     """The activity as the certificate names it: its name, with the year in front only when the
     name does not already carry it (names are typed like "2026年全国质量标杆活动")."""
@@ -355,7 +346,7 @@ def activity_title(activity: Activity) -> str:
     return name if str(activity.year) in name else f"{activity.year}年{name}"
 
 
-def issue_result_certificate(declaration: Declaration, actor=None):
+def issue_result_certificate(declaration: Declaration, actor=None, task_id: int | None = None):
     """The signed result certificate of a declaration selected as a quality benchmark."""
     from app.services.eseal import issued_documents
 
@@ -369,4 +360,5 @@ def issue_result_certificate(declaration: Declaration, actor=None):
                     f"在{activity_title(activity)}中被确定为全国质量标杆。"],
         fields=[("活动", activity_title(activity)), ("项目", declaration.project.name),
                 ("推荐单位", declaration.recommending_unit.name if declaration.recommending_unit else "")],
-        enterprise_id=enterprise.id, record_type="declaration", record_id=declaration.id, actor=actor)
+        enterprise_id=enterprise.id, record_type="declaration", record_id=declaration.id, actor=actor,
+        task_id=task_id)

@@ -41,7 +41,7 @@ class TaskKind:
 KINDS: dict[str, TaskKind] = {}
 # Modules that register kinds when imported: a worker process imports them all before claiming.
 KIND_MODULES = ("app.reports.export", "app.reports.statistics_export", "app.services.sme.ruleset_bench",
-                "app.reports.bulk_pdf")
+                "app.reports.bulk_pdf", "app.services.certificate_issuance")
 _loaded = False
 
 

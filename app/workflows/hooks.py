@@ -51,9 +51,10 @@ def sme_number(step):
 
 @hook("sme_issue_certificate")
 def sme_issue_certificate(step):
-    from app.services.sme.decisions import issue_certificate_after_commit
+    """The signed certificate: a task queued with the number, so it exists iff the number commits."""
+    from app.services.certificate_issuance import queue_for_step
 
-    return issue_certificate_after_commit(step)
+    return queue_for_step(step)
 
 
 @hook("filing_apply_draft")
@@ -86,9 +87,9 @@ def declaration_recommender(step):
 
 @hook("declaration_result_certificate")
 def declaration_result_certificate(step):
-    from app.services.declaration import issue_result_after_commit
+    from app.services.certificate_issuance import queue_for_step
 
-    return issue_result_after_commit(step)
+    return queue_for_step(step)
 
 
 @hook("seal_papers_ticked")

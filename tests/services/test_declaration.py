@@ -146,6 +146,16 @@ def test_recommender_choice_scope_and_reviews(app, world):
                                                              IssuedDocument.record_id == declaration.id)).scalar_one()
     assert result.kind == "benchmark_result" and result.enterprise_id == final.enterprise_id
     assert issued_documents.verify_issued(result.number, result.version).indication == "TOTAL_PASSED"
+    # The association re-issues it (a task, as the first issuance): version 2, version 1 superseded.
+    from app.services import certificate_issuance
+
+    with pytest.raises(ServiceError):  # the recommender's role does not issue it
+        certificate_issuance.reissue(world["recommender"], "declaration", declaration.id)
+    certificate_issuance.reissue(world["association"], "declaration", declaration.id)
+    db.session.expire_all()
+    assert [(d.version, d.status) for d in db.session.execute(select(IssuedDocument).where(
+        IssuedDocument.record_type == "declaration", IssuedDocument.record_id == declaration.id)
+        .order_by(IssuedDocument.version)).scalars()] == [(1, "superseded"), (2, "current")]
 
 
 def test_recommender_return_lets_the_applicant_fix_and_resubmit(app, world):

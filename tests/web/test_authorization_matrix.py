@@ -47,6 +47,8 @@ RECORD_OF = {
     "SealSelfView": "by_argument", "SealApplicationView": "seal_application", "SealKeyView": "seal_key",
     "IssuedDocumentView": "issued_document", "ExportJobView": "export_job",
     "MessagesView": "message",
+    # 重新签发证书 of a Tech-SME evaluation (record_type "sme_evaluation", below).
+    "CertificateIssuanceView": "sme",
     # The e-seal statistics are the CA operator's (and managers'); other roles get a 404.
     "DashboardView": "eseal_report",
     # The business-registry import is the admin's; every other role gets a 404.
@@ -204,7 +206,7 @@ def _url(rule, view, ids):
     values = {}
     for arg in rule.arguments:
         if arg in ("record_type",):
-            values[arg] = "enterprise"
+            values[arg] = "sme_evaluation" if view == "CertificateIssuanceView" else "enterprise"
         elif arg == "key":
             values[arg] = {"DashboardView": "eseal", "ImportView": "business_registry"}.get(view, "main")
         elif arg == "kind":

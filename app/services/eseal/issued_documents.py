@@ -109,8 +109,11 @@ def replace_file(document: IssuedDocument, data: bytes):
 def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: str = "",
           paragraphs: list[str] | None = None, fields: list[tuple[str, str]] | None = None,
           enterprise_id: int | None = None, record_type: str | None = None, record_id: int | None = None,
-          actor: Any = None) -> IssuedDocument:
-    """Render, sign and store a new version of certificate ``number``; older versions become superseded."""
+          actor: Any = None, task_id: int | None = None) -> IssuedDocument:
+    """Render, sign and store a new version of certificate ``number``; older versions become superseded.
+
+    :param task_id: the background task issuing it (recorded: its retry finds this version).
+    """
     from app.documents import render_pdf
     from app.documents.qr import qr_data_uri
     from app.storage import delete_stored_file, save_upload
@@ -134,7 +137,7 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
                               holder_name=holder_name, record_type=record_type, record_id=record_id,
                               attachment_id=attachment.id,
                               sha256=hashlib.sha256(signed_revision(signed)).hexdigest(),
-                              issued_at=utcnow(), issued_by_id=getattr(actor, "id", None))
+                              issued_at=utcnow(), issued_by_id=getattr(actor, "id", None), task_id=task_id)
 
     def supersede_older(step) -> None:
         for older in db.session.execute(select(IssuedDocument).where(
@@ -147,17 +150,6 @@ def issue(*, kind: str, number: str, title: str, holder_name: str, credit_code: 
     engine.create(ISSUED_DOCUMENT, document, actor or SystemActor(), event="issue",
                   undo=(lambda: delete_stored_file(attachment),), then=supersede_older)
     return document
-
-
-def issue_quietly(issue_fn, *args, **kwargs) -> IssuedDocument | None:
-    """Issue where the business step must not fail for want of the key service (logged instead;
-    the operator issues the certificate later from the record)."""
-    try:
-        return issue_fn(*args, **kwargs)
-    except pki.PkiUnavailable as exc:
-        log.warning("certificate not issued: %s", exc.message)
-        db.session.rollback()
-        return None
 
 
 def revoke(actor, document_id: int, reason: str | None) -> IssuedDocument:

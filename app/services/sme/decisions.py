@@ -67,16 +67,7 @@ def assign_certificate_number(step) -> dict:
     return {"certificate_number": [None, step.record.certificate_number]}
 
 
-def issue_certificate_after_commit(step) -> None:
-    """Hook of "number": the signed certificate, once the number is committed."""
-    from app.services.eseal import issued_documents
-
-    record_id, actor = step.record.id, step.actor
-    step.after_commit.append(lambda: issued_documents.issue_quietly(
-        issue_certificate, db.session.get(SmeEvaluation, record_id), actor))
-
-
-def issue_certificate(evaluation: SmeEvaluation, actor=None):
+def issue_certificate(evaluation: SmeEvaluation, actor=None, task_id: int | None = None):
     """The signed electronic registration certificate (入库登记编号), a new version on re-issue."""
     from app.services.eseal import issued_documents
 
@@ -90,7 +81,8 @@ def issue_certificate(evaluation: SmeEvaluation, actor=None):
                     f"已纳入{evaluation.year}年全国科技型中小企业信息库。"],
         fields=[("评价年度", str(evaluation.year)), ("入库登记编号", evaluation.certificate_number),
                 ("评价得分", "" if evaluation.total_score is None else str(evaluation.total_score))],
-        enterprise_id=enterprise.id, record_type="sme_evaluation", record_id=evaluation.id, actor=actor)
+        enterprise_id=enterprise.id, record_type="sme_evaluation", record_id=evaluation.id, actor=actor,
+        task_id=task_id)
 
 
 def next_certificate_number(evaluation: SmeEvaluation) -> str:
