@@ -35,6 +35,9 @@ class BackgroundTask(Model):
     # Set while queued or running: a second request with the same key (a double click) gets this
     # task; unique, so two concurrent requests cannot both insert one. Cleared when it ends.
     dedupe_key = Column(String(200), nullable=True, unique=True)
+    # The record a task works on ("sme_evaluation:12"), kept after it ends: a record's page finds
+    # its latest task through this index instead of reading the JSON arguments of every task.
+    subject = Column(String(80), nullable=True, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime, nullable=True)
     finished_at = Column(DateTime, nullable=True)

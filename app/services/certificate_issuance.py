@@ -66,9 +66,14 @@ def dedupe_key(record_type: str, record_id: int) -> str:
     return f"{TASK}:{record_type}:{record_id}"
 
 
+def subject(record_type: str, record_id: int) -> str:
+    return f"{record_type}:{int(record_id)}"
+
+
 def _queue(record_type: str, record_id: int, actor_id: int | None) -> BackgroundTask:
     return enqueue(TASK, {"record_type": record_type, "record_id": record_id, "actor_id": actor_id},
-                   requested_by=actor_id, dedupe_key=dedupe_key(record_type, record_id), max_attempts=MAX_ATTEMPTS)
+                   requested_by=actor_id, dedupe_key=dedupe_key(record_type, record_id), max_attempts=MAX_ATTEMPTS,
+                   subject=subject(record_type, record_id))
 
 
 def queue_for_step(step) -> None:
@@ -160,8 +165,7 @@ class IssuanceState:
 def issuance_state(record_type: str, record_id: int) -> IssuanceState:
     """The record's certificate as its pages show it: being issued, failed, or the current version."""
     task = db.session.execute(sa.select(BackgroundTask).where(
-        BackgroundTask.kind == TASK, BackgroundTask.args["record_type"].as_string() == record_type,
-        BackgroundTask.args["record_id"].as_integer() == int(record_id))
+        BackgroundTask.subject == subject(record_type, record_id), BackgroundTask.kind == TASK)
         .order_by(BackgroundTask.id.desc()).limit(1)).scalar_one_or_none()
     current = db.session.execute(sa.select(IssuedDocument).where(
         IssuedDocument.record_type == record_type, IssuedDocument.record_id == record_id,

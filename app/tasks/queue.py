@@ -53,12 +53,14 @@ def backoff_seconds(attempts: int, base: float, cap: float) -> float:
 # --- enqueue (the request) -------------------------------------------------------------------------
 
 def enqueue(kind: str, args: dict, *, requested_by: int | None = None, total: int = 0,
-            dedupe_key: str | None = None, max_attempts: int | None = None) -> BackgroundTask:
+            dedupe_key: str | None = None, max_attempts: int | None = None,
+            subject: str | None = None) -> BackgroundTask:
     """Queue a task in the current transaction (the caller commits; workers see it after that).
 
     :param args: JSON values only: the worker rebuilds everything else from them.
     :param total: the progress total known now (rows to export...), else 0.
     :param dedupe_key: while a task with this key is queued or running, it is returned instead.
+    :param subject: the record the task works on ("sme_evaluation:12"), for its pages to find it.
     :returns: the new task, or the one already holding ``dedupe_key``.
     """
     session = db.session
@@ -68,7 +70,7 @@ def enqueue(kind: str, args: dict, *, requested_by: int | None = None, total: in
             return existing
     task = BackgroundTask(kind=kind, args=args, requested_by=requested_by, status="queued", progress_total=total,
                           max_attempts=max_attempts or int(current_app.config["TASK_MAX_ATTEMPTS"]),
-                          dedupe_key=dedupe_key)
+                          dedupe_key=dedupe_key, subject=subject)
     try:
         with session.begin_nested():  # a concurrent double click: the loser's insert alone is undone
             session.add(task)

@@ -1,4 +1,5 @@
-"""issued documents name the background task that issued them (certificate issuance on the queue)
+"""issued documents name the background task that issued them (certificate issuance on the queue);
+background tasks name the record they work on (indexed)
 
 Revision ID: f18a0c0e0001
 Revises: f17a0b0c0001
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('background_task', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject', sa.String(length=80), nullable=True))
+        batch_op.create_index('ix_background_task_subject', ['subject'], unique=False)
     with op.batch_alter_table('issued_document', schema=None) as batch_op:
         batch_op.add_column(sa.Column('task_id', sa.Integer(), nullable=True))
         batch_op.create_unique_constraint('uq_issued_document_task', ['task_id'])
@@ -28,3 +32,6 @@ def downgrade():
         batch_op.drop_constraint('fk_issued_document_task', type_='foreignkey')
         batch_op.drop_constraint('uq_issued_document_task', type_='unique')
         batch_op.drop_column('task_id')
+    with op.batch_alter_table('background_task', schema=None) as batch_op:
+        batch_op.drop_index('ix_background_task_subject')
+        batch_op.drop_column('subject')
