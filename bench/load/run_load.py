@@ -465,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--applicants", type=int, default=int(os.environ.get("N_APPLICANTS", C.N_APPLICANTS)))
     ap.add_argument("--submitted", type=int, default=C.N_SUBMITTED)
     ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--port", type=int, default=8811)
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--user-rps", type=float, default=2.0)
