@@ -30,7 +30,11 @@ class PagedSQLAInterface(SQLAInterface):
         """:param list_options: loader options for the rows of an HTML list page (what a list shows
         needs fewer joins than the model's defaults, which suit a record's own page)."""
         super().__init__(obj, session)
-        self.list_options = tuple(list_options)
+        # Built once per interface, not on every list request. A JSON document (an evaluation's
+        # whole form, ~10 KB to decode per row) is loaded only if a formatter reads it.
+        deferred_documents = [defer(getattr(obj, column.key)) for column in obj.__table__.columns
+                              if isinstance(column.type, JSON) and hasattr(obj, column.key)]
+        self.list_options = (*deferred_documents, *list_options)
 
     def _apply_inner_all(self, query, filters=None, order_column="", order_direction="", page=None,
                          page_size=None, select_columns=None, aliases_mapping=None):
@@ -46,7 +50,7 @@ class PagedSQLAInterface(SQLAInterface):
         page_ids = [row[0] for row in self.apply_pagination(ids, page, page_size).all()]
         query = query.filter(pk.in_(page_ids))
         if not select_columns:
-            query = query.options(*self._deferred_documents(), *self.list_options)
+            query = query.options(*self.list_options)
         return super()._apply_inner_all(query, None, order_column, order_direction, None, None,
                                         select_columns, aliases_mapping)
 
@@ -68,12 +72,6 @@ class PagedSQLAInterface(SQLAInterface):
         except (TypeError, ValueError):
             pass
         return super().get(id, filters, *args, **kwargs)
-
-    def _deferred_documents(self) -> list:
-        """An HTML list shows a few columns: a JSON document (an evaluation's whole form, ~10 KB
-        to decode per row) is loaded only if a formatter reads it."""
-        return [defer(getattr(self.obj, column.key)) for column in self.obj.__table__.columns
-                if isinstance(column.type, JSON) and hasattr(self.obj, column.key)]
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
         if self._has_related_filter(filters):
