@@ -204,7 +204,9 @@ def start_gunicorn(tmp: Path, port: int, workers: int, threads: int, access_log:
            str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "30",
            "--error-logfile", str(tmp / "gunicorn.log")]
     if access_log:
-        cmd += ["--access-logfile", str(tmp / "access.log")]
+        # Method, path, status and the server's own time in microseconds (%(D)s): what the app
+        # took, to set against what the load generator waited.
+        cmd += ["--access-logfile", str(tmp / "access.log"), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
     log(" ".join(cmd))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=gunicorn_env(tmp), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -248,6 +250,27 @@ def stop_gunicorn(proc: subprocess.Popen) -> None:
     log("gunicorn stopped")
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def server_times(access_log: Path, start: int, end: int) -> dict | None:
+    """p50/p95/p99 of the server's own time (%(D)s, µs) for the lines the measured window wrote.
+
+    Set against locust's percentiles this splits the wait: time inside a worker (the app, its
+    queries, CPU and GIL contention) versus time before a worker picks the request up."""
+    if end <= start:
+        return None
+    with open(access_log, "rb") as f:
+        f.seek(start)
+        lines = f.read(end - start).decode(errors="replace").splitlines()
+    ms = sorted(int(p[3]) / 1000 for p in (line.split() for line in lines) if len(p) == 4 and p[3].isdigit())
+    if not ms:
+        return None
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    return {"count": len(ms), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99)}
+
+
 # --------------------------------------------------------------------------- locust
 def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_index: int) -> dict:
     prefix = tmp / "locust"
@@ -278,6 +301,7 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
             time.sleep(args.warmup)
             samples["start"] = cpu_sample(gunicorn.pid, proc.pid)
             samples["load_start"] = loadavg()
+            samples["access_start"] = _size(tmp / "access.log")
             for frac in (0.33, 0.66):
                 time.sleep(args.duration * 0.33)
                 tops.append(f"t = warm-up + {args.duration * frac:.0f} s, load average "
@@ -286,6 +310,7 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
             time.sleep(max(0.0, remaining - 1.0))
             samples["end"] = cpu_sample(gunicorn.pid, proc.pid)
             samples["load_end"] = loadavg()
+            samples["access_end"] = _size(tmp / "access.log")
 
         started = time.time()
         thread = threading.Thread(target=sampler, daemon=True)
@@ -299,6 +324,7 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
     cpu = cpu_delta(samples["start"], samples["end"], os.cpu_count() or 1) if "end" in samples else None
     return {"stats": stats, "failures": failures, "outcomes": outcomes, "cpu": cpu, "tops": tops,
             "load_start": samples.get("load_start"), "load_end": samples.get("load_end"),
+            "server": server_times(tmp / "access.log", samples.get("access_start", 0), samples.get("access_end", 0)),
             "locust_log_tail": "\n".join(text.splitlines()[-12:]), "locust_rc": proc.returncode,
             "locust_cpu_warning": "CPU usage" in text}
 
@@ -412,6 +438,12 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
                     f"locust {1000 * lc / rps:.1f} ms CPU (averages over the mix): {per:.1f} ms in all, so "
                     f"{cpu['cores']} otherwise idle cores top out near {1000 * cpu['cores'] / per:.0f} req/s for this "
                     f"mix; {GOAL_RPS} req/s would need ≤ {1000 * cpu['cores'] / GOAL_RPS:.0f} ms per request.", ""]
+    if result.get("server"):
+        st = result["server"]
+        out += [f"Server's own time per request (gunicorn access log, %(D)s, {st['count']:,} requests of the window): "
+                f"p50 {st['p50']:.0f} ms, p95 {st['p95']:.0f} ms, p99 {st['p99']:.0f} ms — the rest of locust's "
+                f"figure is waiting before a worker thread takes the request (accept queue, a busy worker's "
+                f"keep-alive connections).", ""]
     if result["locust_cpu_warning"]:
         out += ["Locust warned about its own CPU usage (see its log): the load generator itself was short of CPU.", ""]
     out += ["<details><summary>top snapshots</summary>", ""]
