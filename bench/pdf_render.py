@@ -22,19 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load.common import percentile  # noqa: E402
+
 from flask import Flask  # noqa: E402
 
 from app.documents import render_pdf  # noqa: E402
 from tests.unit.test_documents import COVER, INFO, full_context  # noqa: E402
 
 GOAL_MEDIAN_MS = 100.0
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, round(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  cold (first, registers font): {cold_ms:8.1f} ms")
     print(f"  median:                       {median:8.1f} ms   goal ≤ {GOAL_MEDIAN_MS:.0f} ms "
           f"{'OK' if median <= GOAL_MEDIAN_MS else 'OVER'}")
-    print(f"  p95:                          {_percentile(times, 95):8.1f} ms")
+    print(f"  p95:                          {percentile(times, 95):8.1f} ms")
     print(f"  min / max:                    {min(times):8.1f} / {max(times):.1f} ms")
     print(f"  PDF size:                     {len(pdf):8d} bytes ({len(pdf) / 1024:.1f} KiB)")
     print(f"cover, 5 warm renders: median {statistics.median(cover_times):.1f} ms, "

@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load.common import percentile  # noqa: E402
+
 
 def _slow_smtp() -> int:
     """A local SMTP server that takes 1 s to accept each message."""
@@ -49,11 +51,6 @@ def _slow_smtp() -> int:
         port = probe.getsockname()[1]
     Controller(Slow(), hostname="127.0.0.1", port=port).start()
     return port
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(1, round(pct / 100 * len(ordered))) - 1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"transition: agency returns a registration, {args.n} requests per variant (SQLite, test client)")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"  {name:<17} median {median:6.1f} ms   p95 {_percentile(values, 95):6.1f} ms   "
+        print(f"  {name:<17} median {median:6.1f} ms   p95 {percentile(values, 95):6.1f} ms   "
               f"ratio to without {median / base:4.2f}")
     print(f"  outbox rows written: {queued} (SMS + e-mail per notified return; delivered after commit)")
     return 0

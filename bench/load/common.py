@@ -37,6 +37,12 @@ CITY_AGENCIES = (
 REVIEWERS_PER_AGENCY = {"330100": 8, "330700": 6, "110100": 6}
 
 
+def percentile(values, pct: float) -> float:
+    """Nearest-rank percentile (pct in 0–100) of a non-empty sequence; the bench scripts' one definition."""
+    ordered = sorted(values)
+    return ordered[max(1, round(pct / 100 * len(ordered))) - 1]
+
+
 def agency_slot(enterprise_id: int) -> tuple[str, str, str, str]:
     """(agency region, province, city, county) of seeded enterprise ``enterprise_id``."""
     tenth = enterprise_id % 10
