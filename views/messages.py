@@ -12,6 +12,7 @@ from app.notify import messages as inbox
 from app.notify.links import record_url
 from app.security import roles as R
 from app.security.scope import role_names
+from app.services import certificate_issuance as issuance
 
 PER_PAGE = 20
 
@@ -26,6 +27,18 @@ def unread_for_current_user() -> int:
 
 def _may_choose_channels(user) -> bool:
     return R.APPLICANT in role_names(user) and bool(user.enterprise_id)
+
+
+def _record_link(message) -> str | None:
+    """The applicant's progress page of the record; a failed certificate goes to the review page
+    where the reviewer it was sent to re-issues it."""
+    if not (message.record_type and message.record_id):
+        return None
+    from views.certificates import SHOW_PAGES
+
+    if message.template == issuance.TASK and message.record_type in SHOW_PAGES:
+        return url_for(SHOW_PAGES[message.record_type], pk=message.record_id)
+    return record_url(message.record_type, message.record_id)
 
 
 class MessagesView(BaseView):
@@ -50,7 +63,7 @@ class MessagesView(BaseView):
         message = inbox.own_message(g.user.id, message_id) or abort(404)
         inbox.mark_read(message)
         db.session.commit()
-        link = record_url(message.record_type, message.record_id) if message.record_type and message.record_id else None
+        link = _record_link(message)
         return self.render_template("shenbao/messages/show.html", message=message, link=link)
 
     @expose("/read-all", methods=["POST"])

@@ -22,12 +22,17 @@ def write_inbox(enterprise_id: int, title: str, body: str, *, record_type: str |
         select(ShenbaoUser.id).where(ShenbaoUser.enterprise_id == enterprise_id, ShenbaoUser.active.is_(True))
         .order_by(ShenbaoUser.id)
     ).scalars().all()
-    title = " ".join((title or "").split())[:TITLE_MAX]
-    messages = [InboxMessage(user_id=user_id, enterprise_id=enterprise_id, title=title, body=body or "",
-                             record_type=record_type, record_id=record_id, template=template)
-                for user_id in user_ids]
+    messages = [inbox_message(user_id, enterprise_id, title, body, record_type=record_type, record_id=record_id,
+                              template=template) for user_id in user_ids]
     db.session.add_all(messages)
     return messages
+
+
+def inbox_message(user_id: int, enterprise_id: int | None, title: str, body: str, *, record_type: str | None = None,
+                  record_id: int | None = None, template: str | None = None) -> InboxMessage:
+    """One unread message for one user (not added to any session: the caller's transaction owns it)."""
+    return InboxMessage(user_id=user_id, enterprise_id=enterprise_id, title=" ".join((title or "").split())[:TITLE_MAX],
+                        body=body or "", record_type=record_type, record_id=record_id, template=template)
 
 
 def preferences(enterprise_id: int) -> NotificationPreference:

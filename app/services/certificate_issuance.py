@@ -145,9 +145,27 @@ def _issue(task: ClaimedTask) -> None:
 
 
 def _failed(session, task: ClaimedTask, error: str) -> None:
-    # The record's pages show it (issuance_state) and offer re-issuing; the log tells operators.
-    log.error("certificate of %s %s not issued after %s attempts: %s", task.args.get("record_type"),
-              task.args.get("record_id"), task.attempts, error)
+    """The record's pages show it (issuance_state) and offer re-issuing; the log tells operators;
+    the reviewer who earned the certificate for it (numbered, selected or re-issued) is told in an
+    in-app message, in the transaction that marks the task failed, with the reason and the record."""
+    args = task.args
+    log.error("certificate of %s %s not issued after %s attempts: %s", args.get("record_type"),
+              args.get("record_id"), task.attempts, error)
+    kind = _kinds().get(args.get("record_type"))
+    actor = session.get(ShenbaoUser, args["actor_id"]) if args.get("actor_id") else None
+    record = session.get(kind.model, args.get("record_id")) if kind else None
+    if actor is None or not actor.active or record is None:
+        return
+    from flask_babel import force_locale
+
+    from app.notify.messages import inbox_message
+    from app.programs import record_type_of
+
+    with force_locale("zh"):  # staff read Chinese, as every workflow message
+        title = _("Certificate not issued: %(record)s", record=record_type_of(args["record_type"]).title(record))
+        body = failure_text(error)
+    session.add(inbox_message(actor.id, actor.enterprise_id, title, body, record_type=args["record_type"],
+                              record_id=record.id, template=TASK))
 
 
 register(TASK, run, on_failed=_failed)

@@ -97,3 +97,39 @@ def test_association_reissues_a_selected_declaration_and_the_applicant_sees_it_p
     web.login(world["user"].username)
     page = web.get(f"/benchmark/my/declaration/{declaration.id}").get_data(as_text=True)
     assert "证书签发中" in page and "第 1 版" in page and "重新签发证书" not in page
+
+
+def test_the_reviewer_is_told_when_the_certificate_finally_fails(app, web, monkeypatch):
+    """After the last attempt the province reviewer who numbered the evaluation finds an in-app
+    message with the reason; its link opens the review page with 重新签发证书. The enterprise is
+    not told about the key service (its result message came with the number)."""
+    from sqlalchemy import update
+
+    from app.services import certificate_issuance as issuance
+    from app.services.eseal import pki
+    from app.tasks.worker import drain
+    from models import InboxMessage
+
+    def unavailable():
+        raise pki.PkiUnavailable("The key service is not available: token missing")
+
+    monkeypatch.setattr(pki, "platform_signer", unavailable)
+    province, numbered = _numbered()
+    for _attempt in range(issuance.MAX_ATTEMPTS - 1):
+        db.session.execute(update(BackgroundTask).values(run_after=None))
+        db.session.commit()
+        drain()
+    db.session.expire_all()
+    [message] = db.session.execute(select(InboxMessage).where(InboxMessage.template == "issue_certificate")).scalars()
+    assert message.user_id == province.id
+    web.login(province.username)
+    assert web.get("/messages/").get_data(as_text=True).count("证书未能签发") == 1
+    page = web.get(f"/messages/{message.id}").get_data(as_text=True)
+    assert f"证书未能签发：2026 {numbered.system_number}" in page and "密钥服务" in page
+    assert f'href="/review/sme/show/{numbered.id}"' in page
+    review = web.get(f"/review/sme/show/{numbered.id}").get_data(as_text=True)
+    assert "重新签发证书" in review and "密钥服务" in review
+    applicant = db.session.execute(select(ShenbaoUser).where(
+        ShenbaoUser.enterprise_id == numbered.enterprise_id)).scalar_one()
+    assert not db.session.execute(select(InboxMessage).where(InboxMessage.user_id == applicant.id,
+                                                             InboxMessage.template == "issue_certificate")).first()
