@@ -6,7 +6,11 @@ list and confirm, API clients read the REST list. Run by bench/load/run_load.py;
 
 Every virtual user runs a script in which each step is exactly ONE HTTP request (redirects are
 not followed; the next step fetches the page a browser would go to), and ``constant_throughput``
-paces the steps, so the offered rate is users × LOAD_USER_RPS requests per second.
+paces the steps, so the offered rate is users × LOAD_USER_RPS requests per second. Each user
+starts after a random part of one period (LOAD_SPREAD=1, the default): locust starts the users
+of each second together, and ``constant_throughput`` keeps a user's phase, so without it all of
+them fired in the same instant of every period (at 100 req/s: 50 requests every 0.5 s, the accept
+queue 44 deep then empty; bench/README.md, "Arrivals"). People filing do not act in step.
 
 Users (weights 14 : 4 : 2, i.e. 70 / 20 / 10 % of -u):
   Applicant  sessions one after the other, each with the next seeded applicant account:
@@ -47,11 +51,13 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import gevent  # noqa: E402
 from locust import FastHttpUser, constant_throughput, events, task  # noqa: E402
 
 from bench.load import common as C  # noqa: E402
 
 USER_RPS = float(os.environ.get("LOAD_USER_RPS", "2"))
+SPREAD = os.environ.get("LOAD_SPREAD", "1") == "1"  # each user's phase at random (see above)
 WARMUP_S = float(os.environ.get("LOAD_WARMUP_S", "0"))
 OUTCOMES_FILE = os.environ.get("LOAD_OUTCOMES_FILE")
 N_APPLICANTS = int(os.environ.get("LOAD_APPLICANTS", str(C.N_APPLICANTS - C.SURGE_RESERVE)))
@@ -130,6 +136,8 @@ class _Base(FastHttpUser):
         # the real scheme, so locust's own "type = https" workaround no longer applies).
         self.client.cookiejar.set_policy(_LoopbackPolicy())
         self.steps = self.script()
+        if SPREAD:
+            gevent.sleep(random.random() / USER_RPS)
 
     @task
     def step(self):

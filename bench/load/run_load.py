@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load/run_load.py                    # seed, serve, warm up 30 s, measure 120 s, surge
     .venv/bin/python bench/load/run_load.py --skip-seed        # reuse shenbao_load (its state is reset)
-    .venv/bin/python bench/load/run_load.py --users 60 --user-rps 2 --workers 3 --threads 2 --no-surge
+    .venv/bin/python bench/load/run_load.py --users 60 --user-rps 2 --workers 4 --threads 2 --no-surge  # gthread
     make bench-load                                            # the first line
 
 Steps:
@@ -167,7 +167,35 @@ def cpu_delta(a: dict, b: dict, cores: int) -> dict:
         rows[group] += (cpu - before[1] if before and before[0] == group else cpu) / wall
     busy = (b["busy"] - a["busy"]) / wall
     rows["everything else (other agents, kernel)"] = max(0.0, busy - sum(rows.values()))
-    return {"wall_s": wall, "busy_cores": busy, "cores": cores, "rows": rows}
+    # Each gunicorn process on its own (the master too, small): how evenly the workers share the
+    # load. A worker is one process, so one GIL: it never uses more than one core.
+    workers = sorted(((cpu - (a["procs"].get(pid) or (None, 0.0))[1]) / wall
+                      for pid, (group, cpu) in b["procs"].items() if group == GROUPS[0]), reverse=True)
+    return {"wall_s": wall, "busy_cores": busy, "cores": cores, "rows": rows, "gunicorn_processes": workers}
+
+
+def accept_queue(port: int) -> int | None:
+    """Connections accepted by the kernel that no worker has taken yet: the rx_queue of the
+    listening socket's row in /proc/net/tcp (the kernel lists listening sockets first, so the
+    file is read only up to them; it holds a row per connection, thousands in TIME_WAIT)."""
+    suffix = f":{port:04X}"
+    with open("/proc/net/tcp") as fh:
+        next(fh)
+        for line in fh:
+            fields = line.split()
+            if fields[3] != "0A":  # past the listening sockets
+                return None
+            if fields[1].endswith(suffix):
+                return int(fields[4].split(":")[1], 16)
+    return None
+
+
+def queue_summary(depths: list[int], every_s: float) -> dict | None:
+    if not depths:
+        return None
+    ordered = sorted(depths)
+    return {"samples": len(depths), "every_ms": every_s * 1000, "busy": sum(1 for d in depths if d) / len(depths),
+            "mean": sum(depths) / len(depths), "p95": C.percentile(ordered, 95), "max": ordered[-1]}
 
 
 def top_snapshot() -> str:
@@ -279,7 +307,7 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
         "LOAD_USER_RPS": str(args.user_rps), "LOAD_WARMUP_S": str(args.warmup),
         "LOAD_OUTCOMES_FILE": str(outcomes_file), "LOAD_STATUS_FILTER_INDEX": str(filter_index),
         "LOAD_APPLICANTS": str(args.load_applicants), "LOAD_P_SUBMIT": str(args.p_submit),
-        "LOAD_P_CONFIRM": str(args.p_confirm), "PYTHONUNBUFFERED": "1",
+        "LOAD_P_CONFIRM": str(args.p_confirm), "LOAD_SPREAD": "0" if args.no_spread else "1", "PYTHONUNBUFFERED": "1",
     })
     cmd = [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
            "-r", str(args.spawn_rate), "-t", f"{args.warmup + args.duration}s", "--host", f"http://127.0.0.1:{port}",
@@ -295,18 +323,31 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
                                 start_new_session=args.pin_locust is not None)
         samples: dict = {}
         tops: list[str] = []
+        depths: list[int] = []
+        window = threading.Event()
+
+        def queue_sampler(every_s: float = 0.05):
+            # The accept queue over the measured window: how long connections wait for a worker.
+            while not samples.get("end"):
+                if window.is_set():
+                    depth = accept_queue(port)
+                    if depth is not None:
+                        depths.append(depth)
+                time.sleep(every_s)
 
         def sampler():
             time.sleep(args.warmup)
             samples["start"] = cpu_sample(gunicorn.pid, proc.pid)
             samples["load_start"] = loadavg()
             samples["access_start"] = _size(tmp / "access.log")
+            window.set()
             for frac in (0.33, 0.66):
                 time.sleep(args.duration * 0.33)
                 tops.append(f"t = warm-up + {args.duration * frac:.0f} s, load average "
                             f"{' '.join(f'{x:.2f}' for x in loadavg())}\n" + top_snapshot())
             remaining = args.warmup + args.duration - (time.time() - started)
             time.sleep(max(0.0, remaining - 1.0))
+            window.clear()
             samples["end"] = cpu_sample(gunicorn.pid, proc.pid)
             samples["load_end"] = loadavg()
             samples["access_end"] = _size(tmp / "access.log")
@@ -314,6 +355,8 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
         started = time.time()
         thread = threading.Thread(target=sampler, daemon=True)
         thread.start()
+        queue_thread = threading.Thread(target=queue_sampler, daemon=True)
+        queue_thread.start()
         proc.wait(timeout=args.warmup + args.duration + 300)
         thread.join(timeout=5)
     text = locust_log.read_text(errors="replace")
@@ -324,6 +367,7 @@ def run_locust(args, port: int, tmp: Path, gunicorn: subprocess.Popen, filter_in
     return {"stats": stats, "failures": failures, "outcomes": outcomes, "cpu": cpu, "tops": tops,
             "load_start": samples.get("load_start"), "load_end": samples.get("load_end"),
             "server": server_times(tmp / "access.log", samples.get("access_start", 0), samples.get("access_end", 0)),
+            "accept_queue": queue_summary(depths, 0.05),
             "locust_log_tail": "\n".join(text.splitlines()[-12:]), "locust_rc": proc.returncode,
             "locust_cpu_warning": "CPU usage" in text}
 
@@ -427,6 +471,10 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
         for key, value in cpu["rows"].items():
             out.append(f"| {key} | {value:.2f} | {100 * value / cpu['cores']:.0f} % |")
         out.append("")
+        processes = cpu.get("gunicorn_processes") or []
+        if processes:
+            out += [f"Cores used by each gunicorn process, busiest first (workers and master): "
+                    f"{' / '.join(f'{v:.2f}' for v in processes)}.", ""]
         g = cpu["rows"]["gunicorn (master + workers)"]
         pg = cpu["rows"]["PostgreSQL backends of shenbao_load"]
         if total["count"]:
@@ -441,8 +489,13 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
         st = result["server"]
         out += [f"Server's own time per request (gunicorn access log, %(D)s, {st['count']:,} requests of the window): "
                 f"p50 {st['p50']:.0f} ms, p95 {st['p95']:.0f} ms, p99 {st['p99']:.0f} ms — the rest of locust's "
-                f"figure is waiting before a worker thread takes the request (accept queue, a busy worker's "
-                f"keep-alive connections).", ""]
+                f"figure is waiting before a worker takes the request (the accept queue; with gthread, a busy "
+                f"worker's keep-alive connections).", ""]
+    if result.get("accept_queue"):
+        q = result["accept_queue"]
+        out += [f"Accept queue (connections no worker has taken yet, /proc/net/tcp every {q['every_ms']:.0f} ms, "
+                f"{q['samples']:,} samples): non-empty in {q['busy']:.0%} of samples, mean {q['mean']:.1f}, "
+                f"p95 {q['p95']}, max {q['max']}.", ""]
     if result["locust_cpu_warning"]:
         out += ["Locust warned about its own CPU usage (see its log): the load generator itself was short of CPU.", ""]
     out += ["<details><summary>top snapshots</summary>", ""]
@@ -457,7 +510,7 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
             f"reviewers (8 / 6 / 6 over 杭州 / 金华 / 北京; enterprises routed 50 / 30 / 20 %). "
             f"Evaluation year {seed_params['year']}. Seeded by bench/load/seed.py (COPY), then VACUUM ANALYZE.",
             f"- Server: `gunicorn 'bench.load.loadapp:app' --workers {args.workers} --threads {args.threads}` "
-            f"(gthread), SHENBAO_ENV=production, DATABASE_URL={C.DATABASE_URL} (psycopg 3), random 48-character "
+            f"({'gthread' if args.threads > 1 else 'sync'}), SHENBAO_ENV=production, DATABASE_URL={C.DATABASE_URL} (psycopg 3), random 48-character "
             f"SECRET_KEY, non-default CA PINs, CSRF on, secure session cookie, access log "
             f"{'on (file)' if args.access_log else 'off'}. loadapp.py = create_app() with the captcha answer fixed "
             "(no human reads the picture; the challenge row, the PNG and the one-time check stay real).",
@@ -466,7 +519,8 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
             "per-IP limits (30 logins a minute per IP) would throttle the load generator itself. The login failure "
             "counters in the database stay on (no login fails in this scenario).",
             f"- Load: locust {_locust_version()} FastHttpUser, `-u {args.users} -r {args.spawn_rate}`, "
-            f"constant_throughput({args.user_rps}) per user; Applicant : Reviewer : ApiClient = 14 : 4 : 2 users. "
+            f"constant_throughput({args.user_rps}) per user, "
+            f"{'all users in step (--no-spread)' if args.no_spread else 'each user starting at a random point of its first period'}; Applicant : Reviewer : ApiClient = 14 : 4 : 2 users. "
             f"Applicants submit in {args.p_submit:.0%} of their sessions (once per account); reviewers confirm "
             f"{args.p_confirm:.0%} of the records they open. Reviewer list = `/review/sme/list/?_flt_{filter_index}"
             f"_status=pending_agency&_psize_SmeReviewView=25&_page_SmeReviewView=0..4` (row scope: own agency).",
@@ -495,8 +549,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--enterprises", type=int, default=C.N_ENTERPRISES)
     ap.add_argument("--applicants", type=int, default=int(os.environ.get("N_APPLICANTS", C.N_APPLICANTS)))
     ap.add_argument("--submitted", type=int, default=C.N_SUBMITTED)
-    ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=2)
+    # As `make serve-prod`: sync workers, 2 × cores + 1 (gunicorn's advice). gthread workers
+    # (--threads > 1) keep each keep-alive connection on the worker that accepted it, and one
+    # such worker saturated its core while the others idled (bench/README.md, "Worker model").
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--threads", type=int, default=1, help="1: sync workers; more: gthread")
     ap.add_argument("--port", type=int, default=8811)
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--user-rps", type=float, default=2.0)
@@ -509,6 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-wait", type=int, default=600)
     ap.add_argument("--access-log", action="store_true", help="gunicorn access log to a file (off by default)")
     ap.add_argument("--no-surge", action="store_true")
+    ap.add_argument("--no-spread", action="store_true",
+                    help="start each second's users in step (locust's default: they fire together every period)")
     ap.add_argument("--pin-locust", type=int, metavar="CPU",
                     help="run locust in its own process group pinned to this CPU (taskset -c CPU)")
     ap.add_argument("--strict", action="store_true", help="exit 3 when the goal is not met")
