@@ -5,12 +5,13 @@ list and confirm, API clients read the REST list. Run by bench/load/run_load.py;
         --host http://127.0.0.1:8000 --csv /tmp/load
 
 Every virtual user runs a script in which each step is exactly ONE HTTP request (redirects are
-not followed; the next step fetches the page a browser would go to), and ``constant_throughput``
-paces the steps, so the offered rate is users × LOAD_USER_RPS requests per second. Each user
-starts after a random part of one period (LOAD_SPREAD=1, the default): locust starts the users
-of each second together, and ``constant_throughput`` keeps a user's phase, so without it all of
-them fired in the same instant of every period (at 100 req/s: 50 requests every 0.5 s, the accept
-queue 44 deep then empty; bench/README.md, "Arrivals"). People filing do not act in step.
+not followed; the next step fetches the page a browser would go to), and ``paced`` (locust's
+``constant_throughput`` with a phase of the user's own) paces the steps, so the offered rate is
+users × LOAD_USER_RPS requests per second. Each user starts at a random point of its first
+period (LOAD_SPREAD=1, the default): locust creates the users of each second together and its
+``constant_throughput`` keeps the phase of a user's creation, so all of them fired in the same
+instant of every period (at 100 req/s, 50 requests every 0.5 s: the accept queue ~25 deep, then
+empty; bench/README.md, "Arrivals"). People filing do not act in step.
 
 Users (weights 14 : 4 : 2, i.e. 70 / 20 / 10 % of -u):
   Applicant  sessions one after the other, each with the next seeded applicant account:
@@ -52,7 +53,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import gevent  # noqa: E402
-from locust import FastHttpUser, constant_throughput, events, task  # noqa: E402
+from locust import FastHttpUser, events, task  # noqa: E402
 
 from bench.load import common as C  # noqa: E402
 
@@ -123,9 +124,18 @@ class _LoopbackPolicy(DefaultCookiePolicy):
         return True
 
 
+def paced(user) -> float:
+    """locust's constant_throughput(USER_RPS), but keeping the phase on_start chose: locust's
+    anchors each user's period at its creation, and the users of each second are created together.
+    A step that ran late is followed at once, with no debt carried."""
+    now = time.perf_counter()
+    user.next_step = max(user.next_step + 1 / USER_RPS, now)
+    return user.next_step - now
+
+
 class _Base(FastHttpUser):
     abstract = True
-    wait_time = constant_throughput(USER_RPS)
+    wait_time = paced
     # One connection per user, like a browser tab; no retries that would hide errors.
     connection_timeout = 30.0
     network_timeout = 60.0
@@ -136,8 +146,9 @@ class _Base(FastHttpUser):
         # the real scheme, so locust's own "type = https" workaround no longer applies).
         self.client.cookiejar.set_policy(_LoopbackPolicy())
         self.steps = self.script()
-        if SPREAD:
-            gevent.sleep(random.random() / USER_RPS)
+        # The first step at a random point of the first period (LOAD_SPREAD), or at once.
+        self.next_step = time.perf_counter() + (random.random() / USER_RPS if SPREAD else 0.0)
+        gevent.sleep(self.next_step - time.perf_counter())
 
     @task
     def step(self):

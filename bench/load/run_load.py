@@ -519,8 +519,9 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
             "per-IP limits (30 logins a minute per IP) would throttle the load generator itself. The login failure "
             "counters in the database stay on (no login fails in this scenario).",
             f"- Load: locust {_locust_version()} FastHttpUser, `-u {args.users} -r {args.spawn_rate}`, "
-            f"constant_throughput({args.user_rps}) per user, "
-            f"{'all users in step (--no-spread)' if args.no_spread else 'each user starting at a random point of its first period'}; Applicant : Reviewer : ApiClient = 14 : 4 : 2 users. "
+            f"{args.user_rps} steps a second per user (locustfile `paced`), "
+            f"{'users created in the same second in step (--no-spread)' if args.no_spread else 'each user at a random phase'}; "
+            "Applicant : Reviewer : ApiClient = 14 : 4 : 2 users. "
             f"Applicants submit in {args.p_submit:.0%} of their sessions (once per account); reviewers confirm "
             f"{args.p_confirm:.0%} of the records they open. Reviewer list = `/review/sme/list/?_flt_{filter_index}"
             f"_status=pending_agency&_psize_SmeReviewView=25&_page_SmeReviewView=0..4` (row scope: own agency).",
