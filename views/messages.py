@@ -13,6 +13,7 @@ from app.notify.links import record_url
 from app.security import roles as R
 from app.security.scope import role_names
 from app.services import certificate_issuance as issuance
+from views.certificates import SHOW_PAGES
 
 PER_PAGE = 20
 
@@ -34,8 +35,6 @@ def _record_link(message) -> str | None:
     where the reviewer it was sent to re-issues it."""
     if not (message.record_type and message.record_id):
         return None
-    from views.certificates import SHOW_PAGES
-
     if message.template == issuance.TASK and message.record_type in SHOW_PAGES:
         return url_for(SHOW_PAGES[message.record_type], pk=message.record_id)
     return record_url(message.record_type, message.record_id)
