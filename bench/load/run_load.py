@@ -489,8 +489,8 @@ def render(args, seed_params: dict, quiet: dict, result: dict, filter_index: int
         st = result["server"]
         out += [f"Server's own time per request (gunicorn access log, %(D)s, {st['count']:,} requests of the window): "
                 f"p50 {st['p50']:.0f} ms, p95 {st['p95']:.0f} ms, p99 {st['p99']:.0f} ms — the rest of locust's "
-                f"figure is waiting before a worker takes the request (the accept queue; with gthread, a busy "
-                f"worker's keep-alive connections).", ""]
+                f"figure is the trip and the wait before a worker takes the request (the accept queue below; "
+                f"with gthread, a busy worker's keep-alive connections).", ""]
     if result.get("accept_queue"):
         q = result["accept_queue"]
         out += [f"Accept queue (connections no worker has taken yet, /proc/net/tcp every {q['every_ms']:.0f} ms, "
