@@ -5,7 +5,10 @@ Each names the FAB behaviour it changes and the figure or finding that justified
 """
 from __future__ import annotations
 
+import re
+
 import jsonschema
+from flask import request
 from jsonschema.exceptions import best_match
 
 
@@ -129,6 +132,46 @@ def _bound_pages() -> None:
     from flask_appbuilder.api.schemas import get_list_schema
 
     get_list_schema["properties"]["page"].update({"minimum": 0, "maximum": 2**31 - 1})
+
+
+# The largest page FAB's own page-size menu offers (25, 50, 75, 100). A list action (bulk PDF,
+# bulk decisions) gets the ticked rows of one page, so this also bounds what one action asks for.
+PAGE_SIZE_MAX = 100
+
+
+def _int_list_args(pattern: str, low: int, high: int) -> dict[str, int]:
+    values = {}
+    for arg in request.args:
+        match = re.findall(pattern, arg)
+        if not match:
+            continue
+        try:
+            values[match[0]] = min(max(int(request.args.get(arg)), low), high)
+        except (TypeError, ValueError):
+            continue  # not a number: the view's default, as if the argument were absent
+    return values
+
+
+def page_args() -> dict[str, int]:
+    return _int_list_args("page_(.*)", 0, 2**31 - 1)
+
+
+def page_size_args() -> dict[str, int]:
+    return _int_list_args("psize_(.*)", 1, PAGE_SIZE_MAX)
+
+
+def _bound_list_args() -> None:
+    """FAB's HTML lists read ``_page_<View>`` and ``_psize_<View>`` with a bare ``int()``: a
+    non-number was a 500, a negative page a PostgreSQL error (500), a page past 2**63 an overflow
+    (500), and any page size was served (``_psize_=100000``: every row of a 100,000-row list in
+    one page). Same names and meaning, but a non-number is ignored and the values are bounded."""
+    import flask_appbuilder.baseviews as baseviews
+    import flask_appbuilder.urltools as urltools
+    import flask_appbuilder.views as views
+
+    for module in (urltools, baseviews, views):
+        module.get_page_args = page_args
+        module.get_page_size_args = page_size_args
 
 
 def _correct_openapi(fab_api) -> None:
@@ -342,6 +385,7 @@ def apply() -> None:
     fab_api.urllib = _DecodedQueryString()
     _correct_openapi(fab_api)
     _bound_pages()
+    _bound_list_args()
     _cache_filter_conversion()
     _reuse_relation_aliases()
     _checked_actions()

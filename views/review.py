@@ -8,10 +8,11 @@ from flask import abort, flash, g, redirect, url_for
 from flask_appbuilder import expose
 from app.datamodel import PagedSQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_order_args, get_page_args, get_page_size_args
+from flask_appbuilder.urltools import get_order_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.fab_patches import page_args, page_size_args
 from app.security.scope import scoped_base_filters
 from app.services import email_change
 from app.services import enterprise as enterprise_svc
@@ -121,7 +122,7 @@ class ReviewMixin:
         if not item:
             abort(404)
         widgets = self._get_related_views_widgets(
-            item, orders=get_order_args(), pages=get_page_args(), page_sizes=get_page_size_args(),
+            item, orders=get_order_args(), pages=page_args(), page_sizes=page_size_args(),
             widgets=self._get_show_widget(pk, item))
         self.update_redirect()
         return self.render_template(

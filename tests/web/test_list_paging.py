@@ -49,3 +49,43 @@ def test_html_and_rest_pages_match_sql(app, listing):
                        f"order_direction:desc,page:{page},page_size:5)", headers={"Authorization": f"Bearer {token}"}).get_json()
         assert [row["credit_code"] for row in rest["result"]] == expected
         assert rest["count"] == len(_expected(listing.id, "submitted", 0, 1000))
+
+
+@pytest.mark.parametrize("query, first_row", [
+    ("_psize_EnterpriseReviewView=abc", 0),  # not a number: the default page size, first page
+    ("_page_EnterpriseReviewView=abc", 0),
+    ("_page_EnterpriseReviewView=-1", 0),  # PostgreSQL refused a negative OFFSET (a 500)
+    ("_psize_EnterpriseReviewView=-5", 0),
+    ("_page_EnterpriseReviewView=99999999999999999999", None),  # past any page: an empty list, no overflow
+])
+def test_bad_page_arguments_give_a_list_not_a_500(app, listing, query, first_row):
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    web = f.WebClient(app)
+    web.login(reviewer.username)
+    answer = web.get(f"/review/enterprises/list/?_flt_3_status=submitted&_oc_EnterpriseReviewView=submitted_at"
+                     f"&_od_EnterpriseReviewView=desc&{query}")
+    html = answer.data.decode()
+    assert answer.status_code == 200
+    expected = _expected(listing.id, "submitted", 0, 1000)
+    if first_row is None:
+        assert not any(code in html for code in expected)
+    else:
+        assert expected[first_row] in html
+
+
+def test_a_page_holds_at_most_what_the_page_size_menu_offers(app, listing):
+    """``_psize_=100000`` would have put every row of a large list on one page (and in one bulk action)."""
+    from app.fab_patches import PAGE_SIZE_MAX
+
+    for i in range(PAGE_SIZE_MAX + 10):
+        db.session.add(Enterprise(name=f"多页企业{i:03d}", credit_code=f.credit_code(), status="submitted",
+                                  agency_id=listing.id, province_code="330000",
+                                  submitted_at=dt.datetime(2025, 1, 1) + dt.timedelta(minutes=i), draft={}))
+    db.session.commit()
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    web = f.WebClient(app)
+    web.login(reviewer.username)
+    html = web.get("/review/enterprises/list/?_flt_3_status=submitted&_oc_EnterpriseReviewView=submitted_at"
+                   "&_od_EnterpriseReviewView=desc&_psize_EnterpriseReviewView=100000").data.decode()
+    shown = [code for code in _expected(listing.id, "submitted", 0, 10_000) if code in html]
+    assert shown == _expected(listing.id, "submitted", 0, PAGE_SIZE_MAX)
