@@ -174,6 +174,22 @@ def _bound_list_args() -> None:
         module.get_page_size_args = page_size_args
 
 
+def _order_by_listed_columns_only() -> None:
+    """FAB orders an HTML list by whatever ``_oc_<View>`` names: a column that does not exist was
+    a 500, and one the view does not offer (a hidden column) would let the order reveal it. Such
+    an order is ignored: the view's default order applies."""
+    from flask_appbuilder.baseviews import BaseCRUDView
+
+    original = BaseCRUDView._get_list_widget
+
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="", *args, **kwargs):
+        if order_column and order_column not in (self.order_columns or ()):
+            order_column, order_direction = "", ""
+        return original(self, filters, actions, order_column, order_direction, *args, **kwargs)
+
+    BaseCRUDView._get_list_widget = _get_list_widget
+
+
 def _correct_openapi(fab_api) -> None:
     original = fab_api.BaseApi.operation_helper
 
@@ -386,6 +402,7 @@ def apply() -> None:
     _correct_openapi(fab_api)
     _bound_pages()
     _bound_list_args()
+    _order_by_listed_columns_only()
     _cache_filter_conversion()
     _reuse_relation_aliases()
     _checked_actions()

@@ -89,3 +89,16 @@ def test_a_page_holds_at_most_what_the_page_size_menu_offers(app, listing):
                    "&_od_EnterpriseReviewView=desc&_psize_EnterpriseReviewView=100000").data.decode()
     shown = [code for code in _expected(listing.id, "submitted", 0, 10_000) if code in html]
     assert shown == _expected(listing.id, "submitted", 0, PAGE_SIZE_MAX)
+
+
+@pytest.mark.parametrize("column", ["nope", "draft", "credit_code__x"])
+def test_an_order_the_list_does_not_offer_is_ignored(app, listing, column):
+    """A column that does not exist was a 500; one the view does not list (``draft``, the
+    applicant's JSON) is not an order a reader may choose. The default order applies."""
+    reviewer = f.gen_user(R.AGENCY_REVIEWER, agency_region="330100")
+    web = f.WebClient(app)
+    web.login(reviewer.username)
+    answer = web.get(f"/review/enterprises/list/?_flt_3_status=submitted&_oc_EnterpriseReviewView={column}"
+                     "&_od_EnterpriseReviewView=asc")
+    assert answer.status_code == 200
+    assert _expected(listing.id, "submitted", 0, 1)[0] in answer.data.decode()
