@@ -25,7 +25,18 @@ class InvalidFilterValue(FABException):
     """A REST filter value the column cannot be compared with (FAB's REST lists answer 400)."""
 
 
-class PagedSQLAInterface(SQLAInterface):
+class BoundedIdInterface(SQLAInterface):
+    def get(self, id, filters=None, *args, **kwargs):  # noqa: A002 - FAB's signature
+        # An id no table can hold (e.g. 20 digits) is simply not found, not a driver overflow.
+        try:
+            if not 0 < int(id) < 2**31:
+                return None
+        except (TypeError, ValueError):
+            pass
+        return super().get(id, filters, *args, **kwargs)
+
+
+class PagedSQLAInterface(BoundedIdInterface):
     def __init__(self, obj, session=None, *, list_options=()):
         """:param list_options: loader options for the rows of an HTML list page (what a list shows
         needs fewer joins than the model's defaults, which suit a record's own page)."""
@@ -63,15 +74,6 @@ class PagedSQLAInterface(SQLAInterface):
             select_columns = [*select_columns, order_column]
         return super().apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
                                  outer_default_load)
-
-    def get(self, id, filters=None, *args, **kwargs):  # noqa: A002 - FAB's signature
-        # An id no table can hold (e.g. 20 digits) is simply not found, not a driver overflow.
-        try:
-            if not 0 < int(id) < 2**31:
-                return None
-        except (TypeError, ValueError):
-            pass
-        return super().get(id, filters, *args, **kwargs)
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
         if self._has_related_filter(filters):

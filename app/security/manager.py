@@ -115,6 +115,15 @@ class ShenbaoSecurityManager(SecurityManager):
         self.authdbview = ShenbaoAuthDBView
         self.userdbmodelview = ShenbaoUserDBModelView
         super().__init__(appbuilder)
+        # FAB's own screens (users, roles, groups, permissions): /users/show/<20 digits> was a
+        # PostgreSQL overflow, a 500; as on every other screen, such an id is not found.
+        from app.datamodel import BoundedIdInterface
+
+        for name in ("userdbmodelview", "userstatschartview", "rolemodelview", "groupmodelview",
+                     "permissionmodelview", "viewmenumodelview", "permissionviewmodelview"):
+            view = getattr(self, name, None)
+            if view is not None and getattr(view, "datamodel", None) is not None:
+                view.datamodel = BoundedIdInterface(view.datamodel.obj)
 
     def create_login_manager(self, app):
         """FAB's login manager, whose session user must also hold the user's current session
