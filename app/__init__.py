@@ -66,7 +66,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         appbuilder.post_init()
 
     from app.cli import register_cli
-    from app.menu_cache import register_menu_cache
+    from app.navbar_cache import register_navbar_cache
     from app.notify import delivery
     from app.web import register_web_hooks
 
@@ -76,7 +76,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     task_worker.init_app(app)
     register_cli(app)
     register_web_hooks(app)
-    register_menu_cache(app)
+    register_navbar_cache(app)
     return app
 
 

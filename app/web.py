@@ -68,9 +68,6 @@ def register_web_hooks(app: Flask) -> None:
     from app.display import install as install_display
 
     install_display(app.jinja_env)
-    from views.messages import unread_for_current_user
-
-    app.jinja_env.globals["inbox_unread"] = unread_for_current_user
     from app.asset_urls import register_asset_urls
 
     register_asset_urls(app)

@@ -19,11 +19,13 @@ PER_PAGE = 20
 
 
 def unread_for_current_user() -> int:
-    """The badge in the top bar (a Jinja global): 0 for visitors, without a query."""
+    """The badge in the top bar (app/navbar_cache.py): 0 for visitors, without a query."""
     user = getattr(g, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
-    return inbox.unread_count(user.id)
+    # Counted with the user's load; gone once a commit expired the user (e.g. messages just read).
+    loaded = user.__dict__.get("unread_messages")
+    return loaded if loaded is not None else inbox.unread_count(user.id)
 
 
 def _may_choose_channels(user) -> bool:

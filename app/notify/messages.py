@@ -66,6 +66,12 @@ def unread_count(user_id: int) -> int:
     return db.session.execute(_UNREAD, {"user_id": user_id}).scalar_one()
 
 
+def unread_count_of(user_id_column):
+    """The same COUNT for the user of ``user_id_column``, as a subquery of a statement reading users."""
+    return (select(func.count()).select_from(_INBOX)
+            .where(_INBOX.c.user_id == user_id_column, _INBOX.c.read_at.is_(None)).scalar_subquery())
+
+
 def user_messages(user_id: int, *, page: int = 0, per_page: int = 50) -> tuple[list[InboxMessage], int]:
     """A page of the user's messages, newest first, and the total."""
     total = db.session.execute(

@@ -9,7 +9,7 @@ from flask_appbuilder.security.utils import is_null_password
 from flask_appbuilder.api import expose, safe
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from app.security import passwords
 from app.security.actors import client_ip
@@ -190,12 +190,17 @@ class ShenbaoSecurityManager(SecurityManager):
         return []
 
     def get_user_by_id(self, pk):
-        # One query for the user with roles and groups instead of three per request; the loader
-        # options built once (new ones per call cost their cache key on every request: ~5 %).
+        # One query for the user with roles, groups and the top bar's unread count instead of four
+        # per page; the loader options built once (new ones per call cost their cache key on every
+        # request: ~5 %).
         options = self.__dict__.get("_user_load_options")
         if options is None:
+            from app.notify.messages import unread_count_of
+
             user_cls = self.user_model
-            options = self._user_load_options = (joinedload(user_cls.roles), joinedload(user_cls.groups))
+            options = self._user_load_options = (
+                joinedload(user_cls.roles), joinedload(user_cls.groups),
+                with_expression(user_cls.unread_messages, unread_count_of(user_cls.id)))
         return self.session.get(self.user_model, pk, options=options)
 
     def resolve_login_name(self, login: str) -> str:

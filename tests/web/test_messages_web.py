@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notify import messages as inbox
 from app.security import roles as R
 from app.services import enterprise as svc
 from models import InboxMessage, OutboxMessage
@@ -40,6 +41,20 @@ def test_a_return_shows_in_the_top_bar_and_opening_it_marks_it_read(app):
     assert "营业执照照片不清晰" in page and f"/progress/enterprise/{enterprise.id}" in page
     assert _badge(client.get("/messages/").data.decode()) is None
     assert "None" not in page
+
+
+def test_the_page_that_opens_a_message_counts_it_read_in_its_own_top_bar(app):
+    # The count is read with the signed-in user; opening a message commits the read before the
+    # page is drawn, so the page must not show the count loaded before it.
+    enterprise, user = _returned_registration()
+    db.session.add(inbox.inbox_message(user.id, enterprise.id, "补充材料", "请补充营业执照"))
+    db.session.commit()
+    client = f.WebClient(app)
+    client.login(user.username)
+    assert _badge(client.get("/messages/").data.decode()) == "2"
+    message = db.session.execute(select(InboxMessage).where(InboxMessage.user_id == user.id)
+                                 .order_by(InboxMessage.id)).scalars().first()
+    assert _badge(client.get(f"/messages/{message.id}").data.decode()) == "1"
 
 
 def test_another_users_message_is_not_found(app):
