@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload, lazyload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import commit_keeping_loaded, db
 from app.services.unit_of_work import use_case
@@ -133,6 +134,9 @@ def self_evaluate(evaluation: SmeEvaluation) -> dict[str, str]:
         return {form.form_key(exc.field): exc.message}
     evaluation.result = result
     evaluation.ruleset_id, evaluation.ruleset_version = row.id, row.version
+    # The page drawn next names the set: hand it the row just read rather than reading it again
+    # (set as loaded, not as a change: the id above is what is written).
+    set_committed_value(evaluation, "ruleset", row)
     evaluation.qualified = bool(result["qualified"])
     evaluation.total_score = result["total_score"]
     evaluation.path = result["path"]
