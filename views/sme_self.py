@@ -208,9 +208,9 @@ class SmeSelfView(BaseView):
     @expose("/<int:evaluation_id>/")
     @has_access
     def detail(self, evaluation_id):
-        evaluation = self._own(evaluation_id)
+        evaluation = self._own(evaluation_id, places=False)
         return self.render_template("shenbao/sme/detail.html", result=evaluation.result,
-                                    doc=sme_documents.context(evaluation), **self._context(evaluation))
+                                    doc=sme_documents.summary(evaluation), **self._context(evaluation))
 
     def _own(self, evaluation_id, *, places: bool = True):
         try:

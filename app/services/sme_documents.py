@@ -49,6 +49,18 @@ def _fmt(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def summary(evaluation: SmeEvaluation) -> dict[str, Any]:
+    """The figures of the applicant's details page, in ``context``'s shape: the enterprise's name
+    and code only, so the page loads neither its regions nor its agency."""
+    data = evaluation.data or {}
+    enterprise = evaluation.enterprise
+    rd_total = rd_summary(data.get("rd_projects") or [], rulesets.scored_with(evaluation))["total"]
+    return {"enterprise": {"name": enterprise.name or "", "credit_code": enterprise.credit_code or ""},
+            "tables": {"finance": {"sales_revenue": (data.get("finance") or {}).get("sales_revenue", ""),
+                                   "rd_total": rd_total},
+                       "hr": form.hr_totals(data.get("hr") or {})}}
+
+
 def context(evaluation: SmeEvaluation) -> dict[str, Any]:
     from app.services.progress_labels import sme_status_label
 

@@ -1,6 +1,8 @@
 """The applicant's Tech-SME pages: reading does not write, saving shows what was stored."""
 from __future__ import annotations
 
+import re
+
 from app.extensions import db
 from models import SmeEvaluation
 from tests import factories as f
@@ -39,6 +41,22 @@ def test_a_saved_table_is_shown_as_stored(app):
     db.session.expire_all()
     stored = db.session.get(SmeEvaluation, evaluation.id)
     assert stored.data["hr"]["new_hires"] == "12" and stored.version == version + 1
+
+
+def test_the_details_page_shows_the_enterprise_and_the_totals_of_the_tables(app):
+    user = f.gen_applicant(mobile="13700003333")
+    evaluation = f.gen_sme(user)
+    enterprise = evaluation.enterprise
+    web = f.WebClient(app)
+    web.login("13700003333")
+    page = web.get(f"/sme/{evaluation.id}/").data.decode()
+    cells = dict(re.findall(r"<th>([^<]+)</th><td>([^<]*)</td>", page))
+    assert cells["企业名称"] == enterprise.name and cells["统一社会信用代码"] == enterprise.credit_code
+    # f.sme_tables(): sales 1000, one independent R&D project of 60 (counted in full), 80 + 15 + 5
+    # employees of whom 25 + 4 + 1 tech staff
+    assert cells["销售收入（万元）"] == "1000" and cells["研发费用总额（万元）"] == "60"
+    assert cells["企业职工总数"] == "100" and cells["科技人员总数"] == "30"
+    assert "None" not in page
 
 
 def test_the_publicity_batch_list_reads_names_not_codes(app):
