@@ -64,6 +64,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
         register_views(appbuilder)
         appbuilder.post_init()
+    babel_fastpath.install_template_gettext(app.jinja_env)
 
     from app.cli import register_cli
     from app.navbar_cache import register_navbar_cache

@@ -67,3 +67,35 @@ def test_pages_follow_the_users_language(client):
     assert "密码" in zh and "Password" not in zh
     assert "Password" in en and "密码" not in en
     assert "密码" in zh_again and "Password" not in zh_again
+
+
+TEMPLATE = ('{{ _("Show record") }}|{{ _("Help: %(title)s", title="<b>甲</b>") }}|{{ gettext("Show record") }}|'
+            '{{ _("The shareholders\' ratios add up to %(total)s%%, more than 100%%.", total=120) }}|{{ _("100%%") }}')
+
+
+def _jinja_original_gettext(env):
+    """What Flask-Babel installs through jinja2.ext (newstyle), before the fast path replaces it."""
+    from jinja2.ext import _gettext_alias, _make_new_gettext
+
+    return {"_": _gettext_alias, "gettext": _make_new_gettext(lambda s: flask_babel.get_translations().ugettext(s))}
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+def test_templates_translate_as_jinja_does_in_each_language_of_one_request(app, autoescape):
+    assert app.jinja_env.globals["_"] is babel_fastpath.template_gettext
+    fast_env = app.jinja_env.overlay(autoescape=autoescape)
+    original_env = app.jinja_env.overlay(autoescape=autoescape)
+    original_env.globals = {**app.jinja_env.globals, **_jinja_original_gettext(original_env)}
+    with app.test_request_context("/"):
+        seen = []
+        for locale in ("zh", "en", "zh"):  # the kept texts belong to one language each
+            with force_locale(locale):
+                fast = fast_env.from_string(TEMPLATE).render()
+                fast_again = fast_env.from_string(TEMPLATE).render()
+                assert fast == fast_again == original_env.from_string(TEMPLATE).render()
+                seen.append(fast)
+    zh, en, _zh_again = seen
+    assert zh.split("|")[0] != "Show record" and en.split("|")[0] == "Show record"
+    assert "股东出资比例合计为 120%" in zh and en.endswith("|100%")
+    escaped = "&lt;b&gt;甲&lt;/b&gt;" in zh
+    assert escaped is autoescape
