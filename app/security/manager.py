@@ -8,8 +8,9 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.utils import is_null_password
 from flask_appbuilder.api import expose, safe
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm.util import identity_key
 
 from app.security import passwords
 from app.security.actors import client_ip
@@ -191,17 +192,20 @@ class ShenbaoSecurityManager(SecurityManager):
 
     def get_user_by_id(self, pk):
         # One query for the user with roles, groups and the top bar's unread count instead of four
-        # per page; the loader options built once (new ones per call cost their cache key on every
-        # request: ~5 %).
-        options = self.__dict__.get("_user_load_options")
-        if options is None:
+        # per page, as a statement built once: session.get built it with its options on every
+        # request (~0.15 ms of CPU, 5 % of an applicant's list page).
+        statement = self.__dict__.get("_user_by_id")
+        if statement is None:
             from app.notify.messages import unread_count_of
 
             user_cls = self.user_model
-            options = self._user_load_options = (
+            statement = self._user_by_id = select(user_cls).where(user_cls.id == bindparam("id")).options(
                 joinedload(user_cls.roles), joinedload(user_cls.groups),
                 with_expression(user_cls.unread_messages, unread_count_of(user_cls.id)))
-        return self.session.get(self.user_model, pk, options=options)
+        known = self.session.identity_map.get(identity_key(self.user_model, pk))
+        if known is not None:  # as session.get: the user this session already holds
+            return known
+        return self.session.execute(statement, {"id": pk}).unique().scalar_one_or_none()
 
     def resolve_login_name(self, login: str) -> str:
         """Accept the mobile number (the applicant's account name) or the user name."""
