@@ -23,6 +23,8 @@ from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 _applied = False
+# Templates name ~2,000 messages; a bound in case texts translated are computed from input.
+KEPT_TEXTS_MAX = 10_000
 # Flask-Babel's own functions (bench/ compares the two roads in one process).
 ORIGINAL = (flask_babel._get_current_context, flask_babel.Domain.get_translations)
 
@@ -75,6 +77,8 @@ def template_gettext(context, string, /, **variables):
         kept = translations._shenbao_template_texts = {}
     found = kept.get((string, autoescape))
     if found is None:
+        if len(kept) > KEPT_TEXTS_MAX:  # a few templates translate a computed text (a form's error)
+            kept.clear()
         text = translations.ugettext(string)
         found = kept[(string, autoescape)] = (Markup(text) if autoescape else text) % {}
     return found

@@ -99,3 +99,15 @@ def test_templates_translate_as_jinja_does_in_each_language_of_one_request(app, 
     assert "股东出资比例合计为 120%" in zh and en.endswith("|100%")
     escaped = "&lt;b&gt;甲&lt;/b&gt;" in zh
     assert escaped is autoescape
+
+
+def test_texts_kept_for_templates_stay_bounded(app, monkeypatch):
+    # FAB's form macro translates each error message, which may carry what was typed.
+    monkeypatch.setattr(babel_fastpath, "KEPT_TEXTS_MAX", 50)
+    template = app.jinja_env.from_string("{{ _(text) }}")
+    with app.test_request_context("/"), force_locale("zh"):
+        for n in range(200):
+            assert template.render(text=f"typed {n}") == f"typed {n}"
+        kept = flask_babel.get_translations().__dict__["_shenbao_template_texts"]
+        assert len(kept) <= 51
+        assert template.render(text=SAMPLE) != SAMPLE
