@@ -8,12 +8,17 @@ from models import SmeEvaluation
 from tests import factories as f
 
 
-def test_the_self_evaluation_page_writes_nothing_unless_the_stored_result_is_stale(app):
-    user = f.gen_applicant(mobile="13700001111")
-    evaluation = f.gen_sme(user)
-    version, score = evaluation.version, evaluation.total_score
+def _signed_in_with_evaluation(app, mobile: str):
+    """An applicant with a filled evaluation (f.gen_sme), signed in: its client and the evaluation."""
+    evaluation = f.gen_sme(f.gen_applicant(mobile=mobile))
     web = f.WebClient(app)
-    web.login("13700001111")
+    web.login(mobile)
+    return web, evaluation
+
+
+def test_the_self_evaluation_page_writes_nothing_unless_the_stored_result_is_stale(app):
+    web, evaluation = _signed_in_with_evaluation(app, "13700001111")
+    version, score = evaluation.version, evaluation.total_score
     page = web.get(f"/sme/{evaluation.id}/self-evaluation")
     assert page.status_code == 200 and str(score).encode() in page.data
     db.session.expire_all()
@@ -29,11 +34,8 @@ def test_the_self_evaluation_page_writes_nothing_unless_the_stored_result_is_sta
 
 
 def test_a_saved_table_is_shown_as_stored(app):
-    user = f.gen_applicant(mobile="13700002222")
-    evaluation = f.gen_sme(user)
+    web, evaluation = _signed_in_with_evaluation(app, "13700002222")
     version = evaluation.version
-    web = f.WebClient(app)
-    web.login("13700002222")
     hr = {**f.sme_tables()["hr"], "new_hires": "12"}
     page = web.post_form(f"/sme/{evaluation.id}/table/hr", hr)
     assert page.status_code == 200 and "保存成功".encode() in page.data
@@ -44,11 +46,8 @@ def test_a_saved_table_is_shown_as_stored(app):
 
 
 def test_the_details_page_shows_the_enterprise_and_the_totals_of_the_tables(app):
-    user = f.gen_applicant(mobile="13700003333")
-    evaluation = f.gen_sme(user)
+    web, evaluation = _signed_in_with_evaluation(app, "13700003333")
     enterprise = evaluation.enterprise
-    web = f.WebClient(app)
-    web.login("13700003333")
     page = web.get(f"/sme/{evaluation.id}/").data.decode()
     cells = dict(re.findall(r"<th>([^<]+)</th><td>([^<]*)</td>", page))
     assert cells["企业名称"] == enterprise.name and cells["统一社会信用代码"] == enterprise.credit_code
