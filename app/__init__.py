@@ -41,7 +41,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     _template_cache(app)
 
-    from app import babel_fastpath, fab_patches, psycopg_description
+    from app import babel_fastpath, fab_patches, jinja_imports, psycopg_description
+
+    jinja_imports.install(app)
     from app.security.roles import ROLES
 
     fab_patches.apply()
