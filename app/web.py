@@ -74,6 +74,9 @@ def register_web_hooks(app: Flask) -> None:
     from app.list_rows import list_rows
 
     app.jinja_env.globals["list_rows"] = list_rows
+    from app.sme_table_inputs import install as install_sme_table_inputs
+
+    install_sme_table_inputs(app.jinja_env)
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():
