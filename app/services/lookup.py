@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm.util import identity_key
+
 from app.extensions import db
+
+# Statements built once per model and loader options: session.get builds one with the options on
+# every call (~0.09 ms, 2-3 % of an applicant's page). Options are module constants; the bound is
+# for a caller that makes new ones per call.
+_BY_PK: dict[tuple, Any] = {}
+_BY_PK_MAX = 256
 
 
 def valid_pk(pk: Any) -> int | None:
@@ -16,8 +25,21 @@ def valid_pk(pk: Any) -> int | None:
 
 
 def get_or_none(model: type, pk: Any, options: Sequence[Any] = ()) -> Any | None:
+    """As ``session.get``: a record the session holds is returned (refreshed if expired) as is."""
     pk = valid_pk(pk)
-    return None if pk is None else db.session.get(model, pk, options=options or None)
+    if pk is None:
+        return None
+    session = db.session()
+    if identity_key(model, pk) in session.identity_map:
+        return session.get(model, pk, options=options or None)
+    key = (model, tuple(options))
+    statement = _BY_PK.get(key)
+    if statement is None:
+        if len(_BY_PK) >= _BY_PK_MAX:
+            _BY_PK.clear()
+        (column,) = inspect(model).primary_key
+        statement = _BY_PK[key] = select(model).where(column == bindparam("pk")).options(*options)
+    return session.execute(statement, {"pk": pk}).unique().scalar_one_or_none()
 
 
 def owned_by(user: Any, model: type, pk: Any, options: Sequence[Any] = ()) -> Any:
