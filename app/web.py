@@ -77,6 +77,9 @@ def register_web_hooks(app: Flask) -> None:
     from app.sme_table_inputs import install as install_sme_table_inputs
 
     install_sme_table_inputs(app.jinja_env)
+    from app.sme_tabs import install as install_sme_tabs
+
+    install_sme_tabs(app.jinja_env)
     # FAB's REST APIs are JWT-only here (allow_browser_login False): exempt them from
     # the form CSRF check as FAB itself does when CSRFProtect is present.
     for name, blueprint in app.blueprints.items():
