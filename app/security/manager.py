@@ -9,13 +9,13 @@ from flask_appbuilder.security.utils import is_null_password
 from flask_appbuilder.api import expose, safe
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm import defaultload, joinedload, with_expression
 from sqlalchemy.orm.util import identity_key
 
 from app.security import passwords
 from app.security.actors import client_ip
 from app.services import login_throttle
-from models import ShenbaoUser
+from models import Agency, ShenbaoUser
 
 
 class ShenbaoSecurityApi(SecurityApi):
@@ -193,7 +193,8 @@ class ShenbaoSecurityManager(SecurityManager):
     def get_user_by_id(self, pk):
         # One query for the user with roles, groups and the top bar's unread count instead of four
         # per page, as a statement built once: session.get built it with its options on every
-        # request (~0.15 ms of CPU, 5 % of an applicant's list page).
+        # request (~0.15 ms of CPU, 5 % of an applicant's list page). The agency comes without its
+        # region (no page reads the user's agency's region; one entity less to load per request).
         statement = self.__dict__.get("_user_by_id")
         if statement is None:
             from app.notify.messages import unread_count_of
@@ -201,6 +202,7 @@ class ShenbaoSecurityManager(SecurityManager):
             user_cls = self.user_model
             statement = self._user_by_id = select(user_cls).where(user_cls.id == bindparam("id")).options(
                 joinedload(user_cls.roles), joinedload(user_cls.groups),
+                defaultload(user_cls.agency).lazyload(Agency.region),
                 with_expression(user_cls.unread_messages, unread_count_of(user_cls.id)))
         known = self.session.identity_map.get(identity_key(self.user_model, pk))
         if known is not None:  # as session.get: the user this session already holds
