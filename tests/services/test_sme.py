@@ -50,6 +50,31 @@ def test_commissioned_projects_count_80_and_0_percent(app):
     assert evaluation.result["indicators"]["10"]["points"] == 30  # 40 / 1000 = 4% of sales
 
 
+def test_a_save_writes_the_new_tables_and_score_in_one_update(app):
+    from sqlalchemy import event
+
+    user = f.gen_applicant()
+    evaluation = f.gen_sme(user)
+    finance = dict(f.sme_tables()["finance"], sales_revenue="10000")  # R&D now a smaller share of sales
+    rows = [dict(r) for r in f.sme_tables()["rd_projects"]]
+    updates = []
+
+    def count(_conn, _cursor, statement, *_a):
+        if statement.startswith("UPDATE sme_evaluation"):
+            updates.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        svc.save_table(user, evaluation.id, "finance", finance, rows)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(updates) == 1  # the rule set in force is read without flushing the tables first
+    db.session.expire_all()
+    stored = db.session.get(SmeEvaluation, evaluation.id)
+    assert stored.data["finance"]["sales_revenue"] == "10000"
+    assert stored.result["indicators"]["10"]["points"] < 50 and stored.total_score < 100
+
+
 def test_hr_structure_must_match_totals(app):
     user = f.gen_applicant()
     f.gen_enterprise(user, status="approved")

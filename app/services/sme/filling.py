@@ -101,7 +101,8 @@ def save_table(user, evaluation_id: int, table_key: str, values: dict | None, ro
                 rows[index]["proof"] = str(attachment.id)
         data[table.rows] = rows
     evaluation.data = data
-    errors = form.validate(data, for_submit=False, year=evaluation.year, industries=industries.parent_by_code())
+    errors = form.validate(data, for_submit=False, year=evaluation.year, industries=industries.parent_by_code(),
+                           only=table)
     rule_errors = self_evaluate(evaluation)
     commit_keeping_loaded()
     # Report what belongs to the table on screen; the rest shows on the self-evaluation page.
@@ -123,7 +124,10 @@ def self_evaluate(evaluation: SmeEvaluation) -> dict[str, str]:
     payload = form.to_interchange(evaluation.data or {}, year=evaluation.year,
                                   registered_in_mainland=registered_in_mainland(evaluation.enterprise))
     try:
-        row, ruleset = rulesets.in_force(evaluation.year)
+        # Which set is in force does not depend on the evaluation's pending changes: no autoflush
+        # here, so a save writes its record once, at the commit (one UPDATE instead of two).
+        with db.session.no_autoflush:
+            row, ruleset = rulesets.in_force(evaluation.year)
         result = result_to_json(evaluate(parse_interchange(payload), ruleset))
     except InterchangeError as exc:
         evaluation.result = None
