@@ -98,7 +98,7 @@ class SmeSelfView(BaseView):
                 evaluation.data = {**(evaluation.data or {}), **({key: values} if values else {}),
                                    **({table.rows: rows} if rows is not None else {})}
         else:
-            errors = form.validate(evaluation.data or {}, for_submit=False, year=evaluation.year)
+            errors = form.validate(evaluation.data or {}, for_submit=False, year=evaluation.year, only=table)
         industries = industry_rows() if key == "main" else ()
         data = evaluation.data or {}
         extra = {}

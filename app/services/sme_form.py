@@ -213,10 +213,15 @@ def _check(col: Col, value: Any, errors: dict[str, str], key: str, for_submit: b
         errors[key] = _("At most %(n)d characters.", n=200)
 
 
-def validate(data: dict, *, for_submit: bool, year: int, industries: dict | None = None) -> dict[str, str]:
-    """Messages keyed ``table.field`` or ``rows.index.column``. Saving never fails on them."""
+def validate(data: dict, *, for_submit: bool, year: int, industries: dict | None = None,
+             only: Table | None = None) -> dict[str, str]:
+    """Messages keyed ``table.field`` or ``rows.index.column``. Saving never fails on them.
+
+    :param only: one table's checks alone (its page shows no other table's messages).
+    """
     errors: dict[str, str] = {}
-    for table in TABLES:
+    keys = None if only is None else {only.key, only.rows}
+    for table in TABLES if only is None else (only,):
         values = data.get(table.key) or {}
         for col in table.fields:
             if col.when and _s(values.get(col.when)) != "yes":
@@ -227,14 +232,15 @@ def validate(data: dict, *, for_submit: bool, year: int, industries: dict | None
                 for col in table.columns:
                     _check(col, row.get(col.name), errors, f"{table.rows}.{i}.{col.name}", True, industries)
     main = data.get("main") or {}
-    if industries and _s(main.get("industry_code")) and _s(main.get("industry_section")):
+    if (keys is None or "main" in keys) and industries and _s(main.get("industry_code")) and _s(main.get("industry_section")):
         if industries.get(_s(main["industry_code"])) != _s(main["industry_section"]):
             errors["main.industry_code"] = _("The industry is not in the chosen category.")
-    _hr_checks(data.get("hr") or {}, errors)
-    for i, row in enumerate(data.get("standards") or []):
-        _recent_year(row, year, errors, f"standards.{i}.year")
-    for i, row in enumerate(data.get("awards") or []):
-        _recent_year(row, year, errors, f"awards.{i}.year")
+    if keys is None or "hr" in keys:
+        _hr_checks(data.get("hr") or {}, errors)
+    for rows_key in ("standards", "awards"):
+        if keys is None or rows_key in keys:
+            for i, row in enumerate(data.get(rows_key) or []):
+                _recent_year(row, year, errors, f"{rows_key}.{i}.year")
     return errors
 
 
