@@ -24,10 +24,11 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 ROW = re.compile(r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$")
 
 
-def run_tree(tree: Path, n: int) -> dict[str, tuple[float, float]]:
+def run_tree(tree: Path, n: int, only: list[str] | None = None) -> dict[str, tuple[float, float]]:
     subprocess.run([str(PYTHON), "bench/load/seed.py"], cwd=tree, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    out = subprocess.run([str(PYTHON), "bench/load/profile_requests.py", "--n", str(n)], cwd=tree, check=True,
+    out = subprocess.run([str(PYTHON), "bench/load/profile_requests.py", "--n", str(n),
+                          *(["--only", *only] if only else [])], cwd=tree, check=True,
                          capture_output=True, text=True).stdout
     rows = {}
     for line in out.splitlines():
@@ -42,6 +43,7 @@ def main() -> None:
     ap.add_argument("--before", required=True, help="the commit to compare this tree with")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--n", type=int, default=40, help="requests per type and round")
+    ap.add_argument("--only", nargs="*", help="request types to run (more rounds in the same time)")
     args = ap.parse_args()
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
@@ -57,7 +59,7 @@ def main() -> None:
                 order = (("before", before_tree), ("after", ROOT))
                 for name, tree in order if round_ % 2 == 0 else order[::-1]:
                     print(f"round {round_ + 1}: {name}", file=sys.stderr, flush=True)
-                    results[name].append(run_tree(tree, args.n))
+                    results[name].append(run_tree(tree, args.n, args.only))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT)
     print(f"CPU ms per request (p50 in process, median of {args.rounds} rounds in turns): "
@@ -70,6 +72,11 @@ def main() -> None:
         a = statistics.median(r[name][0] for r in results["after"])
         print(f"{name:<18} {b:>8.1f} {a:>8.1f} {a / b:>7.2f} {results['before'][0][name][1]:>11.1f} "
               f"{results['after'][0][name][1]:>10.1f}")
+    print("\nafter/before in each round (how far one round's ratio moves):")
+    for name in results["after"][0]:
+        if name in results["before"][0]:
+            ratios = [a[name][0] / b[name][0] for a, b in zip(results["after"], results["before"])]
+            print(f"{name:<18} " + " ".join(f"{r:5.2f}" for r in ratios))
 
 
 if __name__ == "__main__":
